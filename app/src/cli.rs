@@ -1,0 +1,245 @@
+//! The `inloop` command line: one binary, one subcommand per job.
+
+use std::{
+    io::{Read, Write},
+    path::PathBuf,
+    process::ExitCode,
+};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::{
+    auth,
+    config::{DatabaseSettings, LogFormat, Settings},
+    db::{self, users::Role},
+    startup::Application,
+    telemetry,
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "inloop",
+    version,
+    about = "INLOOP: programming tasks, graded in locked-down containers"
+)]
+pub struct Cli {
+    /// TOML settings file; INLOOP_* environment variables override what it says.
+    #[arg(long, global = true, env = "INLOOP_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server.
+    Serve,
+    /// Apply the database migrations this build includes.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create an active account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = parse_role, default_value = "student")]
+        role: Role,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Succeed without changes when the user name already exists.
+        #[arg(long)]
+        if_missing: bool,
+    },
+    /// Set a new password, read from standard input.
+    SetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Change an account's role.
+    SetRole {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// List accounts, optionally only those matching a search text.
+    List {
+        #[arg(long, default_value = "")]
+        search: String,
+    },
+    /// Delete accounts that were never activated within the activation period.
+    PruneUnactivated {
+        #[arg(long, default_value_t = 7)]
+        days: i32,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| format!("unknown role '{text}': use student, staff or admin"))
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config.as_deref();
+    match cli.command {
+        Command::Serve => {
+            let settings = Settings::load(config)?;
+            telemetry::init(settings.log_format);
+            let app = Application::build(settings).await?;
+            app.run_until(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            telemetry::init(LogFormat::Text);
+            let settings = DatabaseSettings::load(config)?;
+            let pool = db::connect(settings.database_url.expose(), 2).await?;
+            db::MIGRATOR.run(&pool).await.context("migration failed")?;
+            let applied = db::MIGRATOR.iter().count();
+            writeln!(std::io::stdout(), "database is up to date ({applied} migrations)")?;
+            Ok(())
+        }
+        Command::Users(command) => {
+            let settings = DatabaseSettings::load(config)?;
+            let pool = db::connect(settings.database_url.expose(), 2).await?;
+            db::ensure_migrated(&pool).await?;
+            users(&pool, command).await
+        }
+    }
+}
+
+async fn users(pool: &sqlx::PgPool, command: UsersCommand) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    match command {
+        UsersCommand::Create { username, email, role, password_stdin: _, if_missing } => {
+            if if_missing && db::users::username_taken(pool, &username).await? {
+                writeln!(out, "user {username} exists already; left unchanged")?;
+                return Ok(());
+            }
+            let password = read_password()?;
+            auth::check_password_policy(&password, &username, &email)
+                .map_err(anyhow::Error::msg)?;
+            let hash = auth::hash_password(&password).await?;
+            let new_user = db::users::NewUser {
+                username: &username,
+                email: &email,
+                password_hash: &hash,
+                role,
+                is_active: true,
+                privacy_consent: false,
+            };
+            let user_id = db::users::insert(pool, &new_user).await?;
+            writeln!(out, "created {} {username} (id {user_id})", role.as_str())?;
+        }
+        UsersCommand::SetPassword { username, password_stdin: _ } => {
+            let user = db::users::find_by_login(pool, &username)
+                .await?
+                .with_context(|| format!("no user named {username}"))?;
+            let password = read_password()?;
+            auth::check_password_policy(&password, &user.username, &user.email)
+                .map_err(anyhow::Error::msg)?;
+            let hash = auth::hash_password(&password).await?;
+            db::users::set_password(pool, user.id, &hash).await?;
+            writeln!(out, "password of {} changed; their sessions have ended", user.username)?;
+        }
+        UsersCommand::SetRole { username, role } => {
+            let user = db::users::find_by_login(pool, &username)
+                .await?
+                .with_context(|| format!("no user named {username}"))?;
+            db::users::set_role_and_active(pool, user.id, role, user.is_active).await?;
+            writeln!(out, "{} is now {}", user.username, role.as_str())?;
+        }
+        UsersCommand::List { search } => {
+            let (rows, total) = db::users::list(pool, &search, None, 0, 10_000).await?;
+            for row in rows {
+                writeln!(
+                    out,
+                    "{:<6} {:<24} {:<32} {:<8} {}",
+                    row.id,
+                    row.username,
+                    row.email,
+                    row.role,
+                    if row.is_active { "active" } else { "inactive" }
+                )?;
+            }
+            writeln!(out, "{total} user(s)")?;
+        }
+        UsersCommand::PruneUnactivated { days } => {
+            let pruned = db::users::prune_unactivated(pool, days).await?;
+            writeln!(out, "Pruned {pruned} invalid account(s).")?;
+        }
+    }
+    Ok(())
+}
+
+/// The whole of standard input, without the final line break.
+fn read_password() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.strip_suffix('\n').unwrap_or(&password);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    anyhow::ensure!(!password.is_empty(), "the password on standard input is empty");
+    Ok(password.to_owned())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,325 @@
+//! Typed settings: a TOML file overridden by `INLOOP_*` environment variables, validated once at start.
+
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+/// A setting that must never reach a log: `Debug` and `Display` print a placeholder.
+#[derive(Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Everything `inloop serve` needs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address and port to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// The URL students type into their browser; links in e-mails start with it.
+    pub public_url: String,
+    pub database_url: Secret,
+    pub database_max_connections: u32,
+    pub redis_url: Secret,
+    /// Prepended to every Redis key, so several installations (or tests) can share one Redis.
+    pub redis_prefix: String,
+    /// Writable directory for the mail outbox and, later, task repositories.
+    pub data_dir: PathBuf,
+    /// At least 32 characters; signs activation and password-reset links.
+    pub secret_key: Secret,
+    pub site_name: String,
+    /// Sender of every e-mail, e.g. `INLOOP <inloop@example.org>`.
+    pub mail_from: String,
+    /// Without SMTP settings, mails go to `<data_dir>/outbox` and their links to the log.
+    pub smtp: Option<SmtpSettings>,
+    /// Trust `X-Forwarded-For` and `X-Forwarded-Proto` from a reverse proxy in front of us.
+    pub behind_proxy: bool,
+    pub log_format: LogFormat,
+    pub rate_limits: RateLimits,
+    /// Days a session lasts without a new login.
+    pub session_days: u32,
+    /// Days an activation link stays valid.
+    pub activation_days: u32,
+    /// Hours a password reset link stays valid.
+    pub password_reset_hours: u32,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: Option<u16>,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// `starttls` (default), `tls` (implicit TLS, port 465) or `none` (a local relay only).
+    pub security: SmtpSecurity,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    Starttls,
+    Tls,
+    None,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Attempts allowed per window; a window is `window_minutes` long.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimits {
+    pub window_minutes: u32,
+    pub login_per_account: u32,
+    pub login_per_address: u32,
+    pub signup_per_address: u32,
+    pub password_reset_per_address: u32,
+}
+
+impl RateLimits {
+    pub fn window(&self) -> Duration {
+        Duration::from_secs(u64::from(self.window_minutes) * 60)
+    }
+}
+
+/// The settings that database-only commands (`migrate`, `users`) need.
+#[derive(Clone, Debug, Deserialize)]
+pub struct DatabaseSettings {
+    pub database_url: Secret,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Defaults for every setting that has a sensible one; the rest must be given.
+#[derive(Serialize)]
+struct Defaults {
+    listen: &'static str,
+    public_url: &'static str,
+    database_max_connections: u32,
+    redis_prefix: &'static str,
+    site_name: &'static str,
+    mail_from: &'static str,
+    behind_proxy: bool,
+    log_format: LogFormat,
+    rate_limits: RateLimits,
+    session_days: u32,
+    activation_days: u32,
+    password_reset_hours: u32,
+}
+
+const DEFAULTS: fn() -> Defaults = || Defaults {
+    listen: "127.0.0.1:8000",
+    public_url: "http://127.0.0.1:8000",
+    database_max_connections: 16,
+    redis_prefix: "inloop",
+    site_name: "INLOOP",
+    mail_from: "INLOOP <inloop@localhost>",
+    behind_proxy: false,
+    log_format: LogFormat::Text,
+    rate_limits: RateLimits {
+        window_minutes: 15,
+        login_per_account: 10,
+        login_per_address: 60,
+        signup_per_address: 10,
+        password_reset_per_address: 10,
+    },
+    session_days: 7,
+    activation_days: 7,
+    password_reset_hours: 24,
+};
+
+/// Where settings come from, in rising priority: defaults, the TOML file, `INLOOP_*` variables.
+pub fn figment(config_file: Option<&std::path::Path>) -> Figment {
+    let mut figment = Figment::new().merge(Serialized::defaults(DEFAULTS()));
+    if let Some(path) = config_file {
+        figment = figment.merge(Toml::file_exact(path));
+    }
+    figment.merge(
+        Env::prefixed("INLOOP_")
+            .ignore(&["config", "log"])
+            .map(|key| nest_env_key(key.as_str()).into()),
+    )
+}
+
+/// `INLOOP_SMTP_HOST` sets `smtp.host`, `INLOOP_RATE_LIMITS_LOGIN_PER_ACCOUNT` sets
+/// `rate_limits.login_per_account`; every other variable names a top-level setting.
+fn nest_env_key(key: &str) -> String {
+    for section in ["smtp", "rate_limits"] {
+        if let Some(rest) = key.strip_prefix(section).and_then(|rest| rest.strip_prefix('_')) {
+            return format!("{section}.{rest}");
+        }
+    }
+    key.to_owned()
+}
+
+impl Settings {
+    pub fn load(config_file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        let settings: Settings = figment(config_file).extract().map_err(describe)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |name: &str, why: &str| {
+            Err(ConfigError::Invalid(format!(
+                "setting {name} (INLOOP_{}) is invalid: {why}",
+                name.to_uppercase().replace('.', "_")
+            )))
+        };
+        if self.secret_key.expose().chars().count() < 32 {
+            return invalid("secret_key", "it must be at least 32 characters long");
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return invalid("public_url", "it must start with http:// or https://");
+        }
+        if self.public_url.ends_with('/') {
+            return invalid("public_url", "leave out the trailing slash");
+        }
+        let database_url = self.database_url.expose();
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return invalid("database_url", "it must be a postgres:// URL");
+        }
+        let redis_url = self.redis_url.expose();
+        if !(redis_url.starts_with("redis://")
+            || redis_url.starts_with("rediss://")
+            || redis_url.starts_with("unix://")
+            || redis_url.starts_with("redis+unix://"))
+        {
+            return invalid("redis_url", "it must be a redis://, rediss:// or unix:// URL");
+        }
+        if self.redis_prefix.is_empty() || self.redis_prefix.contains(char::is_whitespace) {
+            return invalid("redis_prefix", "it must be a non-empty word");
+        }
+        if self.database_max_connections == 0 {
+            return invalid("database_max_connections", "it must be at least 1");
+        }
+        if self.session_days == 0 || self.activation_days == 0 || self.password_reset_hours == 0 {
+            return invalid(
+                "session_days",
+                "session, activation and reset lifetimes must be positive",
+            );
+        }
+        if self.rate_limits.window_minutes == 0 {
+            return invalid("rate_limits.window_minutes", "it must be at least 1");
+        }
+        if !self.mail_from.contains('@') {
+            return invalid("mail_from", "it must contain an e-mail address");
+        }
+        if let Some(smtp) = &self.smtp {
+            if smtp.host.trim().is_empty() {
+                return invalid("smtp.host", "it must name the SMTP server");
+            }
+            if smtp.username.is_some() != smtp.password.is_some() {
+                return invalid(
+                    "smtp.username",
+                    "give both smtp.username and smtp.password, or neither",
+                );
+            }
+        }
+        Ok(())
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+}
+
+impl DatabaseSettings {
+    pub fn load(config_file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        figment(config_file).extract().map_err(describe)
+    }
+}
+
+/// Turns figment's errors into one line that names the setting and how to set it.
+fn describe(errors: figment::Error) -> ConfigError {
+    let lines: Vec<String> = errors
+        .into_iter()
+        .map(|error| {
+            let mut path = error.path.join(".");
+            let kind = match &error.kind {
+                figment::error::Kind::MissingField(field) => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(field);
+                    "it is missing".to_owned()
+                }
+                figment::error::Kind::UnknownField(field, _) => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(field);
+                    "there is no such setting".to_owned()
+                }
+                other => other.to_string(),
+            };
+            let source = error
+                .metadata
+                .as_ref()
+                .map(|metadata| format!(" (from {})", metadata.name))
+                .unwrap_or_default();
+            format!(
+                "setting {path} (INLOOP_{}){source}: {kind}",
+                path.to_uppercase().replace('.', "_")
+            )
+        })
+        .collect();
+    ConfigError::Invalid(lines.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_environment_keys_map_to_sections() {
+        assert_eq!(nest_env_key("smtp_host"), "smtp.host");
+        assert_eq!(nest_env_key("rate_limits_login_per_account"), "rate_limits.login_per_account");
+        assert_eq!(nest_env_key("database_url"), "database_url");
+        assert_eq!(nest_env_key("smtpx"), "smtpx");
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let secret = Secret::new("hunter2-hunter2");
+        assert_eq!(format!("{secret:?} {secret}"), "[redacted] [redacted]");
+    }
+}

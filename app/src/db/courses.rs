@@ -1,0 +1,44 @@
+//! Courses of study a student picks in the profile.
+
+use sqlx::PgExecutor;
+
+pub struct Course {
+    pub id: i64,
+    pub name: String,
+}
+
+pub async fn list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Course>> {
+    sqlx::query_as!(Course, "select id, name from courses order by name = 'Other', lower(name)")
+        .fetch_all(db)
+        .await
+}
+
+pub async fn exists(db: impl PgExecutor<'_>, course_id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from courses where id = $1) as "exists!""#,
+        course_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateCourseError {
+    #[error("A course with that name already exists.")]
+    Duplicate,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub async fn create(db: impl PgExecutor<'_>, name: &str) -> Result<i64, CreateCourseError> {
+    sqlx::query_scalar!("insert into courses (name) values ($1) returning id", name)
+        .fetch_one(db)
+        .await
+        .map_err(|err| {
+            if super::is_unique_violation(&err, "courses_name_key") {
+                CreateCourseError::Duplicate
+            } else {
+                CreateCourseError::Db(err)
+            }
+        })
+}

@@ -1,0 +1,122 @@
+//! Groups: which students see which tasks.
+
+use rand::seq::IndexedRandom;
+use sqlx::{PgConnection, PgExecutor};
+
+pub struct GroupSummary {
+    pub id: i64,
+    pub name: String,
+    pub members: i64,
+}
+
+pub async fn list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<GroupSummary>> {
+    sqlx::query_as!(
+        GroupSummary,
+        r#"select g.id, g.name, count(m.user_id) as "members!"
+           from groups g left join group_members m on m.group_id = g.id
+           group by g.id order by lower(g.name)"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateGroupError {
+    #[error("A group with that name already exists.")]
+    Duplicate,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub async fn create(db: impl PgExecutor<'_>, name: &str) -> Result<i64, CreateGroupError> {
+    sqlx::query_scalar!("insert into groups (name) values ($1) returning id", name)
+        .fetch_one(db)
+        .await
+        .map_err(|err| {
+            if super::is_unique_violation(&err, "groups_name_key") {
+                CreateGroupError::Duplicate
+            } else {
+                CreateGroupError::Db(err)
+            }
+        })
+}
+
+pub async fn delete(db: impl PgExecutor<'_>, group_id: i64) -> sqlx::Result<bool> {
+    let result = sqlx::query!("delete from groups where id = $1", group_id).execute(db).await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// The ids of the groups the user is in.
+pub async fn of_user(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!("select group_id from group_members where user_id = $1", user_id)
+        .fetch_all(db)
+        .await
+}
+
+/// Makes the user a member of exactly these groups.
+pub async fn set_for_user(
+    db: &mut PgConnection,
+    user_id: i64,
+    group_ids: &[i64],
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "delete from group_members where user_id = $1 and group_id <> all($2)",
+        user_id,
+        group_ids
+    )
+    .execute(&mut *db)
+    .await?;
+    sqlx::query!(
+        "insert into group_members (user_id, group_id)
+         select $1, id from groups where id = any($2)
+         on conflict do nothing",
+        user_id,
+        group_ids
+    )
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+/// Puts a user who is in no group into a random one of the named groups. Names that match no
+/// group are skipped with a warning. Returns the name of the group joined, if any.
+pub async fn auto_assign(
+    db: &mut PgConnection,
+    user_id: i64,
+    names: &[&str],
+) -> sqlx::Result<Option<String>> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let in_a_group = sqlx::query_scalar!(
+        r#"select exists(select 1 from group_members where user_id = $1) as "in_group!""#,
+        user_id
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    if in_a_group {
+        return Ok(None);
+    }
+    let lowered: Vec<String> = names.iter().map(|name| name.to_lowercase()).collect();
+    let candidates =
+        sqlx::query!("select id, name from groups where lower(name) = any($1)", &lowered)
+            .fetch_all(&mut *db)
+            .await?;
+    if candidates.len() < names.len() {
+        tracing::warn!(
+            configured = ?names,
+            "some groups named in the auto-assign setting do not exist"
+        );
+    }
+    let Some(chosen) = candidates.choose(&mut rand::rng()) else {
+        return Ok(None);
+    };
+    sqlx::query!(
+        "insert into group_members (user_id, group_id) values ($1, $2) on conflict do nothing",
+        user_id,
+        chosen.id
+    )
+    .execute(&mut *db)
+    .await?;
+    Ok(Some(chosen.name.clone()))
+}

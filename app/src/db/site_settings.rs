@@ -1,0 +1,55 @@
+//! The live site settings staff edit at run time (the one-row `site_settings` table).
+
+use sqlx::PgExecutor;
+
+#[derive(Clone, Debug, Default)]
+pub struct SiteSettings {
+    pub signup_allowed: bool,
+    pub email_pattern: String,
+    pub email_help_text: String,
+    pub email_error_message: String,
+    pub require_ownwork_declaration: bool,
+    pub ownwork_declaration_intro: String,
+    pub ownwork_declaration: String,
+    pub auto_assign_groups: String,
+    pub privacy_statement: String,
+}
+
+impl SiteSettings {
+    pub fn auto_assign_group_names(&self) -> Vec<&str> {
+        self.auto_assign_groups.split_whitespace().collect()
+    }
+}
+
+pub async fn load(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
+    sqlx::query_as!(
+        SiteSettings,
+        "select signup_allowed, email_pattern, email_help_text, email_error_message,
+                require_ownwork_declaration, ownwork_declaration_intro, ownwork_declaration,
+                auto_assign_groups, privacy_statement
+         from site_settings"
+    )
+    .fetch_one(db)
+    .await
+}
+
+pub async fn save(db: impl PgExecutor<'_>, settings: &SiteSettings) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update site_settings set signup_allowed = $1, email_pattern = $2, email_help_text = $3,
+                email_error_message = $4, require_ownwork_declaration = $5,
+                ownwork_declaration_intro = $6, ownwork_declaration = $7, auto_assign_groups = $8,
+                privacy_statement = $9, updated_at = now()",
+        settings.signup_allowed,
+        settings.email_pattern,
+        settings.email_help_text,
+        settings.email_error_message,
+        settings.require_ownwork_declaration,
+        settings.ownwork_declaration_intro,
+        settings.ownwork_declaration,
+        settings.auto_assign_groups,
+        settings.privacy_statement
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! One error type for every handler, and the middleware that turns any error into a page.
+//!
+//! Handlers return `Result<_, AppError>`. Outcomes a user can act on (not found, log in first,
+//! too many attempts, a rejected form) keep their message; everything else is logged with its
+//! whole cause chain and shown as an opaque "something went wrong" page with a reference the
+//! admin can find in the log. htmx requests get the same content as a fragment, so a swap never
+//! puts a whole document inside a page.
+
+use poem::{
+    Endpoint, IntoResponse, Request, Response,
+    http::{StatusCode, header},
+};
+
+use crate::{htmx, state::AppState, views};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("login required")]
+    LoginRequired { next: String },
+    /// Somewhere else first, e.g. the own-work declaration.
+    #[error("redirect to {0}")]
+    Redirect(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("request rejected: the form was out of date")]
+    CsrfRejected,
+    #[error("too many requests")]
+    TooManyRequests { message: String },
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("database error")]
+    Db(#[from] sqlx::Error),
+    #[error("redis error")]
+    Redis(#[from] redis::RedisError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl poem::error::ResponseError for AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::LoginRequired { .. } | AppError::Redirect(_) => StatusCode::SEE_OTHER,
+            AppError::Forbidden(_) | AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Db(_) | AppError::Redis(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+}
+
+/// Middleware: renders every error that reaches it, ours or poem's, as a page or fragment.
+pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let wants_fragment = htmx::is_htmx(&req);
+    let state = req.data::<AppState>().cloned();
+    let method = req.method().clone();
+    let path = req.original_uri().path().to_owned();
+    let err = match next.call(req).await {
+        Ok(resp) => return Ok(resp.into_response()),
+        Err(err) => err,
+    };
+    let Some(state) = state else {
+        return Ok(err.into_response());
+    };
+    let chrome = state.anonymous_chrome();
+    let page = |status: StatusCode, body: maud::Markup, title: &str| -> Response {
+        let markup = if wants_fragment { body } else { views::layout::page(&chrome, title, &body) };
+        Response::builder()
+            .status(status)
+            .content_type("text/html; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(markup.into_string())
+    };
+    if let Some(app_error) = err.downcast_ref::<AppError>() {
+        return Ok(match app_error {
+            AppError::NotFound => {
+                page(StatusCode::NOT_FOUND, views::errors::not_found(), "Page not found")
+            }
+            AppError::LoginRequired { next } => redirect_response(
+                &format!("/login?next={}", crate::routes::url_encode(next)),
+                wants_fragment,
+            ),
+            AppError::Redirect(location) => redirect_response(location, wants_fragment),
+            AppError::Forbidden(message) => {
+                page(StatusCode::FORBIDDEN, views::errors::forbidden(message), "Not allowed")
+            }
+            AppError::CsrfRejected => {
+                tracing::warn!(%method, %path, "rejected a state-changing request without a valid CSRF token");
+                page(StatusCode::FORBIDDEN, views::errors::csrf_rejected(), "Form expired")
+            }
+            AppError::TooManyRequests { message } => {
+                page(StatusCode::TOO_MANY_REQUESTS, views::errors::too_many(message), "Slow down")
+            }
+            AppError::BadRequest(message) => {
+                page(StatusCode::BAD_REQUEST, views::errors::bad_request(message), "Bad request")
+            }
+            AppError::Db(_) | AppError::Redis(_) | AppError::Internal(_) => {
+                let reference = uuid::Uuid::new_v4().simple().to_string();
+                let reference = &reference[..12];
+                tracing::error!(%method, %path, reference, error = %cause_chain(app_error), "request failed");
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    views::errors::internal(reference),
+                    "Something went wrong",
+                )
+            }
+        });
+    }
+    let status = err.status();
+    Ok(match status {
+        StatusCode::NOT_FOUND => page(status, views::errors::not_found(), "Page not found"),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            page(status, views::errors::method_not_allowed(), "Method not allowed")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            page(status, views::errors::bad_request("The request is too large."), "Too large")
+        }
+        status if status.is_client_error() => {
+            page(status, views::errors::bad_request(&err.to_string()), "Bad request")
+        }
+        _ => {
+            let reference = uuid::Uuid::new_v4().simple().to_string();
+            let reference = &reference[..12];
+            tracing::error!(%method, %path, reference, error = %err, "request failed");
+            page(status, views::errors::internal(reference), "Something went wrong")
+        }
+    })
+}
+
+fn redirect_response(location: &str, wants_fragment: bool) -> Response {
+    if wants_fragment {
+        // A swap cannot show a login form inside a table cell: send the whole page there.
+        Response::builder().status(StatusCode::OK).header("HX-Redirect", location).finish()
+    } else {
+        crate::extract::redirect(location)
+    }
+}
+
+/// `error: cause: cause` on one line, for logs.
+pub fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

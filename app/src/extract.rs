@@ -1,0 +1,189 @@
+//! `Ctx`, the one extractor page handlers take: the session, the logged-in user (if any), and
+//! helpers to answer with a page, a fragment or a redirect.
+
+use maud::Markup;
+use poem::{
+    FromRequest, Request, RequestBody, Response,
+    http::{StatusCode, header},
+    session::Session,
+};
+
+use crate::{
+    auth,
+    db::{self, users::User},
+    error::AppError,
+    htmx,
+    session::{FlashLevel, TypedSession},
+    state::AppState,
+    views::{
+        self,
+        layout::{Chrome, NavUser},
+    },
+};
+
+pub struct Ctx {
+    pub state: AppState,
+    pub session: Session,
+    pub user: Option<User>,
+    pub htmx: bool,
+    pub path: String,
+    pub path_and_query: String,
+    /// The client's address, for rate limits: the peer, or the proxy's `X-Forwarded-For`.
+    pub client_address: String,
+}
+
+/// Paths a student may open before confirming the own-work declaration.
+const OWNWORK_EXEMPT: &[&str] = &["/account/confirm-ownwork", "/logout", "/about/privacy"];
+
+impl<'a> FromRequest<'a> for Ctx {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let state = req
+            .data::<AppState>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
+        let session = req
+            .extensions()
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("session middleware missing")))?;
+        let typed = TypedSession(&session);
+        let mut user = None;
+        if let Some(user_id) = typed.user_id() {
+            let found = db::users::find_by_id(&state.db, user_id).await.map_err(AppError::from)?;
+            // A deactivated account or a changed password ends every session of that account.
+            match found {
+                Some(found)
+                    if found.is_active
+                        && typed.password_fingerprint().as_deref()
+                            == Some(auth::password_fingerprint(&found.password_hash).as_str()) =>
+                {
+                    user = Some(found);
+                }
+                _ => typed.log_out(),
+            }
+        }
+        // Nested routes see a shortened URI; links and redirects need the one the browser sent.
+        let uri = req.original_uri();
+        let path = uri.path().to_owned();
+        let path_and_query =
+            uri.path_and_query().map_or_else(|| path.clone(), |pq| pq.as_str().to_owned());
+        let client_address = client_address(req, state.settings.behind_proxy);
+        let ctx = Ctx {
+            state,
+            session,
+            user,
+            htmx: htmx::is_htmx(req),
+            path,
+            path_and_query,
+            client_address,
+        };
+        ctx.enforce_ownwork_declaration().await?;
+        Ok(ctx)
+    }
+}
+
+impl Ctx {
+    async fn enforce_ownwork_declaration(&self) -> Result<(), AppError> {
+        let Some(user) = &self.user else { return Ok(()) };
+        if user.role.is_staff() || user.ownwork_confirmed_at.is_some() {
+            return Ok(());
+        }
+        if OWNWORK_EXEMPT.contains(&self.path.as_str()) {
+            return Ok(());
+        }
+        if self.state.site_settings().await?.require_ownwork_declaration {
+            return Err(AppError::Redirect("/account/confirm-ownwork".to_owned()));
+        }
+        Ok(())
+    }
+
+    pub fn typed_session(&self) -> TypedSession<'_> {
+        TypedSession(&self.session)
+    }
+
+    pub fn require_user(&self) -> Result<&User, AppError> {
+        self.user
+            .as_ref()
+            .ok_or_else(|| AppError::LoginRequired { next: self.path_and_query.clone() })
+    }
+
+    /// Staff pages do not exist for anybody else: students get the same 404 as for a typo.
+    pub fn require_staff(&self) -> Result<&User, AppError> {
+        let user = self.require_user()?;
+        if user.role.is_staff() { Ok(user) } else { Err(AppError::NotFound) }
+    }
+
+    pub fn require_admin(&self) -> Result<&User, AppError> {
+        let user = self.require_user()?;
+        if user.role == db::users::Role::Admin { Ok(user) } else { Err(AppError::NotFound) }
+    }
+
+    pub fn flash(&self, level: FlashLevel, text: impl Into<String>) {
+        self.typed_session().flash(level, text);
+    }
+
+    pub fn csrf_token(&self) -> String {
+        self.typed_session().csrf_token()
+    }
+
+    pub fn chrome(&self) -> Chrome {
+        let typed = self.typed_session();
+        Chrome {
+            site_name: self.state.settings.site_name.clone(),
+            stylesheet: self.state.assets.url("css/app.css").to_owned(),
+            scripts: self.state.scripts(),
+            csrf_token: Some(typed.csrf_token()),
+            user: self.user.as_ref().map(|user| NavUser {
+                username: user.username.clone(),
+                is_staff: user.role.is_staff(),
+                is_admin: user.role == db::users::Role::Admin,
+            }),
+            flashes: typed.take_flashes(),
+        }
+    }
+
+    /// The fragment alone for htmx, the whole document otherwise.
+    pub fn render(&self, title: &str, fragment: Markup) -> Response {
+        self.render_with_status(StatusCode::OK, title, fragment)
+    }
+
+    pub fn render_with_status(
+        &self,
+        status: StatusCode,
+        title: &str,
+        fragment: Markup,
+    ) -> Response {
+        let markup = if self.htmx {
+            views::layout::fragment(&self.chrome(), title, &fragment)
+        } else {
+            views::layout::page(&self.chrome(), title, &fragment)
+        };
+        Response::builder()
+            .status(status)
+            .content_type("text/html; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(markup.into_string())
+    }
+}
+
+fn client_address(req: &Request, behind_proxy: bool) -> String {
+    if behind_proxy
+        && let Some(forwarded) = req.header("X-Forwarded-For")
+        && let Some(first) = forwarded.split(',').next()
+        && !first.trim().is_empty()
+    {
+        return first.trim().to_owned();
+    }
+    req.remote_addr()
+        .as_socket_addr()
+        .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
+}
+
+/// 303 See Other: after a form, the browser fetches the target with GET.
+pub fn redirect(to: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, to)
+        .header(header::CACHE_CONTROL, "no-store")
+        .finish()
+}

@@ -1,0 +1,22 @@
+//! INLOOP's web application and the `inloop` command: accounts, pages, staff tools.
+//!
+//! Start reading at `startup.rs` (how a server is put together) and `routes.rs` (every URL).
+
+pub mod assets;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod csrf;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod htmx;
+pub mod mail;
+pub mod markdown;
+pub mod rate_limit;
+pub mod routes;
+pub mod session;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod views;

@@ -1,0 +1,74 @@
+//! Every URL of the site, and small helpers the handlers share.
+
+pub mod accounts;
+pub mod health;
+pub mod home;
+pub mod staff;
+
+use poem::{Route, get, post};
+
+/// Pages that use the session; static files and health checks are mounted without it.
+pub fn pages() -> Route {
+    Route::new()
+        .at("/", get(home::index))
+        .at("/login", get(accounts::login_form).post(accounts::login_submit))
+        .at("/logout", post(accounts::logout))
+        .at("/account/signup", get(accounts::signup_form).post(accounts::signup_submit))
+        .at("/account/signup/closed", get(accounts::signup_closed))
+        .at("/account/activate/:token", get(accounts::activate))
+        .at(
+            "/account/password-reset",
+            get(accounts::password_reset_form).post(accounts::password_reset_request),
+        )
+        .at(
+            "/account/password-reset/:token",
+            get(accounts::password_reset_confirm_form).post(accounts::password_reset_confirm),
+        )
+        .at(
+            "/account/password",
+            get(accounts::password_change_form).post(accounts::password_change_submit),
+        )
+        .at("/account/profile", get(accounts::profile_form).post(accounts::profile_submit))
+        .at("/account/confirm-ownwork", get(accounts::ownwork_form).post(accounts::ownwork_submit))
+        .at("/about/privacy", get(home::privacy))
+        .nest("/staff", staff::routes())
+}
+
+/// Percent-encodes a string for use inside a query parameter.
+pub fn url_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                encoded.push(byte as char);
+            }
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
+}
+
+/// Where to go after logging in: only paths on this site, never another host.
+pub fn safe_next(next: &str) -> &str {
+    let is_local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if is_local && !next.starts_with("/login") { next } else { "/" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_parameter_stays_on_this_site() {
+        assert_eq!(safe_next("/staff/users?q=a"), "/staff/users?q=a");
+        assert_eq!(safe_next("//evil.example/"), "/");
+        assert_eq!(safe_next("https://evil.example/"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next("/login"), "/");
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(url_encode("/staff/users?q=a b&x"), "/staff/users%3Fq%3Da%20b%26x");
+    }
+}

@@ -1,0 +1,442 @@
+//! Staff pages: overview, users, groups, courses of study, live settings. Non-staff get 404.
+
+use poem::{
+    Response, Route, get, handler,
+    http::StatusCode,
+    post,
+    web::{Form, Path, Query},
+};
+use serde::Deserialize;
+
+use crate::{
+    db::{self, site_settings::SiteSettings, users::Role},
+    error::AppError,
+    extract::{Ctx, redirect},
+    session::FlashLevel,
+    views::{self, accounts::FieldErrors, staff as staff_views},
+};
+
+const USERS_PER_PAGE: i64 = 50;
+
+pub fn routes() -> Route {
+    Route::new()
+        .at("/", get(dashboard_page))
+        .at("/users", get(users_page))
+        .at("/users/:id", get(user_edit_form).post(user_edit))
+        .at("/groups", get(groups_page).post(group_create))
+        .at("/groups/:id/delete", post(group_delete))
+        .at("/courses", get(courses_page).post(course_create))
+        .at("/settings", get(settings_form).post(settings_save))
+}
+
+#[handler]
+async fn dashboard_page(ctx: Ctx) -> Result<Response, AppError> {
+    let user = ctx.require_staff()?;
+    let role_counts: Vec<staff_views::RoleCountView> = db::users::count_by_role(&ctx.state.db)
+        .await?
+        .into_iter()
+        .map(|count| staff_views::RoleCountView {
+            role: count.role,
+            active: count.active,
+            inactive: count.inactive,
+        })
+        .collect();
+    let groups = db::groups::list(&ctx.state.db).await?.len() as i64;
+    let signup_allowed = ctx.state.site_settings().await?.signup_allowed;
+    let view = staff_views::DashboardView {
+        is_admin: user.role == Role::Admin,
+        role_counts: &role_counts,
+        groups,
+        signup_allowed,
+    };
+    Ok(ctx.render("Course staff", staff_views::dashboard(&view)))
+}
+
+#[derive(Debug, Deserialize)]
+struct UserQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+#[handler]
+async fn users_page(ctx: Ctx, Query(query): Query<UserQuery>) -> Result<Response, AppError> {
+    let user = ctx.require_staff()?;
+    let role = Role::parse(&query.role);
+    let page = query.page.unwrap_or(1).max(1);
+    let (rows, total) = db::users::list(
+        &ctx.state.db,
+        query.q.trim(),
+        role,
+        (page - 1) * USERS_PER_PAGE,
+        USERS_PER_PAGE,
+    )
+    .await?;
+    let rows: Vec<staff_views::UserRowView> = rows
+        .into_iter()
+        .map(|row| staff_views::UserRowView {
+            id: row.id,
+            name: format!("{} {}", row.first_name, row.last_name).trim().to_owned(),
+            username: row.username,
+            email: row.email,
+            matriculation_number: row.matriculation_number,
+            role: row.role,
+            is_active: row.is_active,
+            groups: row.groups.join(", "),
+            last_login: staff_views::last_login(row.last_login_at),
+        })
+        .collect();
+    let base_url = format!(
+        "/staff/users?q={}&role={}",
+        crate::routes::url_encode(query.q.trim()),
+        role.map(Role::as_str).unwrap_or("")
+    );
+    let view = staff_views::UserListView {
+        is_admin: user.role == Role::Admin,
+        search: query.q.trim(),
+        role,
+        rows: &rows,
+        total,
+        page,
+        pages: (total + USERS_PER_PAGE - 1) / USERS_PER_PAGE,
+        base_url: &base_url,
+    };
+    Ok(ctx.render("Users", staff_views::user_list(&view)))
+}
+
+async fn render_user_edit(
+    ctx: &Ctx,
+    user_id: i64,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let viewer = ctx.require_staff()?;
+    let user = db::users::find_by_id(&ctx.state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let member_of = db::groups::of_user(&ctx.state.db, user.id).await?;
+    let groups: Vec<staff_views::GroupChoice> = db::groups::list(&ctx.state.db)
+        .await?
+        .into_iter()
+        .map(|group| staff_views::GroupChoice {
+            member: member_of.contains(&group.id),
+            id: group.id,
+            name: group.name,
+        })
+        .collect();
+    let csrf_token = ctx.csrf_token();
+    let view = staff_views::UserEditView {
+        csrf_token: &csrf_token,
+        is_admin: viewer.role == Role::Admin,
+        id: user.id,
+        username: &user.username,
+        email: &user.email,
+        name: &user.display_name(),
+        matriculation_number: &user.matriculation_number,
+        role: user.role,
+        is_active: user.is_active,
+        created_at: views::components::format_time(user.created_at),
+        last_login: staff_views::last_login(user.last_login_at),
+        groups: &groups,
+        error,
+    };
+    Ok(ctx.render_with_status(
+        status,
+        &format!("User {}", user.username),
+        staff_views::user_edit(&view),
+    ))
+}
+
+#[handler]
+async fn user_edit_form(ctx: Ctx, Path(user_id): Path<i64>) -> Result<Response, AppError> {
+    render_user_edit(&ctx, user_id, None, StatusCode::OK).await
+}
+
+/// Checkbox lists arrive as repeated fields, which serde's struct forms cannot collect.
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(body).unwrap_or_default()
+}
+
+#[handler]
+async fn user_edit(
+    ctx: Ctx,
+    Path(user_id): Path<i64>,
+    body: poem::Body,
+) -> Result<Response, AppError> {
+    let viewer = ctx.require_staff()?;
+    let body = body
+        .into_bytes_limit(64 * 1024)
+        .await
+        .map_err(|_| AppError::BadRequest("The form is too large.".into()))?;
+    let pairs = form_pairs(&body);
+    let user = db::users::find_by_id(&ctx.state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let group_ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(key, _)| key == "group")
+        .filter_map(|(_, value)| value.parse().ok())
+        .collect();
+    let mut tx = ctx.state.db.begin().await?;
+    db::groups::set_for_user(&mut tx, user.id, &group_ids).await?;
+    if viewer.role == Role::Admin {
+        let role = pairs
+            .iter()
+            .find(|(key, _)| key == "role")
+            .and_then(|(_, value)| Role::parse(value))
+            .unwrap_or(user.role);
+        let is_active = pairs.iter().any(|(key, _)| key == "is_active");
+        let loses_admin = user.role == Role::Admin && (role != Role::Admin || !is_active);
+        if loses_admin && db::users::count_admins(&mut *tx).await? <= 1 {
+            drop(tx);
+            return render_user_edit(
+                &ctx,
+                user_id,
+                Some("This is the last active admin: make somebody else admin first."),
+                StatusCode::CONFLICT,
+            )
+            .await;
+        }
+        db::users::set_role_and_active(&mut *tx, user.id, role, is_active).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(by = viewer.id, user_id = user.id, "staff changed a user");
+    ctx.flash(FlashLevel::Success, format!("Saved the changes to {}.", user.username));
+    Ok(redirect(&format!("/staff/users/{}", user.id)))
+}
+
+async fn render_groups(
+    ctx: &Ctx,
+    name: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let viewer = ctx.require_staff()?;
+    let groups: Vec<staff_views::GroupRowView> = db::groups::list(&ctx.state.db)
+        .await?
+        .into_iter()
+        .map(|group| staff_views::GroupRowView {
+            id: group.id,
+            name: group.name,
+            members: group.members,
+        })
+        .collect();
+    let csrf_token = ctx.csrf_token();
+    let view = staff_views::GroupsView {
+        csrf_token: &csrf_token,
+        is_admin: viewer.role == Role::Admin,
+        groups: &groups,
+        name,
+        error,
+    };
+    Ok(ctx.render_with_status(status, "Groups", staff_views::groups(&view)))
+}
+
+#[handler]
+async fn groups_page(ctx: Ctx) -> Result<Response, AppError> {
+    render_groups(&ctx, "", None, StatusCode::OK).await
+}
+
+#[derive(Debug, Deserialize)]
+struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+#[handler]
+async fn group_create(ctx: Ctx, Form(form): Form<NameForm>) -> Result<Response, AppError> {
+    ctx.require_staff()?;
+    let name = form.name.trim();
+    let valid = !name.is_empty()
+        && name.chars().count() <= 80
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || " ._-".contains(c));
+    if !valid {
+        return render_groups(
+            &ctx,
+            name,
+            Some("Use 1 to 80 letters, digits, spaces, dots, dashes or underscores."),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    match db::groups::create(&ctx.state.db, name).await {
+        Ok(_) => {
+            ctx.flash(FlashLevel::Success, format!("Created the group {name}."));
+            Ok(redirect("/staff/groups"))
+        }
+        Err(db::groups::CreateGroupError::Duplicate) => {
+            render_groups(
+                &ctx,
+                name,
+                Some("A group with that name already exists."),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(db::groups::CreateGroupError::Db(err)) => Err(err.into()),
+    }
+}
+
+#[handler]
+async fn group_delete(ctx: Ctx, Path(group_id): Path<i64>) -> Result<Response, AppError> {
+    ctx.require_staff()?;
+    if !db::groups::delete(&ctx.state.db, group_id).await? {
+        return Err(AppError::NotFound);
+    }
+    ctx.flash(FlashLevel::Success, "Deleted the group.");
+    Ok(redirect("/staff/groups"))
+}
+
+async fn render_courses(
+    ctx: &Ctx,
+    name: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let viewer = ctx.require_staff()?;
+    let courses: Vec<String> =
+        db::courses::list(&ctx.state.db).await?.into_iter().map(|course| course.name).collect();
+    let csrf_token = ctx.csrf_token();
+    let view = staff_views::CoursesView {
+        csrf_token: &csrf_token,
+        is_admin: viewer.role == Role::Admin,
+        courses: &courses,
+        name,
+        error,
+    };
+    Ok(ctx.render_with_status(status, "Courses of study", staff_views::courses(&view)))
+}
+
+#[handler]
+async fn courses_page(ctx: Ctx) -> Result<Response, AppError> {
+    render_courses(&ctx, "", None, StatusCode::OK).await
+}
+
+#[handler]
+async fn course_create(ctx: Ctx, Form(form): Form<NameForm>) -> Result<Response, AppError> {
+    ctx.require_staff()?;
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return render_courses(
+            &ctx,
+            name,
+            Some("Enter a name of up to 100 characters."),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    match db::courses::create(&ctx.state.db, name).await {
+        Ok(_) => {
+            ctx.flash(FlashLevel::Success, format!("Added the course of study {name}."));
+            Ok(redirect("/staff/courses"))
+        }
+        Err(db::courses::CreateCourseError::Duplicate) => {
+            render_courses(
+                &ctx,
+                name,
+                Some("A course of study with that name already exists."),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(db::courses::CreateCourseError::Db(err)) => Err(err.into()),
+    }
+}
+
+fn render_settings(
+    ctx: &Ctx,
+    settings: &SiteSettings,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> Response {
+    let csrf_token = ctx.csrf_token();
+    let view = staff_views::SettingsView {
+        csrf_token: &csrf_token,
+        signup_allowed: settings.signup_allowed,
+        email_pattern: &settings.email_pattern,
+        email_help_text: &settings.email_help_text,
+        email_error_message: &settings.email_error_message,
+        require_ownwork_declaration: settings.require_ownwork_declaration,
+        ownwork_declaration_intro: &settings.ownwork_declaration_intro,
+        ownwork_declaration: &settings.ownwork_declaration,
+        auto_assign_groups: &settings.auto_assign_groups,
+        privacy_statement: &settings.privacy_statement,
+        errors,
+    };
+    ctx.render_with_status(status, "Settings", staff_views::settings(&view))
+}
+
+#[handler]
+async fn settings_form(ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require_admin()?;
+    let settings = db::site_settings::load(&ctx.state.db).await?;
+    Ok(render_settings(&ctx, &settings, &FieldErrors::new(), StatusCode::OK))
+}
+
+#[derive(Debug, Deserialize)]
+struct SettingsForm {
+    signup_allowed: Option<String>,
+    #[serde(default)]
+    email_pattern: String,
+    #[serde(default)]
+    email_help_text: String,
+    #[serde(default)]
+    email_error_message: String,
+    require_ownwork_declaration: Option<String>,
+    #[serde(default)]
+    ownwork_declaration_intro: String,
+    #[serde(default)]
+    ownwork_declaration: String,
+    #[serde(default)]
+    auto_assign_groups: String,
+    #[serde(default)]
+    privacy_statement: String,
+}
+
+#[handler]
+async fn settings_save(ctx: Ctx, Form(form): Form<SettingsForm>) -> Result<Response, AppError> {
+    let admin = ctx.require_admin()?;
+    let settings = SiteSettings {
+        signup_allowed: form.signup_allowed.is_some(),
+        email_pattern: form.email_pattern.trim().to_owned(),
+        email_help_text: form.email_help_text,
+        email_error_message: form.email_error_message,
+        require_ownwork_declaration: form.require_ownwork_declaration.is_some(),
+        ownwork_declaration_intro: form.ownwork_declaration_intro,
+        ownwork_declaration: form.ownwork_declaration,
+        auto_assign_groups: form
+            .auto_assign_groups
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        privacy_statement: form.privacy_statement,
+    };
+    let mut errors = FieldErrors::new();
+    if let Err(err) = regex::RegexBuilder::new(&settings.email_pattern).size_limit(1 << 20).build()
+    {
+        errors.insert("email_pattern", format!("This is not a valid regular expression: {err}"));
+    }
+    if settings.ownwork_declaration.trim().is_empty() && settings.require_ownwork_declaration {
+        errors.insert("ownwork_declaration", "Write the declaration students confirm.".to_owned());
+    }
+    if !errors.is_empty() {
+        return Ok(render_settings(&ctx, &settings, &errors, StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    db::site_settings::save(&ctx.state.db, &settings).await?;
+    ctx.state.forget_site_settings();
+    tracing::info!(by = admin.id, "admin changed the site settings");
+    ctx.flash(FlashLevel::Success, "Settings saved.");
+    Ok(redirect("/staff/settings"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_checkbox_fields_are_all_kept() {
+        let pairs = form_pairs(b"csrf_token=x&group=1&group=3&role=staff");
+        let groups: Vec<&str> =
+            pairs.iter().filter(|(k, _)| k == "group").map(|(_, v)| v.as_str()).collect();
+        assert_eq!(groups, ["1", "3"]);
+    }
+}

@@ -1,0 +1,137 @@
+//! Builds the application from settings (pools, routes, middleware, listener) and runs it.
+
+use std::{future::Future, net::SocketAddr, time::Duration};
+
+use anyhow::Context;
+use poem::{
+    EndpointExt, IntoEndpoint, Route, Server,
+    endpoint::BoxEndpoint,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    middleware::{CatchPanic, SetHeader, Tracing},
+    session::{CookieConfig, ServerSession},
+    web::cookie::SameSite,
+};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use crate::{
+    config::Settings, csrf, db, error, mail::Mailer, routes, session::RedisSessionStorage,
+    state::AppState,
+};
+
+pub const SESSION_COOKIE: &str = "inloop_session";
+
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+    base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+pub struct Application {
+    acceptor: TcpAcceptor,
+    local_addr: SocketAddr,
+    endpoint: BoxEndpoint<'static>,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to PostgreSQL and Redis, checks the schema, binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db =
+            db::connect(settings.database_url.expose(), settings.database_max_connections).await?;
+        db::ensure_migrated(&db).await?;
+        let redis = connect_redis(settings.redis_url.expose()).await?;
+        let mailer = Mailer::from_settings(&settings)?;
+        let state = AppState::new(db, redis, settings, mailer);
+        let endpoint = build_endpoint(state.clone());
+        let acceptor =
+            TcpListener::bind(state.settings.listen).into_acceptor().await.with_context(|| {
+                format!(
+                    "cannot listen on {} (setting listen, INLOOP_LISTEN)",
+                    state.settings.listen
+                )
+            })?;
+        let local_addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().copied())
+            .context("the listener has no socket address")?;
+        Ok(Self { acceptor, local_addr, endpoint, state })
+    }
+
+    /// The address actually bound; with port 0 the system picked the port.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(address = %self.local_addr, public_url = %self.state.settings.public_url, "serving");
+        Server::new_with_acceptor(self.acceptor)
+            .idle_timeout(Duration::from_secs(75))
+            // Open live-update streams would otherwise hold the shutdown forever.
+            .run_with_graceful_shutdown(self.endpoint, shutdown, Some(Duration::from_secs(10)))
+            .await
+            .context("the web server failed")
+    }
+}
+
+pub async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
+    let client = redis::Client::open(url)
+        .context("setting redis_url (INLOOP_REDIS_URL) is not a valid Redis URL")?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(3)))
+        .set_response_timeout(Some(Duration::from_secs(3)))
+        .set_number_of_retries(3);
+    let mut redis = ConnectionManager::new_with_config(client, config)
+        .await
+        .context("cannot connect to Redis (setting redis_url, INLOOP_REDIS_URL)")?;
+    let _: String =
+        redis::cmd("PING").query_async(&mut redis).await.context("Redis does not answer PING")?;
+    Ok(redis)
+}
+
+fn build_endpoint(state: AppState) -> BoxEndpoint<'static> {
+    let settings = &state.settings;
+    let cookie = CookieConfig::default()
+        .name(SESSION_COOKIE)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(settings.is_https())
+        .max_age(Duration::from_secs(u64::from(settings.session_days) * 24 * 3600));
+    let storage = RedisSessionStorage::new(state.redis.clone(), &settings.redis_prefix);
+
+    let pages = routes::pages()
+        .around(csrf::verify)
+        .around(error::render_errors)
+        .with(ServerSession::new(cookie, storage));
+
+    let mut headers = SetHeader::new()
+        .overriding("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        .overriding("X-Content-Type-Options", "nosniff")
+        .overriding("X-Frame-Options", "DENY")
+        .overriding("Referrer-Policy", "same-origin")
+        .overriding("Cross-Origin-Opener-Policy", "same-origin")
+        .overriding("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
+    if settings.is_https() {
+        headers = headers.overriding("Strict-Transport-Security", "max-age=31536000");
+    }
+
+    Route::new()
+        .at("/static/*path", crate::assets::serve)
+        .at("/healthz", routes::health::healthz)
+        .at("/readyz", routes::health::readyz)
+        .nest("/", pages)
+        .around(error::render_errors)
+        .with(headers)
+        .with(CatchPanic::new())
+        .with(Tracing)
+        .data(state.assets.clone())
+        .data(state)
+        .into_endpoint()
+        .boxed()
+}

@@ -1,0 +1,101 @@
+//! What every request handler shares: pools, settings, the mailer, cached live settings.
+
+use std::{
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use redis::aio::ConnectionManager;
+use sqlx::PgPool;
+
+use crate::{
+    assets::Assets,
+    auth::LinkSigner,
+    config::Settings,
+    db::{self, site_settings::SiteSettings},
+    mail::Mailer,
+    views::layout::Chrome,
+};
+
+/// How long a web instance may show live settings that another instance has changed.
+const SITE_SETTINGS_TTL: Duration = Duration::from_secs(5);
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub db: PgPool,
+    pub redis: ConnectionManager,
+    pub settings: Settings,
+    pub mailer: Mailer,
+    pub assets: Assets,
+    pub links: LinkSigner,
+    site_settings: RwLock<Option<(Instant, Arc<SiteSettings>)>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(db: PgPool, redis: ConnectionManager, settings: Settings, mailer: Mailer) -> Self {
+        let links = LinkSigner::new(&settings.secret_key);
+        Self(Arc::new(Inner {
+            db,
+            redis,
+            settings,
+            mailer,
+            assets: Assets::load(),
+            links,
+            site_settings: RwLock::new(None),
+        }))
+    }
+
+    /// The live settings, at most a few seconds old.
+    pub async fn site_settings(&self) -> sqlx::Result<Arc<SiteSettings>> {
+        if let Ok(cached) = self.site_settings.read()
+            && let Some((loaded_at, settings)) = cached.as_ref()
+            && loaded_at.elapsed() < SITE_SETTINGS_TTL
+        {
+            return Ok(settings.clone());
+        }
+        let fresh = Arc::new(db::site_settings::load(&self.db).await?);
+        if let Ok(mut cached) = self.site_settings.write() {
+            *cached = Some((Instant::now(), fresh.clone()));
+        }
+        Ok(fresh)
+    }
+
+    pub fn forget_site_settings(&self) {
+        if let Ok(mut cached) = self.site_settings.write() {
+            *cached = None;
+        }
+    }
+
+    /// Page chrome for responses that have no session to draw on (error pages).
+    pub fn anonymous_chrome(&self) -> Chrome {
+        Chrome {
+            site_name: self.settings.site_name.clone(),
+            stylesheet: self.assets.url("css/app.css").to_owned(),
+            scripts: self.scripts(),
+            csrf_token: None,
+            user: None,
+            flashes: Vec::new(),
+        }
+    }
+
+    pub fn scripts(&self) -> Vec<String> {
+        ["vendor/htmx-2.0.11.min.js", "vendor/htmx-ext-sse-2.2.4.min.js"]
+            .into_iter()
+            .map(|name| self.assets.url(name).to_owned())
+            .collect()
+    }
+
+    pub fn redis_prefix(&self) -> &str {
+        &self.settings.redis_prefix
+    }
+}

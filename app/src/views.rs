@@ -1,0 +1,11 @@
+//! Pages and fragments: pure functions from plain data to maud `Markup`.
+//!
+//! Views never see the database, the session or the request; handlers gather what a view needs
+//! into the structs defined here and call it.
+
+pub mod accounts;
+pub mod components;
+pub mod errors;
+pub mod home;
+pub mod layout;
+pub mod staff;

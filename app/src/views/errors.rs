@@ -1,0 +1,72 @@
+//! Error pages that say what happened and what to do next.
+
+use maud::{Markup, html};
+
+pub fn not_found() -> Markup {
+    html! {
+        section.error-page {
+            h1 { "Page not found" }
+            p { "There is nothing at this address. It may have moved, or the link you followed may be mistyped." }
+            p { a href="/" { "Go to the start page" } }
+        }
+    }
+}
+
+pub fn method_not_allowed() -> Markup {
+    html! {
+        section.error-page {
+            h1 { "Not possible this way" }
+            p { "This address does not accept that kind of request. Logging out, for example, works only through the Log out button." }
+            p { a href="/" { "Go to the start page" } }
+        }
+    }
+}
+
+pub fn forbidden(message: &str) -> Markup {
+    html! {
+        section.error-page {
+            h1 { "Not allowed" }
+            p { (message) }
+            p { a href="/" { "Go to the start page" } }
+        }
+    }
+}
+
+pub fn csrf_rejected() -> Markup {
+    html! {
+        section.error-page {
+            h1 { "This form has expired" }
+            p { "For your security we did not accept it: it was sent from an old page or from another site. Nothing was changed." }
+            p { "Go back, reload the page, and send the form again." }
+        }
+    }
+}
+
+pub fn too_many(message: &str) -> Markup {
+    html! {
+        section.error-page {
+            h1 { "Too many attempts" }
+            p { (message) }
+        }
+    }
+}
+
+pub fn bad_request(message: &str) -> Markup {
+    html! {
+        section.error-page {
+            h1 { "We could not understand that request" }
+            p { (message) }
+            p { a href="/" { "Go to the start page" } }
+        }
+    }
+}
+
+pub fn internal(reference: &str) -> Markup {
+    html! {
+        section.error-page {
+            h1 { "Something went wrong on our side" }
+            p { "Your request could not be completed. Please try again in a moment." }
+            p { "If it keeps happening, tell the course staff this reference: " code { (reference) } }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! The start page for logged-in users and the privacy statement.
+
+use maud::{Markup, html};
+
+pub struct HomeView<'a> {
+    pub display_name: &'a str,
+    pub profile_complete: bool,
+    pub groups: &'a [String],
+    pub is_staff: bool,
+}
+
+pub fn home(view: &HomeView<'_>) -> Markup {
+    html! {
+        section {
+            h1 { "Hello, " (view.display_name) }
+            @if !view.profile_complete {
+                p.flash.flash-warning {
+                    "Your profile is incomplete: please add your name and matriculation number in "
+                    a href="/account/profile" { "My profile" } "."
+                }
+            }
+            div.cards {
+                article.card {
+                    h2 { "Tasks" }
+                    p { "Tasks appear here as soon as the course staff publish them." }
+                }
+                article.card {
+                    h2 { "Your account" }
+                    p {
+                        @if view.groups.is_empty() { "You are not in a group yet." }
+                        @else { "Your group: " (view.groups.join(", ")) }
+                    }
+                    p { a href="/account/profile" { "Profile" } " · " a href="/account/password" { "Password" } }
+                }
+                @if view.is_staff {
+                    article.card {
+                        h2 { "Course staff" }
+                        p { a href="/staff" { "Manage users, groups and settings" } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn privacy(statement: Markup) -> Markup {
+    html! {
+        section.narrow {
+            h1 { "Privacy statement" }
+            div.prose { (statement) }
+        }
+    }
+}

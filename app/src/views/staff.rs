@@ -1,0 +1,379 @@
+//! Staff pages: overview, users, groups, courses and the live settings.
+
+use maud::{Markup, html};
+
+use super::{
+    accounts::FieldErrors,
+    components::{csrf_field, form_error, format_time, pagination},
+};
+use crate::db::users::Role;
+
+fn staff_nav(current: &str, is_admin: bool) -> Markup {
+    let items: &[(&str, &str)] = &[
+        ("/staff", "Overview"),
+        ("/staff/users", "Users"),
+        ("/staff/groups", "Groups"),
+        ("/staff/courses", "Courses of study"),
+    ];
+    html! {
+        nav.subnav aria-label="Staff" {
+            @for (href, label) in items {
+                a href=(href) aria-current=[(*href == current).then_some("page")] { (label) }
+            }
+            @if is_admin {
+                a href="/staff/settings" aria-current=[("/staff/settings" == current).then_some("page")] { "Settings" }
+            }
+        }
+    }
+}
+
+pub struct RoleCountView {
+    pub role: String,
+    pub active: i64,
+    pub inactive: i64,
+}
+
+pub struct DashboardView<'a> {
+    pub is_admin: bool,
+    pub role_counts: &'a [RoleCountView],
+    pub groups: i64,
+    pub signup_allowed: bool,
+}
+
+pub fn dashboard(view: &DashboardView<'_>) -> Markup {
+    let max = view
+        .role_counts
+        .iter()
+        .map(|count| count.active + count.inactive)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    html! {
+        (staff_nav("/staff", view.is_admin))
+        h1 { "Course staff" }
+        div.cards {
+            article.card {
+                h2 { "Accounts" }
+                // A bar per role: people compare lengths faster than numbers.
+                table.bars {
+                    caption.visually-hidden { "Accounts by role" }
+                    thead { tr { th scope="col" { "Role" } th scope="col" { "Active" } th scope="col" { "Not activated" } th scope="col" { span.visually-hidden { "Share" } } } }
+                    tbody {
+                        @for count in view.role_counts {
+                            tr {
+                                th scope="row" { (count.role) }
+                                td { (count.active) }
+                                td { (count.inactive) }
+                                td aria-hidden="true" {
+                                    meter min="0" max=(max) value=(count.active + count.inactive) {}
+                                }
+                            }
+                        }
+                    }
+                }
+                p { a href="/staff/users" { "All users" } }
+            }
+            article.card {
+                h2 { "Groups" }
+                p { (view.groups) " group(s)" }
+                p { a href="/staff/groups" { "Manage groups" } }
+            }
+            article.card {
+                h2 { "Sign-up" }
+                p { @if view.signup_allowed { "Open: anyone with a matching e-mail address can sign up." } @else { "Closed: only staff create accounts." } }
+                @if view.is_admin { p { a href="/staff/settings" { "Change settings" } } }
+            }
+        }
+    }
+}
+
+pub struct UserRowView {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub matriculation_number: String,
+    pub role: String,
+    pub is_active: bool,
+    pub groups: String,
+    pub last_login: Option<String>,
+}
+
+pub struct UserListView<'a> {
+    pub is_admin: bool,
+    pub search: &'a str,
+    pub role: Option<Role>,
+    pub rows: &'a [UserRowView],
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub base_url: &'a str,
+}
+
+pub fn user_list(view: &UserListView<'_>) -> Markup {
+    html! {
+        (staff_nav("/staff/users", view.is_admin))
+        h1 { "Users" }
+        form.search role="search" method="get" action="/staff/users"
+            hx-get="/staff/users" hx-trigger="input changed delay:300ms from:#field-q, change from:#field-role"
+            hx-target="#user-results" hx-select="#user-results" hx-swap="outerHTML" hx-push-url="true" {
+            label for="field-q" { "Search" }
+            input #field-q type="search" name="q" value=(view.search) placeholder="name, e-mail, matriculation number";
+            label for="field-role" { "Role" }
+            select #field-role name="role" {
+                option value="" selected[view.role.is_none()] { "any" }
+                @for role in Role::ALL {
+                    option value=(role.as_str()) selected[view.role == Some(role)] { (role.as_str()) }
+                }
+            }
+            button type="submit" { "Search" }
+        }
+        div #user-results {
+            p.muted { (view.total) " user(s)" }
+            table.data {
+                thead { tr {
+                    th scope="col" { "Username" } th scope="col" { "Name" } th scope="col" { "E-mail" }
+                    th scope="col" { "Matr. no." } th scope="col" { "Role" } th scope="col" { "Groups" }
+                    th scope="col" { "Last login" }
+                } }
+                tbody {
+                    @for row in view.rows {
+                        tr.inactive[!row.is_active] {
+                            td { a href=(format!("/staff/users/{}", row.id)) { (row.username) } @if !row.is_active { " " span.badge { "inactive" } } }
+                            td { (row.name) }
+                            td { a href=(format!("mailto:{}", row.email)) { (row.email) } }
+                            td { (row.matriculation_number) }
+                            td { (row.role) }
+                            td { (row.groups) }
+                            td { @if let Some(at) = &row.last_login { (at) } @else { span.muted { "never" } } }
+                        }
+                    }
+                }
+            }
+            (pagination(view.base_url, view.page, view.pages))
+        }
+    }
+}
+
+pub struct GroupChoice {
+    pub id: i64,
+    pub name: String,
+    pub member: bool,
+}
+
+pub struct UserEditView<'a> {
+    pub csrf_token: &'a str,
+    pub is_admin: bool,
+    pub id: i64,
+    pub username: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub matriculation_number: &'a str,
+    pub role: Role,
+    pub is_active: bool,
+    pub created_at: String,
+    pub last_login: Option<String>,
+    pub groups: &'a [GroupChoice],
+    pub error: Option<&'a str>,
+}
+
+pub fn user_edit(view: &UserEditView<'_>) -> Markup {
+    html! {
+        (staff_nav("/staff/users", view.is_admin))
+        h1 { "User " (view.username) }
+        dl.facts {
+            dt { "Name" } dd { (view.name) }
+            dt { "E-mail address" } dd { a href=(format!("mailto:{}", view.email)) { (view.email) } }
+            dt { "Matriculation number" } dd { (view.matriculation_number) }
+            dt { "Signed up" } dd { (view.created_at) }
+            dt { "Last login" } dd { @if let Some(at) = &view.last_login { (at) } @else { "never" } }
+        }
+        (form_error(view.error))
+        form method="post" action=(format!("/staff/users/{}", view.id)) {
+            (csrf_field(view.csrf_token))
+            fieldset {
+                legend { "Groups" }
+                @if view.groups.is_empty() { p.muted { "There are no groups yet. " a href="/staff/groups" { "Create one" } "." } }
+                @for group in view.groups {
+                    div.checkbox {
+                        input id=(format!("group-{}", group.id)) type="checkbox" name="group" value=(group.id) checked[group.member];
+                        label for=(format!("group-{}", group.id)) { (group.name) }
+                    }
+                }
+            }
+            @if view.is_admin {
+                fieldset {
+                    legend { "Role and status" }
+                    div.field {
+                        label for="field-role" { "Role" }
+                        select #field-role name="role" {
+                            @for role in Role::ALL {
+                                option value=(role.as_str()) selected[view.role == role] { (role.as_str()) }
+                            }
+                        }
+                    }
+                    div.checkbox {
+                        input #field-active type="checkbox" name="is_active" value="on" checked[view.is_active];
+                        label for="field-active" { "Active (can log in)" }
+                    }
+                }
+            }
+            button.primary type="submit" { "Save" }
+        }
+    }
+}
+
+pub struct GroupRowView {
+    pub id: i64,
+    pub name: String,
+    pub members: i64,
+}
+
+pub struct GroupsView<'a> {
+    pub csrf_token: &'a str,
+    pub is_admin: bool,
+    pub groups: &'a [GroupRowView],
+    pub name: &'a str,
+    pub error: Option<&'a str>,
+}
+
+pub fn groups(view: &GroupsView<'_>) -> Markup {
+    html! {
+        (staff_nav("/staff/groups", view.is_admin))
+        h1 { "Groups" }
+        p { "A task can be limited to one group; students see it only if they are members." }
+        table.data {
+            thead { tr { th scope="col" { "Group" } th scope="col" { "Members" } th scope="col" { span.visually-hidden { "Actions" } } } }
+            tbody {
+                @for group in view.groups {
+                    tr {
+                        td { (group.name) }
+                        td { (group.members) }
+                        td {
+                            form.inline method="post" action=(format!("/staff/groups/{}/delete", group.id)) {
+                                (csrf_field(view.csrf_token))
+                                button.danger type="submit" aria-label=(format!("Delete group {}", group.name)) { "Delete" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "New group" }
+        (form_error(view.error))
+        form method="post" action="/staff/groups" {
+            (csrf_field(view.csrf_token))
+            div.field {
+                label for="field-name" { "Name" }
+                input #field-name type="text" name="name" value=(view.name) required maxlength="80";
+            }
+            button.primary type="submit" { "Create group" }
+        }
+    }
+}
+
+pub struct CoursesView<'a> {
+    pub csrf_token: &'a str,
+    pub is_admin: bool,
+    pub courses: &'a [String],
+    pub name: &'a str,
+    pub error: Option<&'a str>,
+}
+
+pub fn courses(view: &CoursesView<'_>) -> Markup {
+    html! {
+        (staff_nav("/staff/courses", view.is_admin))
+        h1 { "Courses of study" }
+        p { "Students choose one of these in their profile." }
+        ul { @for course in view.courses { li { (course) } } }
+        h2 { "New course of study" }
+        (form_error(view.error))
+        form method="post" action="/staff/courses" {
+            (csrf_field(view.csrf_token))
+            div.field {
+                label for="field-name" { "Name" }
+                input #field-name type="text" name="name" value=(view.name) required maxlength="100";
+            }
+            button.primary type="submit" { "Add" }
+        }
+    }
+}
+
+pub struct SettingsView<'a> {
+    pub csrf_token: &'a str,
+    pub signup_allowed: bool,
+    pub email_pattern: &'a str,
+    pub email_help_text: &'a str,
+    pub email_error_message: &'a str,
+    pub require_ownwork_declaration: bool,
+    pub ownwork_declaration_intro: &'a str,
+    pub ownwork_declaration: &'a str,
+    pub auto_assign_groups: &'a str,
+    pub privacy_statement: &'a str,
+    pub errors: &'a FieldErrors,
+}
+
+pub fn settings(view: &SettingsView<'_>) -> Markup {
+    let error = |name: &str| view.errors.get(name);
+    let textarea = |name: &str, label: &str, value: &str, help: &str| {
+        html! {
+            div.field.has-error[error(name).is_some()] {
+                label for=(format!("field-{name}")) { (label) }
+                textarea id=(format!("field-{name}")) name=(name) rows="3" aria-describedby=(format!("field-{name}-help")) { (value) }
+                div.help id=(format!("field-{name}-help")) { (help) }
+                @if let Some(message) = error(name) { p.error { (message) } }
+            }
+        }
+    };
+    html! {
+        (staff_nav("/staff/settings", true))
+        h1 { "Settings" }
+        p { "Changes take effect within a few seconds on every server." }
+        form method="post" action="/staff/settings" novalidate {
+            (csrf_field(view.csrf_token))
+            fieldset {
+                legend { "Sign-up" }
+                div.checkbox {
+                    input #field-signup_allowed type="checkbox" name="signup_allowed" value="on" checked[view.signup_allowed];
+                    label for="field-signup_allowed" { "Anyone may sign up" }
+                }
+                div.field.has-error[error("email_pattern").is_some()] {
+                    label for="field-email_pattern" { "Allowed e-mail addresses (regular expression)" }
+                    input #field-email_pattern type="text" name="email_pattern" value=(view.email_pattern)
+                        aria-describedby="field-email_pattern-help";
+                    div.help #field-email_pattern-help { "For example " code { "@(mailbox\\.)?tu-dresden\\.de$" } ". Empty allows every address." }
+                    @if let Some(message) = error("email_pattern") { p.error { (message) } }
+                }
+                (textarea("email_help_text", "Help text below the e-mail field (Markdown)", view.email_help_text, "Shown on the sign-up form."))
+                (textarea("email_error_message", "Message for an address that does not match (Markdown)", view.email_error_message, "Empty shows a generic message."))
+            }
+            fieldset {
+                legend { "Own-work declaration" }
+                div.checkbox {
+                    input #field-require_ownwork_declaration type="checkbox" name="require_ownwork_declaration" value="on" checked[view.require_ownwork_declaration];
+                    label for="field-require_ownwork_declaration" { "Students must confirm the declaration before anything else" }
+                }
+                (textarea("ownwork_declaration_intro", "Introduction (Markdown)", view.ownwork_declaration_intro, "Shown above the declaration form."))
+                (textarea("ownwork_declaration", "Declaration (Markdown)", view.ownwork_declaration, "The text of the checkbox students tick."))
+            }
+            fieldset {
+                legend { "Groups" }
+                div.field {
+                    label for="field-auto_assign_groups" { "Assign new students to one of these groups" }
+                    input #field-auto_assign_groups type="text" name="auto_assign_groups" value=(view.auto_assign_groups)
+                        aria-describedby="field-auto_assign_groups-help";
+                    div.help #field-auto_assign_groups-help { "Group names separated by spaces. A student without a group joins a random one at login." }
+                }
+            }
+            fieldset {
+                legend { "Privacy" }
+                (textarea("privacy_statement", "Privacy statement (Markdown)", view.privacy_statement, "Linked from the sign-up form and every page footer."))
+            }
+            button.primary type="submit" { "Save settings" }
+        }
+    }
+}
+
+pub fn last_login(at: Option<time::OffsetDateTime>) -> Option<String> {
+    at.map(format_time)
+}

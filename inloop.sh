@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Sets up and runs INLOOP on one Debian 12 machine that has only Rust and git.
+#
+#   ./inloop.sh demo       start PostgreSQL, Redis and Docker, build, migrate, create the demo
+#                          accounts and run the server (Ctrl-C stops it)
+#   ./inloop.sh test       every check: rustfmt, clippy with warnings denied, all tests
+#   ./inloop.sh services   only install and start the services; prints the settings to use
+#   ./inloop.sh stop       stop the private PostgreSQL and Redis (Docker keeps running)
+#
+# PostgreSQL and Redis run as private instances under $INLOOP_HOME (default: .data in this
+# checkout), listening on loopback only, so nothing else on the machine is touched.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+INLOOP_HOME=${INLOOP_HOME:-$ROOT/.data}
+PG_PORT=${INLOOP_PG_PORT:-55432}
+REDIS_PORT=${INLOOP_REDIS_PORT:-56379}
+WEB_PORT=${INLOOP_WEB_PORT:-8000}
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] && echo "$dir"
+}
+
+# Installs what is missing, in one apt transaction.
+install_packages() {
+  local wanted=()
+  [ -n "$(pg_bin)" ] || wanted+=(postgresql)
+  command -v redis-server >/dev/null || wanted+=(redis-server)
+  command -v dockerd >/dev/null || wanted+=(docker.io containerd runc iptables)
+  command -v tini >/dev/null || wanted+=(tini)
+  command -v debootstrap >/dev/null || wanted+=(debootstrap)
+  if [ "${1:-}" = with-browser ]; then
+    command -v chromium >/dev/null || wanted+=(chromium)
+    command -v chromedriver >/dev/null || wanted+=(chromium-driver)
+  fi
+  command -v curl >/dev/null || wanted+=(curl)
+  if [ ${#wanted[@]} -gt 0 ]; then
+    log "installing ${wanted[*]}"
+    as_root apt-get -o DPkg::Lock::Timeout=300 update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
+      --no-install-recommends "${wanted[@]}" >/dev/null
+  fi
+}
+
+start_postgres() {
+  local bin data=$INLOOP_HOME/postgres
+  bin=$(pg_bin) || die "PostgreSQL is not installed"
+  mkdir -p "$INLOOP_HOME"
+  if [ "$(id -u)" -eq 0 ]; then
+    # PostgreSQL refuses to run as root: the private cluster belongs to the postgres user.
+    run_pg() { runuser -u postgres -- "$@"; }
+    chmod o+x "$INLOOP_HOME"
+  else
+    run_pg() { "$@"; }
+  fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "creating a private PostgreSQL cluster in $data"
+    mkdir -p "$data"
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$data"
+    run_pg "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if ! run_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    run_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start \
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=300 -c fsync=${INLOOP_PG_FSYNC:-on}" >/dev/null
+  fi
+}
+
+start_redis() {
+  local data=$INLOOP_HOME/redis
+  mkdir -p "$data"
+  if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    log "starting Redis on 127.0.0.1:$REDIS_PORT"
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --dir "$data" \
+      --appendonly yes --save '' --pidfile "$data/redis.pid" --logfile "$data/redis.log" >/dev/null
+    for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+}
+
+start_docker() {
+  if curl -fsS --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; then
+    return
+  fi
+  log "starting the Docker engine"
+  if [ ! -f /etc/docker/daemon.json ]; then
+    as_root mkdir -p /etc/docker
+    # Cap container logs: a student's endless output must not fill the disk.
+    echo '{"storage-driver":"overlay2","log-driver":"json-file","log-opts":{"max-size":"1m","max-file":"1"}}' \
+      | as_root tee /etc/docker/daemon.json >/dev/null
+  fi
+  as_root bash -c 'nohup dockerd >/var/log/dockerd.log 2>&1 &'
+  for _ in $(seq 150); do
+    curl -fsS --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1 && return
+    sleep 0.2
+  done
+  die "the Docker engine did not start; see /var/log/dockerd.log"
+}
+
+services() {
+  install_packages "${1:-}"
+  start_postgres
+  start_redis
+  start_docker
+  export INLOOP_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/inloop"
+  export INLOOP_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/inloop"
+  if ! psql "postgres://postgres@127.0.0.1:$PG_PORT/postgres" -Atqc "select 1 from pg_database where datname='inloop'" | grep -q 1; then
+    psql "postgres://postgres@127.0.0.1:$PG_PORT/postgres" -qc "create database inloop" >/dev/null
+  fi
+}
+
+stop() {
+  local bin
+  bin=$(pg_bin) || true
+  if [ -n "$bin" ] && [ -f "$INLOOP_HOME/postgres/PG_VERSION" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+      runuser -u postgres -- "$bin/pg_ctl" -D "$INLOOP_HOME/postgres" stop -m fast || true
+    else
+      "$bin/pg_ctl" -D "$INLOOP_HOME/postgres" stop -m fast || true
+    fi
+  fi
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+}
+
+demo() {
+  services
+  cd "$ROOT"
+  log "building inloop (release; the first build takes a few minutes)"
+  SQLX_OFFLINE=true cargo build --release --locked -p inloop-app
+  local inloop=$ROOT/target/release/inloop
+  export INLOOP_DATA_DIR=$INLOOP_HOME/data
+  export INLOOP_LISTEN="127.0.0.1:$WEB_PORT"
+  export INLOOP_PUBLIC_URL="http://127.0.0.1:$WEB_PORT"
+  mkdir -p "$INLOOP_DATA_DIR"
+  if [ ! -f "$INLOOP_HOME/secret_key" ]; then
+    head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > "$INLOOP_HOME/secret_key"
+  fi
+  INLOOP_SECRET_KEY=$(cat "$INLOOP_HOME/secret_key")
+  export INLOOP_SECRET_KEY
+  "$inloop" migrate
+  if [ ! -f "$INLOOP_HOME/demo_password" ]; then
+    head -c 12 /dev/urandom | base64 | tr -d '\n/+=' > "$INLOOP_HOME/demo_password"
+  fi
+  local password
+  password=$(cat "$INLOOP_HOME/demo_password")
+  for role in admin staff student; do
+    printf '%s' "$password" | "$inloop" users create --username "$role" --email "$role@example.org" \
+      --role "$role" --password-stdin --if-missing
+  done
+  cat >&2 <<EOT
+
+  INLOOP is starting at  http://127.0.0.1:$WEB_PORT
+  Log in as  admin, staff or student  with the password  $password
+  E-mails (activation, password reset) are written to $INLOOP_DATA_DIR/outbox
+  Stop with Ctrl-C; ./inloop.sh stop stops PostgreSQL and Redis.
+
+EOT
+  exec "$inloop" serve
+}
+
+run_tests() {
+  services with-browser
+  cd "$ROOT"
+  export SQLX_OFFLINE=true
+  export INLOOP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  export INLOOP_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  log "cargo fmt --check"
+  cargo fmt --all -- --check
+  log "cargo clippy (warnings denied)"
+  cargo clippy --locked --workspace --all-targets -- -D warnings
+  log "cargo test"
+  cargo test --locked --workspace --all-targets
+}
+
+case "${1:-}" in
+  demo) demo ;;
+  test) run_tests ;;
+  services) services with-browser
+    printf 'export INLOOP_DATABASE_URL=%s\nexport INLOOP_REDIS_URL=%s\nexport DATABASE_URL=%s\n' \
+      "$INLOOP_DATABASE_URL" "$INLOOP_REDIS_URL" "$DATABASE_URL"
+    printf 'export INLOOP_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:%s/postgres\nexport INLOOP_TEST_REDIS_URL=redis://127.0.0.1:%s\n' "$PG_PORT" "$REDIS_PORT" ;;
+  stop) stop ;;
+  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

@@ -1,0 +1,5 @@
+//! End-to-end tests: the real application, PostgreSQL and Redis, driven over HTTP.
+
+mod accounts;
+mod security;
+mod staff;

@@ -1,0 +1,109 @@
+//! What course staff and admins do on the staff pages.
+
+use inloop_app::db::users::Role;
+use inloop_tests::{PASSWORD, spawn_app};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn staff_find_users_by_name_and_htmx_swaps_only_the_results() {
+    let app = spawn_app().await;
+    app.logged_in_as("sam", Role::Staff).await;
+    app.create_user("zoe", Role::Student).await;
+    app.create_user("yann", Role::Student).await;
+    let page = app.get("/staff/users?q=zo").await;
+    page.assert_contains("zoe@example.org");
+    assert!(!page.body.contains("yann@example.org"));
+    page.assert_contains("1 user(s)");
+    let fragment = app.get_htmx("/staff/users?q=yan&role=student").await;
+    assert!(!fragment.body.contains("<html"));
+    fragment.assert_contains("yann@example.org");
+}
+
+#[tokio::test]
+async fn staff_create_groups_and_put_users_in_them() {
+    let app = spawn_app().await;
+    app.logged_in_as("sam", Role::Staff).await;
+    let student = app.create_user("zoe", Role::Student).await;
+    app.post_form("/staff/groups", &[("name", "Monday 9:20")]).await;
+    let bad = app.post_form("/staff/groups", &[("name", "<script>")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.post_form("/staff/groups", &[("name", "Tuesday")])
+        .await
+        .assert_redirect_to("/staff/groups");
+    let duplicate = app.post_form("/staff/groups", &[("name", "tuesday")]).await;
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
+    duplicate.assert_contains("already exists");
+
+    let group_id: i64 = sqlx::query_scalar("select id from groups where name = 'Tuesday'")
+        .fetch_one(&app.db)
+        .await
+        .expect("group");
+    app.post_form(
+        &format!("/staff/users/{student}"),
+        &[("group", &group_id.to_string()), ("role", "admin")],
+    )
+    .await
+    .assert_redirect_to(&format!("/staff/users/{student}"));
+    let role: String = sqlx::query_scalar("select role from users where id = $1")
+        .bind(student)
+        .fetch_one(&app.db)
+        .await
+        .expect("role");
+    assert_eq!(role, "student", "staff who are not admins cannot change roles");
+    app.get("/staff/groups").await.assert_contains("<td>Tuesday</td><td>1</td>");
+}
+
+#[tokio::test]
+async fn admins_change_roles_but_never_remove_the_last_admin() {
+    let app = spawn_app().await;
+    let admin = app.logged_in_as("ada", Role::Admin).await;
+    let student = app.create_user("zoe", Role::Student).await;
+    app.post_form(&format!("/staff/users/{student}"), &[("role", "staff"), ("is_active", "on")])
+        .await;
+    let zoe = app.other_client();
+    zoe.login("zoe", PASSWORD).await.assert_redirect_to("/");
+    assert_eq!(zoe.get("/staff").await.status, StatusCode::OK);
+
+    let refused = app
+        .post_form(&format!("/staff/users/{admin}"), &[("role", "student"), ("is_active", "on")])
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    refused.assert_contains("last active admin");
+}
+
+#[tokio::test]
+async fn admins_open_signup_and_bad_patterns_are_refused() {
+    let app = spawn_app().await;
+    app.logged_in_as("ada", Role::Admin).await;
+    let bad = app
+        .post_form("/staff/settings", &[("email_pattern", "a+*("), ("ownwork_declaration", "x")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("This is not a valid regular expression");
+    app.post_form(
+        "/staff/settings",
+        &[
+            ("signup_allowed", "on"),
+            ("email_pattern", "@example\\.org$"),
+            ("ownwork_declaration", "x"),
+            ("privacy_statement", "We keep **little**."),
+        ],
+    )
+    .await
+    .assert_redirect_to("/staff/settings");
+    let visitor = app.other_client();
+    assert_eq!(visitor.get("/account/signup").await.status, StatusCode::OK);
+    visitor.get("/about/privacy").await.assert_contains("We keep <strong>little</strong>.");
+}
+
+#[tokio::test]
+async fn staff_add_courses_of_study_that_students_pick() {
+    let app = spawn_app().await;
+    app.logged_in_as("sam", Role::Staff).await;
+    app.post_form("/staff/courses", &[("name", "Computer Science")])
+        .await
+        .assert_redirect_to("/staff/courses");
+    let student = app.other_client();
+    student.logged_in_as("zoe", Role::Student).await;
+    student.get("/account/profile").await.assert_contains("Computer Science");
+}

@@ -1,0 +1,321 @@
+//! Test harness: starts the real application on a free port against a fresh PostgreSQL database
+//! and its own Redis key prefix, with an HTTP client that keeps cookies like a browser.
+//!
+//! Needs `INLOOP_TEST_DATABASE_URL` (a superuser connection, to create databases) and
+//! `INLOOP_TEST_REDIS_URL`; `./inloop.sh test` sets both.
+
+use std::{
+    path::PathBuf,
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
+
+use anyhow::Context;
+use inloop_app::{
+    config::{LogFormat, RateLimits, Secret, Settings},
+    db::{self, users::Role},
+    startup::Application,
+    state::AppState,
+};
+use regex::Regex;
+use reqwest::{StatusCode, redirect::Policy};
+use sqlx::{Connection, Executor, PgPool};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Reads the environment once; a missing variable fails every test with the same clear message.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the harness is configured by the test runner's environment"
+)]
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests through `./inloop.sh test`, or export what `./inloop.sh services` prints")
+    })
+}
+
+static DATABASE_URL: LazyLock<String> = LazyLock::new(|| env("INLOOP_TEST_DATABASE_URL"));
+static REDIS_URL: LazyLock<String> = LazyLock::new(|| env("INLOOP_TEST_REDIS_URL"));
+
+pub struct TestApp {
+    pub address: String,
+    pub db: PgPool,
+    pub redis_prefix: String,
+    pub outbox: PathBuf,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    data_dir: PathBuf,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Settings as a course would run them, with small rate limits so tests can reach them.
+pub fn test_settings(database_url: &str, data_dir: PathBuf, redis_prefix: &str) -> Settings {
+    Settings {
+        listen: "127.0.0.1:0".parse().expect("valid address"),
+        public_url: "http://inloop.test".to_owned(),
+        database_url: Secret::new(database_url),
+        database_max_connections: 8,
+        redis_url: Secret::new(REDIS_URL.as_str()),
+        redis_prefix: redis_prefix.to_owned(),
+        data_dir,
+        secret_key: Secret::new("test secret key, long enough for the checks"),
+        site_name: "INLOOP".to_owned(),
+        mail_from: "INLOOP <inloop@example.org>".to_owned(),
+        smtp: None,
+        behind_proxy: false,
+        log_format: LogFormat::Text,
+        rate_limits: RateLimits {
+            window_minutes: 15,
+            login_per_account: 5,
+            login_per_address: 40,
+            signup_per_address: 5,
+            password_reset_per_address: 5,
+        },
+        session_days: 7,
+        activation_days: 7,
+        password_reset_hours: 24,
+    }
+}
+
+/// A fresh, migrated database with a unique name.
+pub async fn fresh_database() -> anyhow::Result<(String, PgPool)> {
+    let name = format!("inloop_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin =
+        sqlx::PgConnection::connect(&DATABASE_URL).await.context("connect to the test server")?;
+    admin.execute(sqlx::AssertSqlSafe(format!("create database {name}"))).await?;
+    let url = database_url_for(&name);
+    let pool = db::connect(&url, 4).await?;
+    db::MIGRATOR.run(&pool).await?;
+    Ok((url, pool))
+}
+
+/// An empty database (not migrated), for the start-up checks.
+pub async fn empty_database() -> anyhow::Result<String> {
+    let name = format!("inloop_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&DATABASE_URL).await?;
+    admin.execute(sqlx::AssertSqlSafe(format!("create database {name}"))).await?;
+    Ok(database_url_for(&name))
+}
+
+fn database_url_for(name: &str) -> String {
+    let base = DATABASE_URL.as_str();
+    let without_db = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
+    format!("{without_db}/{name}")
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    try_spawn_app(configure).await.expect("the test application starts")
+}
+
+async fn try_spawn_app(configure: impl FnOnce(&mut Settings)) -> anyhow::Result<TestApp> {
+    let (database_url, pool) = fresh_database().await?;
+    let redis_prefix = format!("test-{}", uuid::Uuid::new_v4().simple());
+    let data_dir = std::env::temp_dir().join(&redis_prefix);
+    let mut settings = test_settings(&database_url, data_dir.clone(), &redis_prefix);
+    configure(&mut settings);
+    let outbox = settings.outbox_dir();
+    let app = Application::build(settings).await?;
+    let address = format!("http://{}", app.local_addr());
+    let state = app.state().clone();
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    Ok(TestApp {
+        address,
+        db: pool,
+        redis_prefix,
+        outbox,
+        client: new_client(),
+        state,
+        data_dir,
+        shutdown: Some(shutdown),
+    })
+}
+
+/// A client like a browser tab: keeps cookies, does not follow redirects (tests check them).
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_provider(Arc::new(reqwest::cookie::Jar::default()))
+        .redirect(Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("the HTTP client builds")
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub async fn from(response: reqwest::Response) -> Page {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let location =
+            headers.get("location").and_then(|value| value.to_str().ok()).map(str::to_owned);
+        let body = response.text().await.unwrap_or_default();
+        Page { status, location, headers, body }
+    }
+
+    pub fn assert_redirect_to(&self, target: &str) {
+        assert_eq!(
+            self.status,
+            StatusCode::SEE_OTHER,
+            "expected a redirect, got {}: {}",
+            self.status,
+            self.body
+        );
+        assert_eq!(self.location.as_deref(), Some(target));
+    }
+
+    pub fn assert_contains(&self, text: &str) {
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} in the page ({}):\n{}",
+            self.status,
+            self.body
+        );
+    }
+}
+
+static CSRF_IN_PAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"name="csrf_token" value="([^"]+)""#).expect("valid regex"));
+static CSRF_IN_HEADERS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"X-CSRF-Token&quot;:&quot;([^&]+)&quot;").expect("valid regex"));
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Page::from(self.client.get(self.url(path)).send().await.expect("GET is answered")).await
+    }
+
+    pub async fn get_htmx(&self, path: &str) -> Page {
+        let response = self.client.get(self.url(path)).header("HX-Request", "true").send().await;
+        Page::from(response.expect("GET is answered")).await
+    }
+
+    /// The session's CSRF token, as a page would give it to a form.
+    pub async fn csrf_token(&self) -> String {
+        let page = self.get("/about/privacy").await;
+        CSRF_IN_HEADERS
+            .captures(&page.body)
+            .or_else(|| CSRF_IN_PAGE.captures(&page.body))
+            .map(|captures| captures[1].to_owned())
+            .expect("the page carries a CSRF token")
+    }
+
+    /// Posts a form the way a browser does, with the session's CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf_token().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields: no token is added.
+    pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let response = self.client.post(self.url(path)).form(fields).send().await;
+        Page::from(response.expect("POST is answered")).await
+    }
+
+    pub async fn create_user(&self, username: &str, role: Role) -> i64 {
+        let hash = inloop_app::auth::hash_password(PASSWORD).await.expect("hashing works");
+        let new_user = db::users::NewUser {
+            username,
+            email: &format!("{username}@example.org"),
+            password_hash: &hash,
+            role,
+            is_active: true,
+            privacy_consent: true,
+        };
+        db::users::insert(&self.db, &new_user).await.expect("the user is created")
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Page {
+        self.post_form("/login", &[("login", login), ("password", password)]).await
+    }
+
+    /// Creates a user and logs this client in as them.
+    pub async fn logged_in_as(&self, username: &str, role: Role) -> i64 {
+        let user_id = self.create_user(username, role).await;
+        self.login(username, PASSWORD).await.assert_redirect_to("/");
+        user_id
+    }
+
+    /// A second browser on the same server, with its own cookies.
+    pub fn other_client(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            db: self.db.clone(),
+            redis_prefix: self.redis_prefix.clone(),
+            outbox: self.outbox.clone(),
+            client: new_client(),
+            state: self.state.clone(),
+            data_dir: self.data_dir.clone(),
+            shutdown: None,
+        }
+    }
+
+    /// Every mail in the outbox, oldest first, as text.
+    pub fn mails(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.outbox) else { return Vec::new() };
+        let mut paths: Vec<PathBuf> =
+            entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect();
+        paths.sort();
+        paths
+            .iter()
+            .filter_map(|path| std::fs::read_to_string(path).ok())
+            // Undo quoted-printable line folding, as a mail client would.
+            .map(|mail| mail.replace("=\r\n", "").replace("=3D", "="))
+            .collect()
+    }
+
+    /// The path of the first link in the newest mail that starts with `prefix`.
+    pub fn link_in_last_mail(&self, prefix: &str) -> String {
+        let mails = self.mails();
+        let mail = mails.last().expect("a mail was sent");
+        let pattern = Regex::new(&format!(r"http://inloop\.test({}[^\s]+)", regex::escape(prefix)))
+            .expect("valid regex");
+        pattern
+            .captures(mail)
+            .map(|captures| captures[1].to_owned())
+            .unwrap_or_else(|| panic!("no {prefix} link in:\n{mail}"))
+    }
+
+    pub async fn set_site_setting(&self, sql_assignment: &'static str) {
+        sqlx::query(sqlx::AssertSqlSafe(format!("update site_settings set {sql_assignment}")))
+            .execute(&self.db)
+            .await
+            .expect("the setting is stored");
+        self.state.forget_site_settings();
+    }
+
+    /// The value of the session cookie the client holds.
+    pub fn session_cookie(&self, page: &Page) -> Option<String> {
+        page.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .find(|value| value.starts_with("inloop_session="))
+            .map(str::to_owned)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
+    }
+}
