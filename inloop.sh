@@ -4,6 +4,7 @@
 #   ./inloop.sh demo       start PostgreSQL, Redis and Docker, build, migrate, create the demo
 #                          accounts and run the server (Ctrl-C stops it)
 #   ./inloop.sh test       every check: rustfmt, clippy with warnings denied, all tests
+#   ./inloop.sh bench      load-test the logged-in home page with wrk and print the figures
 #   ./inloop.sh services   only install and start the services; prints the settings to use
 #   ./inloop.sh stop       stop the private PostgreSQL and Redis (Docker keeps running)
 #
@@ -181,8 +182,51 @@ run_tests() {
   cargo test --locked --workspace --all-targets
 }
 
+# Measures the web server alone: wrk against the logged-in home page, with PostgreSQL, Redis and
+# wrk on this same machine, and the server's resident memory sampled during the run.
+bench() {
+  services
+  command -v wrk >/dev/null || { as_root apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+  cd "$ROOT"
+  SQLX_OFFLINE=true cargo build --release --locked -p inloop-app
+  local inloop=$ROOT/target/release/inloop port=${INLOOP_BENCH_PORT:-8090} db=inloop_bench
+  local admin_url="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  psql "$admin_url" -qc "drop database if exists $db" >/dev/null
+  psql "$admin_url" -qc "create database $db" >/dev/null
+  export INLOOP_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/$db"
+  export INLOOP_DATA_DIR=$INLOOP_HOME/bench INLOOP_LISTEN="127.0.0.1:$port" INLOOP_PUBLIC_URL="http://127.0.0.1:$port"
+  export INLOOP_SECRET_KEY=bench-secret-key-bench-secret-key-bench INLOOP_REDIS_PREFIX=bench RUST_LOG=warn
+  "$inloop" migrate >/dev/null
+  printf 'load test password' | "$inloop" users create --username bench --email bench@example.org --password-stdin >/dev/null
+  "$inloop" serve & local server=$!
+  trap 'kill $server 2>/dev/null || true' RETURN
+  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  local jar token cookie
+  jar=$(mktemp)
+  token=$(curl -fsS -c "$jar" "http://127.0.0.1:$port/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -n1 | sed 's/.*value="//;s/"$//')
+  curl -fsS -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf_token=$token" \
+    --data-urlencode login=bench --data-urlencode 'password=load test password' "http://127.0.0.1:$port/login"
+  cookie=$(awk '$6 == "inloop_session" {print $7}' "$jar")
+  curl -fsS -H "Cookie: inloop_session=$cookie" "http://127.0.0.1:$port/" | grep -q 'Hello, bench' \
+    || die "the benchmark user is not logged in"
+  log "wrk -t2 -c32 -d15s --latency against the logged-in home page"
+  local peak=0 rss
+  ( while kill -0 $server 2>/dev/null; do ps -o rss= -p $server; sleep 0.5; done ) > "$jar.rss" &
+  local sampler=$!
+  wrk -t2 -c32 -d15s --latency -H "Cookie: inloop_session=$cookie" "http://127.0.0.1:$port/" | tee "$jar.wrk"
+  kill $sampler 2>/dev/null || true
+  while read -r rss; do [ "${rss:-0}" -gt "$peak" ] && peak=$rss; done < "$jar.rss"
+  printf '\nrequests/s: %s   p50: %s   p99: %s   peak resident memory: %s MB\n' \
+    "$(awk '/Requests\/sec/ {print $2}' "$jar.wrk")" \
+    "$(awk '$1 == "50%" {print $2}' "$jar.wrk")" \
+    "$(awk '$1 == "99%" {print $2}' "$jar.wrk")" \
+    "$((peak / 1024))"
+  rm -f "$jar" "$jar.rss" "$jar.wrk"
+}
+
 case "${1:-}" in
   demo) demo ;;
+  bench) bench ;;
   test) run_tests ;;
   services) services with-browser
     printf 'export INLOOP_DATABASE_URL=%s\nexport INLOOP_REDIS_URL=%s\nexport DATABASE_URL=%s\n' \

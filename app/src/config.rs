@@ -294,7 +294,10 @@ fn describe(errors: figment::Error) -> ConfigError {
             let source = error
                 .metadata
                 .as_ref()
-                .map(|metadata| format!(" (from {})", metadata.name))
+                .map(|metadata| match &metadata.source {
+                    Some(figment::Source::File(path)) => format!(" (from {})", path.display()),
+                    _ => format!(" (from {})", metadata.name),
+                })
                 .unwrap_or_default();
             format!(
                 "setting {path} (INLOOP_{}){source}: {kind}",

@@ -70,12 +70,29 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr, public_url = %self.state.settings.public_url, "serving");
-        Server::new_with_acceptor(self.acceptor)
+        let pruner = tokio::spawn(prune_unactivated_accounts(self.state.clone()));
+        let served = Server::new_with_acceptor(self.acceptor)
             .idle_timeout(Duration::from_secs(75))
             // Open live-update streams would otherwise hold the shutdown forever.
             .run_with_graceful_shutdown(self.endpoint, shutdown, Some(Duration::from_secs(10)))
             .await
-            .context("the web server failed")
+            .context("the web server failed");
+        pruner.abort();
+        served
+    }
+}
+
+/// Every half hour, deletes accounts whose activation link expired unused, as INLOOP did.
+async fn prune_unactivated_accounts(state: AppState) {
+    let days = i32::try_from(state.settings.activation_days).unwrap_or(i32::MAX);
+    let mut interval = tokio::time::interval(Duration::from_secs(30 * 60));
+    loop {
+        interval.tick().await;
+        match db::users::prune_unactivated(&state.db, days).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "Pruned {pruned} invalid account(s)."),
+            Err(err) => tracing::warn!(error = %err, "could not prune unactivated accounts"),
+        }
     }
 }
 

@@ -337,3 +337,25 @@ async fn a_student_without_a_group_joins_one_of_the_configured_groups_at_login()
     assert_eq!(groups, ["GroupB"]);
     app.get("/account/profile").await.assert_contains("GroupB");
 }
+
+#[tokio::test]
+async fn only_old_never_activated_accounts_are_pruned() {
+    let app = spawn_app().await;
+    sqlx::query(
+        "insert into users (username, email, password_hash, is_active, created_at, last_login_at) values
+           ('old_inactive', 'a@example.org', 'x', false, now() - interval '8 days', null),
+           ('young_inactive', 'b@example.org', 'x', false, now() - interval '6 days', null),
+           ('old_active', 'c@example.org', 'x', true, now() - interval '30 days', null),
+           ('old_inactive_logged_in', 'd@example.org', 'x', false, now() - interval '30 days', now())",
+    )
+    .execute(&app.db)
+    .await
+    .expect("users");
+    let pruned = inloop_app::db::users::prune_unactivated(&app.db, 7).await.expect("prune");
+    assert_eq!(pruned, 1);
+    let left: Vec<String> = sqlx::query_scalar("select username from users order by username")
+        .fetch_all(&app.db)
+        .await
+        .expect("users");
+    assert_eq!(left, ["old_active", "old_inactive_logged_in", "young_inactive"]);
+}

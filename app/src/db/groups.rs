@@ -46,6 +46,17 @@ pub async fn delete(db: impl PgExecutor<'_>, group_id: i64) -> sqlx::Result<bool
     Ok(result.rows_affected() == 1)
 }
 
+/// The names of the groups the user is in, sorted.
+pub async fn names_of_user(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        "select g.name from groups g join group_members m on m.group_id = g.id
+         where m.user_id = $1 order by lower(g.name)",
+        user_id
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// The ids of the groups the user is in.
 pub async fn of_user(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar!("select group_id from group_members where user_id = $1", user_id)

@@ -704,7 +704,7 @@ async fn render_profile(
         .into_iter()
         .map(|course| views::accounts::CourseOption { id: course.id, name: course.name })
         .collect();
-    let groups = super::home::group_names(ctx, user.id).await?;
+    let groups = db::groups::names_of_user(&ctx.state.db, user.id).await?;
     let csrf_token = ctx.csrf_token();
     let view = views::accounts::ProfileView {
         csrf_token: &csrf_token,

@@ -17,7 +17,7 @@ pub async fn index(ctx: Ctx, query: Query<NextQuery>) -> Result<Response, AppErr
     let Some(user) = &ctx.user else {
         return accounts::render_login(&ctx, &query.0, "", None).await;
     };
-    let group_names = group_names(&ctx, user.id).await?;
+    let group_names = db::groups::names_of_user(&ctx.state.db, user.id).await?;
     let view = views::home::HomeView {
         display_name: &user.display_name(),
         profile_complete: user.profile_is_complete(),
@@ -25,19 +25,6 @@ pub async fn index(ctx: Ctx, query: Query<NextQuery>) -> Result<Response, AppErr
         is_staff: user.role.is_staff(),
     };
     Ok(ctx.render("Home", views::home::home(&view)))
-}
-
-pub async fn group_names(ctx: &Ctx, user_id: i64) -> Result<Vec<String>, AppError> {
-    let member_of = db::groups::of_user(&ctx.state.db, user_id).await?;
-    if member_of.is_empty() {
-        return Ok(Vec::new());
-    }
-    let all = db::groups::list(&ctx.state.db).await?;
-    Ok(all
-        .into_iter()
-        .filter(|group| member_of.contains(&group.id))
-        .map(|group| group.name)
-        .collect())
 }
 
 #[handler]

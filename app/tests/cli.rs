@@ -1,0 +1,219 @@
+//! The real `inloop` binary: configuration errors, the migration check, account commands.
+
+use std::{
+    io::Write,
+    process::{Command, Output, Stdio},
+};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_inloop");
+
+/// Runs `inloop` with exactly these `INLOOP_*` variables (none inherited) and optional stdin.
+fn inloop(args: &[&str], vars: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut command = Command::new(BINARY);
+    command.args(args).env_clear().env("PATH", "/usr/bin:/bin").env("RUST_LOG", "error");
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().expect("the binary starts");
+    if let Some(input) = stdin {
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("the binary finishes")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+const VALID: &[(&str, &str)] = &[
+    ("INLOOP_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none"),
+    ("INLOOP_REDIS_URL", "redis://127.0.0.1:1"),
+    ("INLOOP_DATA_DIR", "/tmp"),
+    ("INLOOP_SECRET_KEY", "0123456789abcdef0123456789abcdef-cli"),
+];
+
+fn with(
+    overrides: &[(&'static str, &'static str)],
+    without: &[&str],
+) -> Vec<(&'static str, &'static str)> {
+    let mut vars: Vec<(&str, &str)> = VALID
+        .iter()
+        .copied()
+        .filter(|(name, _)| !without.contains(name) && !overrides.iter().any(|(o, _)| o == name))
+        .collect();
+    vars.extend_from_slice(overrides);
+    vars
+}
+
+#[test]
+fn help_lists_every_subcommand() {
+    let output = inloop(&["--help"], &[], None);
+    assert!(output.status.success());
+    let text = stdout(&output);
+    for subcommand in ["serve", "migrate", "users"] {
+        assert!(text.contains(subcommand), "{subcommand} missing from:\n{text}");
+    }
+    let users = stdout(&inloop(&["users", "--help"], &[], None));
+    for subcommand in ["create", "set-password", "set-role", "list", "prune-unactivated"] {
+        assert!(users.contains(subcommand), "{subcommand} missing from:\n{users}");
+    }
+}
+
+#[test]
+fn a_missing_setting_is_named_with_its_variable() {
+    let output = inloop(&["serve"], &with(&[], &["INLOOP_DATABASE_URL"]), None);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("database_url")
+            && message.contains("INLOOP_DATABASE_URL")
+            && message.contains("missing"),
+        "{message}"
+    );
+}
+
+#[test]
+fn malformed_settings_are_named_and_secrets_are_not_echoed() {
+    let secret = "too-short-secret";
+    let output = inloop(&["serve"], &with(&[("INLOOP_SECRET_KEY", secret)], &[]), None);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("INLOOP_SECRET_KEY") && message.contains("32 characters"),
+        "{message}"
+    );
+    assert!(!message.contains(secret), "the secret itself is not printed: {message}");
+
+    let listen =
+        stderr(&inloop(&["serve"], &with(&[("INLOOP_LISTEN", "not-an-address")], &[]), None));
+    assert!(listen.contains("INLOOP_LISTEN"), "{listen}");
+    let url = stderr(&inloop(&["serve"], &with(&[("INLOOP_PUBLIC_URL", "ftp://x")], &[]), None));
+    assert!(url.contains("INLOOP_PUBLIC_URL") && url.contains("http"), "{url}");
+}
+
+#[test]
+fn the_config_file_is_read_and_environment_variables_win() {
+    let dir = std::env::temp_dir().join(format!("inloop-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("inloop.toml");
+    std::fs::write(
+        &file,
+        "listen = \"127.0.0.1:0\"\nsite_name = \"Course\"\nno_such_setting = 1\n",
+    )
+    .expect("write");
+    let path = file.to_str().expect("utf-8 path");
+    let unknown = stderr(&inloop(&["serve", "--config", path], VALID, None));
+    assert!(
+        unknown.contains("no_such_setting") && unknown.contains("no such setting"),
+        "{unknown}"
+    );
+
+    std::fs::write(&file, "listen = \"not valid\"\n").expect("write");
+    let from_file = stderr(&inloop(&["serve", "--config", path], VALID, None));
+    assert!(
+        from_file.contains("listen") && from_file.contains("inloop.toml"),
+        "the file is named: {from_file}"
+    );
+    // The environment overrides the file: the bad listen address is never used, and the start
+    // gets as far as connecting to the (unreachable) database.
+    let overridden = stderr(&inloop(
+        &["serve", "--config", path],
+        &with(&[("INLOOP_LISTEN", "127.0.0.1:0")], &[]),
+        None,
+    ));
+    assert!(overridden.contains("cannot connect to PostgreSQL"), "{overridden}");
+    let missing = stderr(&inloop(&["serve", "--config", "/no/such/file.toml"], VALID, None));
+    assert!(missing.contains("/no/such/file.toml"), "{missing}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn serve_refuses_an_unmigrated_database_and_users_are_created_after_migrate() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let Ok(url) = runtime.block_on(inloop_tests::empty_database()) else {
+        panic!("INLOOP_TEST_DATABASE_URL must point at a running PostgreSQL");
+    };
+    let redis =
+        inloop_tests::test_settings(&url, "/tmp".into(), "cli").redis_url.expose().to_owned();
+    let vars: Vec<(&str, &str)> = vec![
+        ("INLOOP_DATABASE_URL", &url),
+        ("INLOOP_REDIS_URL", &redis),
+        ("INLOOP_DATA_DIR", "/tmp"),
+        ("INLOOP_SECRET_KEY", "0123456789abcdef0123456789abcdef-cli"),
+        ("INLOOP_LISTEN", "127.0.0.1:0"),
+    ];
+    let refused = inloop(&["serve"], &vars, None);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("run `inloop migrate`"), "{}", stderr(&refused));
+
+    let migrated = inloop(&["migrate"], &vars, None);
+    assert!(migrated.status.success(), "{}", stderr(&migrated));
+    assert!(stdout(&migrated).contains("up to date"));
+
+    let weak = inloop(
+        &[
+            "users",
+            "create",
+            "--username",
+            "root",
+            "--email",
+            "root@example.org",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        &vars,
+        Some("1234567890\n"),
+    );
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(stderr(&weak).contains("too common"), "{}", stderr(&weak));
+
+    let args = [
+        "users",
+        "create",
+        "--username",
+        "root",
+        "--email",
+        "root@example.org",
+        "--role",
+        "admin",
+        "--password-stdin",
+    ];
+    let created = inloop(&args, &vars, Some("a decent admin password\n"));
+    assert!(created.status.success(), "{}", stderr(&created));
+    let duplicate = inloop(&args, &vars, Some("a decent admin password\n"));
+    assert_eq!(duplicate.status.code(), Some(1));
+    assert!(stderr(&duplicate).contains("already exists"), "{}", stderr(&duplicate));
+    let mut if_missing = args.to_vec();
+    if_missing.push("--if-missing");
+    assert!(inloop(&if_missing, &vars, Some("x")).status.success());
+    let bad_role = inloop(
+        &[
+            "users",
+            "create",
+            "--username",
+            "x",
+            "--email",
+            "x@example.org",
+            "--role",
+            "king",
+            "--password-stdin",
+        ],
+        &vars,
+        Some("x"),
+    );
+    assert_eq!(bad_role.status.code(), Some(2));
+    assert!(stderr(&bad_role).contains("use student, staff or admin"));
+
+    let listed = stdout(&inloop(&["users", "list"], &vars, None));
+    assert!(
+        listed.contains("root") && listed.contains("admin") && listed.contains("1 user(s)"),
+        "{listed}"
+    );
+}

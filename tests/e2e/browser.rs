@@ -1,0 +1,221 @@
+//! The site in Debian's chromium, driven through chromedriver: what a person with a browser sees.
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use hyper_util::client::legacy::connect::HttpConnector;
+use inloop_app::db::users::Role;
+use inloop_tests::{PASSWORD, spawn_app};
+
+/// A chromedriver process for one test, killed when the test ends.
+struct Driver {
+    process: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        let process = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver runs (./inloop.sh test installs Debian's chromium-driver)");
+        Driver { process, port }
+    }
+
+    async fn browser(&self) -> Client {
+        let profile =
+            std::env::temp_dir().join(format!("inloop-chromium-{}", uuid::Uuid::new_v4().simple()));
+        let capabilities = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-quic", "--no-first-run", "--window-size=1200,900",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            // chromedriver listens on loopback: plain HTTP, no TLS stack needed.
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => return client,
+                Err(err) if Instant::now() < deadline => {
+                    let _ = err;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(err) => panic!("chromium did not start through chromedriver: {err}"),
+            }
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    browser.find(Locator::Css(css)).await.expect(css).text().await.expect("text")
+}
+
+async fn wait_for_text(browser: &Client, css: &str, wanted: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = match browser.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(wanted) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{wanted:?} never appeared in {css}; last text: {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_person_logs_in_searches_users_live_and_logs_out_in_chromium() {
+    let app = spawn_app().await;
+    app.create_user("ada", Role::Admin).await;
+    app.create_user("zoe", Role::Student).await;
+    app.create_user("yann", Role::Student).await;
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+
+    browser.goto(&app.url("/")).await.expect("login page");
+    browser
+        .find(Locator::Css("#field-login"))
+        .await
+        .expect("login field")
+        .send_keys("ada")
+        .await
+        .expect("type");
+    let password = browser.find(Locator::Css("#field-password")).await.expect("password field");
+    password.send_keys(PASSWORD).await.expect("type");
+    password.send_keys(&Key::Enter.to_string()).await.expect("submit with Enter");
+    wait_for_text(&browser, "h1", "Hello, ada").await;
+
+    // htmx and our stylesheet load under the strict Content-Security-Policy.
+    let htmx_loaded = browser
+        .execute("return typeof htmx === 'object' && typeof htmx.version === 'string';", vec![])
+        .await
+        .expect("script");
+    assert_eq!(htmx_loaded, serde_json::Value::Bool(true), "htmx loaded despite the CSP");
+    let styled = browser
+        .execute(
+            "return getComputedStyle(document.querySelector('.site-header')).borderBottomStyle;",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(styled, serde_json::json!("solid"), "the stylesheet applies");
+
+    browser.goto(&app.url("/staff/users")).await.expect("users page");
+    wait_for_text(&browser, "#user-results", "yann@example.org").await;
+    browser.execute("window.notReloaded = true;", vec![]).await.expect("marker");
+    browser
+        .find(Locator::Css("#field-q"))
+        .await
+        .expect("search box")
+        .send_keys("zo")
+        .await
+        .expect("type");
+    wait_for_text(&browser, "#user-results", "1 user(s)").await;
+    assert!(text_of(&browser, "#user-results").await.contains("zoe@example.org"));
+    let same_page =
+        browser.execute("return window.notReloaded === true;", vec![]).await.expect("script");
+    assert_eq!(same_page, serde_json::Value::Bool(true), "results were swapped in, not reloaded");
+    assert!(
+        browser.current_url().await.expect("url").as_str().contains("q=zo"),
+        "the search is in the address bar"
+    );
+
+    browser
+        .find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .expect("logout button")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&browser, "main", "You have been logged out").await;
+    browser.close().await.expect("browser closes");
+}
+
+#[tokio::test]
+async fn forms_work_without_javascript_and_show_errors_next_to_fields() {
+    let app = spawn_app().await;
+    app.set_site_setting("signup_allowed = true").await;
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+    browser.goto(&app.url("/account/signup")).await.expect("signup page");
+    // Disable htmx entirely: the page must work as plain HTML.
+    browser.execute("document.querySelectorAll('script').forEach(s => s.remove()); window.htmx = undefined;", vec![]).await.expect("script");
+    browser
+        .find(Locator::Css("#field-username"))
+        .await
+        .expect("username")
+        .send_keys("new-student")
+        .await
+        .expect("type");
+    browser
+        .find(Locator::Css("#field-email"))
+        .await
+        .expect("email")
+        .send_keys("new@example.org")
+        .await
+        .expect("type");
+    browser
+        .find(Locator::Css("#field-password1"))
+        .await
+        .expect("pw")
+        .send_keys("short")
+        .await
+        .expect("type");
+    browser
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&browser, "#field-password1-error", "too short").await;
+    let invalid = browser
+        .find(Locator::Css("#field-password1"))
+        .await
+        .expect("field")
+        .attr("aria-invalid")
+        .await
+        .expect("attribute");
+    assert_eq!(invalid.as_deref(), Some("true"), "screen readers learn which field is wrong");
+    let kept = browser
+        .find(Locator::Css("#field-username"))
+        .await
+        .expect("field")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("new-student"), "what was typed is kept");
+    browser.close().await.expect("browser closes");
+}
