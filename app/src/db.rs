@@ -56,6 +56,21 @@ pub async fn ensure_migrated(pool: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Inserting a row whose name must be unique (groups, courses of study).
+#[derive(Debug, thiserror::Error)]
+pub enum InsertNamedError {
+    #[error("the name is taken")]
+    NameTaken,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl InsertNamedError {
+    fn from_insert(err: sqlx::Error, unique_index: &str) -> Self {
+        if is_unique_violation(&err, unique_index) { Self::NameTaken } else { Self::Db(err) }
+    }
+}
+
 /// True when the error is a unique violation of the named constraint or index.
 pub fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
     match err {

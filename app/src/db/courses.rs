@@ -22,23 +22,9 @@ pub async fn exists(db: impl PgExecutor<'_>, course_id: i64) -> sqlx::Result<boo
     .await
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum CreateCourseError {
-    #[error("A course with that name already exists.")]
-    Duplicate,
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
-pub async fn create(db: impl PgExecutor<'_>, name: &str) -> Result<i64, CreateCourseError> {
+pub async fn create(db: impl PgExecutor<'_>, name: &str) -> Result<i64, super::InsertNamedError> {
     sqlx::query_scalar!("insert into courses (name) values ($1) returning id", name)
         .fetch_one(db)
         .await
-        .map_err(|err| {
-            if super::is_unique_violation(&err, "courses_name_key") {
-                CreateCourseError::Duplicate
-            } else {
-                CreateCourseError::Db(err)
-            }
-        })
+        .map_err(|err| super::InsertNamedError::from_insert(err, "courses_name_key"))
 }

@@ -20,25 +20,11 @@ pub async fn list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<GroupSummary>> {
     .await
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum CreateGroupError {
-    #[error("A group with that name already exists.")]
-    Duplicate,
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
-pub async fn create(db: impl PgExecutor<'_>, name: &str) -> Result<i64, CreateGroupError> {
+pub async fn create(db: impl PgExecutor<'_>, name: &str) -> Result<i64, super::InsertNamedError> {
     sqlx::query_scalar!("insert into groups (name) values ($1) returning id", name)
         .fetch_one(db)
         .await
-        .map_err(|err| {
-            if super::is_unique_violation(&err, "groups_name_key") {
-                CreateGroupError::Duplicate
-            } else {
-                CreateGroupError::Db(err)
-            }
-        })
+        .map_err(|err| super::InsertNamedError::from_insert(err, "groups_name_key"))
 }
 
 pub async fn delete(db: impl PgExecutor<'_>, group_id: i64) -> sqlx::Result<bool> {

@@ -263,7 +263,7 @@ async fn group_create(ctx: Ctx, Form(form): Form<NameForm>) -> Result<Response, 
             ctx.flash(FlashLevel::Success, format!("Created the group {name}."));
             Ok(redirect("/staff/groups"))
         }
-        Err(db::groups::CreateGroupError::Duplicate) => {
+        Err(db::InsertNamedError::NameTaken) => {
             render_groups(
                 &ctx,
                 name,
@@ -272,7 +272,7 @@ async fn group_create(ctx: Ctx, Form(form): Form<NameForm>) -> Result<Response, 
             )
             .await
         }
-        Err(db::groups::CreateGroupError::Db(err)) => Err(err.into()),
+        Err(db::InsertNamedError::Db(err)) => Err(err.into()),
     }
 }
 
@@ -329,7 +329,7 @@ async fn course_create(ctx: Ctx, Form(form): Form<NameForm>) -> Result<Response,
             ctx.flash(FlashLevel::Success, format!("Added the course of study {name}."));
             Ok(redirect("/staff/courses"))
         }
-        Err(db::courses::CreateCourseError::Duplicate) => {
+        Err(db::InsertNamedError::NameTaken) => {
             render_courses(
                 &ctx,
                 name,
@@ -338,7 +338,7 @@ async fn course_create(ctx: Ctx, Form(form): Form<NameForm>) -> Result<Response,
             )
             .await
         }
-        Err(db::courses::CreateCourseError::Db(err)) => Err(err.into()),
+        Err(db::InsertNamedError::Db(err)) => Err(err.into()),
     }
 }
 
