@@ -178,6 +178,10 @@ run_tests() {
   cargo fmt --all -- --check
   log "cargo clippy (warnings denied)"
   cargo clippy --locked --workspace --all-targets -- -D warnings
+  log "cargo build (the grading plugins are shared libraries the tests load)"
+  cargo build --locked --workspace
+  log "base images for grading"
+  ./target/debug/inloop images bootstrap
   log "cargo test"
   cargo test --locked --workspace --all-targets
 }

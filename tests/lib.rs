@@ -74,6 +74,9 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf, redis_prefix: &str) 
         session_days: 7,
         activation_days: 7,
         password_reset_hours: 24,
+        plugin_dir: None,
+        work_dir: None,
+        ceilings: inloop_runners::limits::Ceilings::default(),
     }
 }
 

@@ -11,8 +11,9 @@ use clap::{Parser, Subcommand};
 
 use crate::{
     auth,
-    config::{DatabaseSettings, LogFormat, Settings},
+    config::{DatabaseSettings, GradingSettings, LogFormat, Settings},
     db::{self, users::Role},
+    grading,
     startup::Application,
     telemetry,
 };
@@ -40,6 +41,39 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Grade files for a task locally, through the same plugin and container path as the server.
+    /// Exits 0 when the verdict is `passed`, 1 for any other verdict, 2 when grading was impossible.
+    Check {
+        /// The task repository (the directory holding one folder per task).
+        #[arg(long, value_name = "DIR")]
+        tasks: PathBuf,
+        /// The task's folder name.
+        #[arg(long, value_name = "NAME")]
+        task: String,
+        /// Print one JSON object instead of a readable summary.
+        #[arg(long)]
+        json: bool,
+        /// The solution's files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Manage the images grading uses.
+    #[command(subcommand)]
+    Images(ImagesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImagesCommand {
+    /// Build the base images the plugins start from (e.g. debian:bookworm-slim) from Debian
+    /// packages with debootstrap, for machines without a container registry.
+    Bootstrap {
+        /// Rebuild even when the image exists.
+        #[arg(long)]
+        force: bool,
+        /// Images to build; by default every base image an installed plugin names.
+        #[arg(value_name = "IMAGE")]
+        images: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,7 +133,7 @@ pub fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "error: {err:#}");
             ExitCode::FAILURE
@@ -107,14 +141,29 @@ pub fn main() -> ExitCode {
     }
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config.as_deref();
     match cli.command {
         Command::Serve => {
             let settings = Settings::load(config)?;
             telemetry::init(settings.log_format);
             let app = Application::build(settings).await?;
-            app.run_until(shutdown_signal()).await
+            app.run_until(shutdown_signal()).await?;
+        }
+        Command::Check { tasks, task, json, files } => {
+            let settings = match GradingSettings::load(config) {
+                Ok(settings) => settings,
+                Err(err) => {
+                    let _ = writeln!(std::io::stderr(), "error: {err}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            return Ok(grading::check(&settings, &tasks, &task, json, &files).await);
+        }
+        Command::Images(ImagesCommand::Bootstrap { force, images }) => {
+            telemetry::init(LogFormat::Text);
+            let settings = GradingSettings::load(config)?;
+            return Ok(grading::bootstrap_images(&settings, &images, force).await);
         }
         Command::Migrate => {
             telemetry::init(LogFormat::Text);
@@ -123,15 +172,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db::MIGRATOR.run(&pool).await.context("migration failed")?;
             let applied = db::MIGRATOR.iter().count();
             writeln!(std::io::stdout(), "database is up to date ({applied} migrations)")?;
-            Ok(())
         }
         Command::Users(command) => {
             let settings = DatabaseSettings::load(config)?;
             let pool = db::connect(settings.database_url.expose(), 2).await?;
             db::ensure_migrated(&pool).await?;
-            users(&pool, command).await
+            users(&pool, command).await?;
         }
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn users(pool: &sqlx::PgPool, command: UsersCommand) -> anyhow::Result<()> {

@@ -67,6 +67,14 @@ pub struct Settings {
     pub activation_days: u32,
     /// Hours a password reset link stays valid.
     pub password_reset_hours: u32,
+    /// Grading settings share the file and the environment; `serve` accepts and ignores them
+    /// (see [`GradingSettings`]).
+    #[serde(default)]
+    pub plugin_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub work_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub ceilings: inloop_runners::limits::Ceilings,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -109,6 +117,38 @@ pub struct RateLimits {
 impl RateLimits {
     pub fn window(&self) -> Duration {
         Duration::from_secs(u64::from(self.window_minutes) * 60)
+    }
+}
+
+/// What grading on this host needs (`inloop check`, `inloop images`, later `inloop runner`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct GradingSettings {
+    /// Directory of the grading plugin libraries; by default the directory of the `inloop` binary.
+    #[serde(default)]
+    pub plugin_dir: Option<PathBuf>,
+    /// Where per-run directories are made; by default a folder in the system's temporary directory.
+    #[serde(default)]
+    pub work_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub ceilings: inloop_runners::limits::Ceilings,
+}
+
+impl GradingSettings {
+    pub fn load(config_file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        figment(config_file).extract().map_err(describe)
+    }
+
+    pub fn plugin_dir(&self) -> PathBuf {
+        self.plugin_dir.clone().unwrap_or_else(|| {
+            std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+                .unwrap_or_else(|| PathBuf::from("."))
+        })
+    }
+
+    pub fn work_dir(&self) -> PathBuf {
+        self.work_dir.clone().unwrap_or_else(|| std::env::temp_dir().join("inloop-runs"))
     }
 }
 
@@ -178,7 +218,7 @@ pub fn figment(config_file: Option<&std::path::Path>) -> Figment {
 /// `INLOOP_SMTP_HOST` sets `smtp.host`, `INLOOP_RATE_LIMITS_LOGIN_PER_ACCOUNT` sets
 /// `rate_limits.login_per_account`; every other variable names a top-level setting.
 fn nest_env_key(key: &str) -> String {
-    for section in ["smtp", "rate_limits"] {
+    for section in ["smtp", "rate_limits", "ceilings"] {
         if let Some(rest) = key.strip_prefix(section).and_then(|rest| rest.strip_prefix('_')) {
             return format!("{section}.{rest}");
         }

@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod grading;
 pub mod htmx;
 pub mod mail;
 pub mod markdown;

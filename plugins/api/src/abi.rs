@@ -85,7 +85,7 @@ macro_rules! export_plugin {
                 let answer = ::std::panic::catch_unwind(|| {
                     let method = ::std::str::from_utf8(method)
                         .map_err(|_| "the method name is not UTF-8".to_owned())?;
-                    $crate::protocol::dispatch(&super::PLUGIN, method, input)
+                    $crate::protocol::dispatch(super::PLUGIN, method, input)
                 });
                 let (status, bytes) = match answer {
                     Ok(Ok(json)) => (STATUS_OK, json),

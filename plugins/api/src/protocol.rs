@@ -33,6 +33,8 @@ pub struct PluginInfo {
     /// The editor's syntax mode for solution files.
     pub editor_mode: String,
     pub default_limits: Limits,
+    /// Images the plugin's runtime images start from; `inloop images bootstrap` builds them.
+    pub base_images: Vec<String>,
 }
 
 /// A task as the host shows it to a plugin.
@@ -80,7 +82,9 @@ pub struct CopyRule {
 /// How to run one solution in the task's image.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecipe {
+    /// Arguments for the image's entry point (or the whole command when it has none).
     pub command: Vec<String>,
+    /// Working directory; empty keeps the image's own.
     pub workdir: String,
     pub env: Vec<(String, String)>,
     /// Where the solution's files appear, read-only.

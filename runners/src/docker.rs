@@ -1,0 +1,465 @@
+//! The one Docker wrapper. Every container that runs student code is created here: hardened,
+//! watched with a wall-clock limit, its output capped, and removed on every path.
+
+use std::{
+    collections::HashMap,
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+use bollard::{
+    body_full,
+    models::{ContainerCreateBody, HostConfig, HostConfigLogConfig, ResourcesUlimits},
+    query_parameters::{
+        AttachContainerOptionsBuilder, BuildImageOptionsBuilder, CreateContainerOptionsBuilder,
+        KillContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
+        WaitContainerOptionsBuilder,
+    },
+};
+use futures_util::StreamExt;
+
+/// Label on every grading container, so leftovers of a crashed runner can be found and removed.
+pub const LABEL: &str = "org.inloop.grader";
+/// The user student code runs as: nobody.
+pub const RUN_USER: &str = "65534:65534";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DockerError {
+    #[error("cannot reach the Docker engine ({0}); is dockerd running and may this user use it?")]
+    Unreachable(String),
+    #[error(
+        "the base image {image} is missing and there is no registry to pull it from; run `inloop images bootstrap` to build it from Debian packages"
+    )]
+    MissingBaseImage { image: String },
+    #[error("building the image {tag} failed: {summary}")]
+    BuildFailed { tag: String, summary: String, log: String },
+    #[error("Docker engine: {0}")]
+    Engine(#[from] bollard::errors::Error),
+}
+
+#[derive(Clone)]
+pub struct Docker {
+    client: bollard::Docker,
+}
+
+/// A host directory visible in the container.
+#[derive(Clone, Debug)]
+pub struct Bind {
+    pub host: PathBuf,
+    pub container: String,
+    pub read_only: bool,
+}
+
+/// Everything about one run; the hardening rules are not optional and live in [`Docker::run`].
+#[derive(Clone, Debug)]
+pub struct RunSpec {
+    pub image: String,
+    pub command: Vec<String>,
+    pub workdir: String,
+    pub env: Vec<(String, String)>,
+    pub binds: Vec<Bind>,
+    /// Writable in-memory directories and their size in bytes.
+    pub tmpfs: Vec<(String, u64)>,
+    pub timeout: Duration,
+    pub memory_bytes: i64,
+    pub nano_cpus: i64,
+    pub pids: i64,
+    /// Bytes kept per output stream.
+    pub output_cap: usize,
+    pub labels: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RunTimings {
+    pub create: Duration,
+    pub start: Duration,
+    pub run: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    pub exit_code: i64,
+    pub timed_out: bool,
+    pub oom_killed: bool,
+    pub stdout: String,
+    pub stderr: String,
+    pub output_truncated: bool,
+    pub timings: RunTimings,
+}
+
+/// Collects one output stream up to a cap and counts what it drops.
+struct CappedOutput {
+    kept: Vec<u8>,
+    dropped: u64,
+    cap: usize,
+}
+
+impl CappedOutput {
+    fn new(cap: usize) -> Self {
+        CappedOutput { kept: Vec::new(), dropped: 0, cap }
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        let room = self.cap.saturating_sub(self.kept.len());
+        let (keep, drop) = bytes.split_at(bytes.len().min(room));
+        self.kept.extend_from_slice(keep);
+        self.dropped += drop.len() as u64;
+    }
+
+    /// The text, with a visible marker where it was cut.
+    fn finish(self) -> (String, bool) {
+        let mut text = String::from_utf8_lossy(&self.kept).into_owned();
+        if self.dropped > 0 {
+            // A cut inside a multi-byte character shows as one replacement character; fine.
+            text.push_str(&format!(
+                "\n[output truncated: {} more bytes were not kept]\n",
+                self.dropped
+            ));
+        }
+        (text, self.dropped > 0)
+    }
+}
+
+impl Docker {
+    /// Connects to the local engine and agrees on an API version both sides speak.
+    pub async fn connect() -> Result<Docker, DockerError> {
+        let client = bollard::Docker::connect_with_local_defaults()
+            .map_err(|err| DockerError::Unreachable(err.to_string()))?
+            // Image builds may take minutes; runs have their own limit below.
+            .with_timeout(Duration::from_secs(900));
+        let client = client
+            .negotiate_version()
+            .await
+            .map_err(|err| DockerError::Unreachable(err.to_string()))?;
+        client.ping().await.map_err(|err| DockerError::Unreachable(err.to_string()))?;
+        Ok(Docker { client })
+    }
+
+    pub async fn image_exists(&self, tag: &str) -> Result<bool, DockerError> {
+        match self.client.inspect_image(tag).await {
+            Ok(_) => Ok(true),
+            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
+                Ok(false)
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Builds `tag` from an in-memory build context; returns the build output.
+    pub async fn build(
+        &self,
+        tag: &str,
+        context_tar: Vec<u8>,
+        base_image: Option<&str>,
+    ) -> Result<String, DockerError> {
+        if let Some(base) = base_image
+            && !self.image_exists(base).await?
+        {
+            return Err(DockerError::MissingBaseImage { image: base.to_owned() });
+        }
+        let options = BuildImageOptionsBuilder::default()
+            .dockerfile("Dockerfile")
+            .t(tag)
+            .rm(true)
+            .forcerm(true)
+            .labels(&HashMap::from([(LABEL.to_owned(), "image".to_owned())]))
+            .build();
+        let mut stream =
+            self.client.build_image(options, None, Some(body_full(context_tar.into())));
+        let mut log = String::new();
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(info) => {
+                    if let Some(text) = info.stream {
+                        log.push_str(&text);
+                    }
+                    if let Some(detail) = info.error_detail {
+                        let summary = detail.message.unwrap_or_else(|| "unknown error".to_owned());
+                        log.push_str(&summary);
+                        return Err(build_failure(tag, summary, log));
+                    }
+                }
+                Err(err) => {
+                    let summary = err.to_string();
+                    log.push_str(&summary);
+                    return Err(build_failure(tag, summary, log));
+                }
+            }
+        }
+        Ok(log)
+    }
+
+    /// Runs one container to completion under every hardening rule, and removes it.
+    pub async fn run(&self, spec: &RunSpec) -> Result<RunResult, DockerError> {
+        let mut timings = RunTimings::default();
+        let began = Instant::now();
+        let name = format!("inloop-run-{}", uuid::Uuid::new_v4().simple());
+        let created = self
+            .client
+            .create_container(
+                Some(CreateContainerOptionsBuilder::default().name(&name).build()),
+                container_body(spec),
+            )
+            .await?;
+        // From here on the container exists; the guard removes it however this function ends.
+        let guard = RemoveOnDrop { client: self.client.clone(), id: Some(created.id.clone()) };
+        timings.create = began.elapsed();
+        let result = self.watch(&created.id, spec, &mut timings).await;
+        guard.remove_now().await;
+        result
+    }
+
+    async fn watch(
+        &self,
+        id: &str,
+        spec: &RunSpec,
+        timings: &mut RunTimings,
+    ) -> Result<RunResult, DockerError> {
+        let attach =
+            AttachContainerOptionsBuilder::default().stream(true).stdout(true).stderr(true).build();
+        let attached = self.client.attach_container(id, Some(attach)).await?;
+        let started = Instant::now();
+        self.client.start_container(id, None).await?;
+        timings.start = started.elapsed();
+        let running = Instant::now();
+
+        let cap = spec.output_cap;
+        let mut output = attached.output;
+        // Keep reading past the cap, discarding, so a chatty program is not blocked on its pipe.
+        let reader = tokio::spawn(async move {
+            let mut stdout = CappedOutput::new(cap);
+            let mut stderr = CappedOutput::new(cap);
+            while let Some(Ok(chunk)) = output.next().await {
+                match chunk {
+                    bollard::container::LogOutput::StdErr { message } => stderr.push(&message),
+                    other => stdout.push(other.as_ref()),
+                }
+            }
+            (stdout, stderr)
+        });
+
+        let mut wait = self.client.wait_container(
+            id,
+            Some(WaitContainerOptionsBuilder::default().condition("not-running").build()),
+        );
+        let timed_out = tokio::time::timeout(spec.timeout, wait.next()).await.is_err();
+        if timed_out {
+            let kill = KillContainerOptionsBuilder::default().signal("SIGKILL").build();
+            // The container may have ended in the same instant; a failed kill is then harmless.
+            let _ = self.client.kill_container(id, Some(kill)).await;
+            let _ = tokio::time::timeout(Duration::from_secs(10), wait.next()).await;
+        }
+        timings.run = running.elapsed();
+
+        // The stream ends when the container's stdio closes; a program that closed its output
+        // early has been killed by now, so this ends promptly either way.
+        let (stdout, stderr) = match tokio::time::timeout(Duration::from_secs(5), reader).await {
+            Ok(Ok(streams)) => streams,
+            _ => (CappedOutput::new(0), CappedOutput::new(0)),
+        };
+        let state = self.client.inspect_container(id, None).await?.state.unwrap_or_default();
+        let (stdout, stdout_cut) = stdout.finish();
+        let (stderr, stderr_cut) = stderr.finish();
+        Ok(RunResult {
+            exit_code: state.exit_code.unwrap_or(-1),
+            timed_out,
+            oom_killed: state.oom_killed.unwrap_or(false),
+            stdout,
+            stderr,
+            output_truncated: stdout_cut || stderr_cut,
+            timings: timings.clone(),
+        })
+    }
+
+    /// Removes grading containers left behind by a runner that died; returns how many.
+    pub async fn remove_leftovers(&self) -> Result<usize, DockerError> {
+        let filters = HashMap::from([("label".to_owned(), vec![LABEL.to_owned()])]);
+        let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+        let containers = self.client.list_containers(Some(options)).await?;
+        let mut removed = 0;
+        for container in containers {
+            if let Some(id) = container.id {
+                let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
+                if self.client.remove_container(&id, Some(options)).await.is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Grading containers that exist right now (for tests and health checks).
+    pub async fn count_grading_containers(&self) -> Result<usize, DockerError> {
+        let filters = HashMap::from([("label".to_owned(), vec![format!("{LABEL}=run")])]);
+        let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+        Ok(self.client.list_containers(Some(options)).await?.len())
+    }
+
+    pub fn client(&self) -> &bollard::Docker {
+        &self.client
+    }
+}
+
+fn build_failure(tag: &str, summary: String, log: String) -> DockerError {
+    let lowered = summary.to_lowercase();
+    if lowered.contains("pull access denied")
+        || lowered.contains("no such host")
+        || lowered.contains("not found: manifest")
+    {
+        let image = summary
+            .split_whitespace()
+            .find(|word| word.contains(':'))
+            .unwrap_or("the base image")
+            .to_owned();
+        return DockerError::MissingBaseImage { image };
+    }
+    DockerError::BuildFailed { tag: tag.to_owned(), summary, log }
+}
+
+/// The hardened container configuration. Every rule of the design is here and nowhere else.
+fn container_body(spec: &RunSpec) -> ContainerCreateBody {
+    let mut labels: HashMap<String, String> = spec.labels.iter().cloned().collect();
+    labels.insert(LABEL.to_owned(), "run".to_owned());
+    let tmpfs: HashMap<String, String> = spec
+        .tmpfs
+        .iter()
+        .map(|(path, bytes)| (path.clone(), format!("rw,nosuid,nodev,exec,size={bytes},mode=1777")))
+        .collect();
+    let binds: Vec<String> = spec
+        .binds
+        .iter()
+        .map(|bind| {
+            format!(
+                "{}:{}:{}",
+                bind.host.display(),
+                bind.container,
+                if bind.read_only { "ro" } else { "rw" }
+            )
+        })
+        .collect();
+    let ulimit = |name: &str, value: i64| ResourcesUlimits {
+        name: Some(name.to_owned()),
+        soft: Some(value),
+        hard: Some(value),
+    };
+    ContainerCreateBody {
+        image: Some(spec.image.clone()),
+        cmd: Some(spec.command.clone()),
+        working_dir: (!spec.workdir.is_empty()).then(|| spec.workdir.clone()),
+        // Some test tools stall on name lookups of an unknown host name.
+        hostname: Some("localhost".to_owned()),
+        env: Some(spec.env.iter().map(|(key, value)| format!("{key}={value}")).collect()),
+        user: Some(RUN_USER.to_owned()),
+        labels: Some(labels),
+        network_disabled: Some(true),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        open_stdin: Some(false),
+        tty: Some(false),
+        host_config: Some(HostConfig {
+            network_mode: Some("none".to_owned()),
+            readonly_rootfs: Some(true),
+            tmpfs: Some(tmpfs),
+            binds: Some(binds),
+            // Memory and memory+swap alike: no swapping around the limit.
+            memory: Some(spec.memory_bytes),
+            memory_swap: Some(spec.memory_bytes),
+            nano_cpus: Some(spec.nano_cpus),
+            pids_limit: Some(spec.pids),
+            cap_drop: Some(vec!["ALL".to_owned()]),
+            security_opt: Some(vec!["no-new-privileges".to_owned()]),
+            ulimits: Some(vec![
+                ulimit("nofile", 1024),
+                ulimit("nproc", spec.pids.max(1)),
+                ulimit("core", 0),
+            ]),
+            // tini as PID 1 reaps zombies and forwards the kill.
+            init: Some(true),
+            // Output reaches us through the attached streams; the daemon keeps no log to fill its disk.
+            log_config: Some(HostConfigLogConfig { typ: Some("none".to_owned()), config: None }),
+            ipc_mode: Some("private".to_owned()),
+            oom_score_adj: Some(1000),
+            ..HostConfig::default()
+        }),
+        ..ContainerCreateBody::default()
+    }
+}
+
+/// Removes a container when dropped, so a cancelled or failed run leaves nothing behind.
+struct RemoveOnDrop {
+    client: bollard::Docker,
+    id: Option<String>,
+}
+
+impl RemoveOnDrop {
+    async fn remove_now(mut self) {
+        if let Some(id) = self.id.take() {
+            remove(&self.client, &id).await;
+        }
+    }
+}
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            let client = self.client.clone();
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move { remove(&client, &id).await });
+            }
+        }
+    }
+}
+
+async fn remove(client: &bollard::Docker, id: &str) {
+    let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
+    if let Err(err) = client.remove_container(id, Some(options)).await {
+        tracing::warn!(container = id, error = %err, "could not remove a grading container");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_is_capped_with_a_visible_marker() {
+        let mut output = CappedOutput::new(5);
+        output.push(b"hello world");
+        output.push(b"!!");
+        let (text, truncated) = output.finish();
+        assert!(truncated);
+        assert_eq!(text, "hello\n[output truncated: 8 more bytes were not kept]\n");
+        let mut short = CappedOutput::new(100);
+        short.push(b"fine");
+        assert_eq!(short.finish(), ("fine".to_owned(), false));
+    }
+
+    #[test]
+    fn containers_are_configured_hardened() {
+        let spec = RunSpec {
+            image: "img".into(),
+            command: vec!["run".into()],
+            workdir: "/w".into(),
+            env: vec![("A".into(), "1".into())],
+            binds: vec![Bind { host: "/h".into(), container: "/in".into(), read_only: true }],
+            tmpfs: vec![("/tmp".into(), 1 << 20)],
+            timeout: Duration::from_secs(1),
+            memory_bytes: 256 << 20,
+            nano_cpus: 1_000_000_000,
+            pids: 64,
+            output_cap: 10,
+            labels: vec![],
+        };
+        let body = container_body(&spec);
+        let host = body.host_config.expect("host config");
+        assert_eq!(host.network_mode.as_deref(), Some("none"));
+        assert_eq!(host.readonly_rootfs, Some(true));
+        assert_eq!(host.memory, host.memory_swap);
+        assert_eq!(host.cap_drop, Some(vec!["ALL".to_owned()]));
+        assert_eq!(host.security_opt, Some(vec!["no-new-privileges".to_owned()]));
+        assert_eq!(host.pids_limit, Some(64));
+        assert_eq!(host.binds, Some(vec!["/h:/in:ro".to_owned()]));
+        assert_eq!(body.user.as_deref(), Some(RUN_USER));
+        assert_eq!(body.network_disabled, Some(true));
+    }
+}

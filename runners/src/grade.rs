@@ -1,0 +1,281 @@
+//! The grading pipeline: task → plugin recipes → image → hardened run → report files → report.
+
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+use inloop_plugin_api::{
+    protocol::{Limits, RunOutcome},
+    report::{Report, Verdict},
+};
+
+use crate::{
+    docker::{Bind, Docker, DockerError, RunSpec},
+    images::Images,
+    limits::{self, Ceilings},
+    plugin_host::{PluginError, Registry},
+    tasks::{self, TaskError},
+    workspace::{ReportCaps, RunDirs, is_safe_file_name},
+};
+
+/// Size of every writable in-memory directory of a run (`/tmp` and the plugin's scratch dirs).
+const SCRATCH_BYTES: u64 = 64 << 20;
+
+#[derive(Clone, Debug)]
+pub struct GraderConfig {
+    pub plugin_dir: PathBuf,
+    /// Where per-run directories are made; must be on the Docker host.
+    pub work_dir: PathBuf,
+    pub ceilings: Ceilings,
+    pub report_caps: ReportCaps,
+}
+
+/// Something kept grading from happening at all (as opposed to a verdict about the solution).
+#[derive(Debug, thiserror::Error)]
+pub enum GradeError {
+    #[error(transparent)]
+    Task(#[from] TaskError),
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
+    #[error(transparent)]
+    Docker(#[from] DockerError),
+    #[error("the solution is not acceptable: {0}")]
+    Submission(String),
+    #[error("cannot prepare the run's directories in {path}: {source}")]
+    WorkDir { path: PathBuf, source: std::io::Error },
+}
+
+/// How long each step took.
+#[derive(Clone, Debug, Default)]
+pub struct Phases {
+    pub image: Duration,
+    pub create: Duration,
+    pub start: Duration,
+    pub run: Duration,
+    pub collect: Duration,
+    pub parse: Duration,
+    pub total: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct Graded {
+    pub report: Report,
+    pub plugin: String,
+    pub stdout: String,
+    pub stderr: String,
+    pub output_truncated: bool,
+    pub exit_code: Option<i64>,
+    pub limits: Limits,
+    pub image: String,
+    pub image_built: bool,
+    pub phases: Phases,
+}
+
+impl Graded {
+    /// stdout, then stderr, as one console text.
+    pub fn console(&self) -> String {
+        match (self.stdout.is_empty(), self.stderr.is_empty()) {
+            (_, true) => self.stdout.clone(),
+            (true, false) => self.stderr.clone(),
+            (false, false) => format!("{}\n{}", self.stdout.trim_end(), self.stderr),
+        }
+    }
+}
+
+pub struct Grader {
+    docker: Docker,
+    plugins: Registry,
+    images: Images,
+    config: GraderConfig,
+}
+
+impl Grader {
+    pub async fn new(config: GraderConfig) -> Result<Grader, GradeError> {
+        let plugins = Registry::load_dir(&config.plugin_dir)?;
+        let docker = Docker::connect().await?;
+        std::fs::create_dir_all(&config.work_dir)
+            .map_err(|source| GradeError::WorkDir { path: config.work_dir.clone(), source })?;
+        Ok(Grader { images: Images::new(docker.clone()), docker, plugins, config })
+    }
+
+    pub fn docker(&self) -> &Docker {
+        &self.docker
+    }
+
+    pub fn plugins(&self) -> &Registry {
+        &self.plugins
+    }
+
+    /// Grades a solution (file name and contents) for a task of the repository.
+    pub async fn grade(
+        &self,
+        repository: &Path,
+        task_name: &str,
+        files: &[(String, Vec<u8>)],
+    ) -> Result<Graded, GradeError> {
+        let began = Instant::now();
+        if files.is_empty() {
+            return Err(GradeError::Submission("there are no files".to_owned()));
+        }
+        if let Some((bad, _)) = files.iter().find(|(name, _)| !is_safe_file_name(name)) {
+            return Err(GradeError::Submission(format!("{bad:?} is not an acceptable file name")));
+        }
+        let task = tasks::load(repository, task_name)?;
+        let plugin = self.plugins.get(&task.runner)?;
+        let limits =
+            limits::effective(plugin.info().default_limits, task.limits, self.config.ceilings);
+        let image_recipe = plugin.image_recipe(&task.spec)?;
+        let run_recipe = plugin.run_recipe(&task.spec)?;
+        let mut phases = Phases::default();
+
+        let image = match self.images.prepare(&plugin.info().name, &image_recipe, &task).await {
+            Ok(image) => image,
+            Err(DockerError::BuildFailed { tag, summary, log }) => {
+                // The task's image does not build: our (or the task author's) fault, not the student's.
+                tracing::error!(task = task_name, tag, summary, "image build failed");
+                let mut report = Report::new(Verdict::SystemError);
+                report.feedback =
+                    Some(format!("The test environment could not be built: {summary}"));
+                phases.total = began.elapsed();
+                return Ok(Graded {
+                    report,
+                    plugin: plugin.info().name.clone(),
+                    stdout: tail(&log, 16 << 10),
+                    stderr: String::new(),
+                    output_truncated: false,
+                    exit_code: None,
+                    limits,
+                    image: tag,
+                    image_built: false,
+                    phases,
+                });
+            }
+            Err(other) => return Err(other.into()),
+        };
+        phases.image = image.duration;
+
+        let dirs = RunDirs::create(
+            &self.config.work_dir,
+            files,
+            self.config.report_caps.max_total_bytes + (1 << 20),
+        )
+        .await
+        .map_err(|source| GradeError::WorkDir { path: self.config.work_dir.clone(), source })?;
+        let mut tmpfs: Vec<(String, u64)> = vec![("/tmp".to_owned(), SCRATCH_BYTES)];
+        for dir in &run_recipe.scratch_dirs {
+            if dir != "/tmp" {
+                tmpfs.push((dir.clone(), SCRATCH_BYTES));
+            }
+        }
+        let spec = RunSpec {
+            image: image.tag.clone(),
+            command: run_recipe.command.clone(),
+            workdir: run_recipe.workdir.clone(),
+            env: run_recipe.env.clone(),
+            binds: vec![
+                Bind {
+                    host: dirs.submission.clone(),
+                    container: run_recipe.submission_dir.clone(),
+                    read_only: true,
+                },
+                Bind {
+                    host: dirs.reports.clone(),
+                    container: run_recipe.report_dir.clone(),
+                    read_only: false,
+                },
+            ],
+            tmpfs,
+            timeout: Duration::from_secs(u64::from(limits.timeout_s)),
+            memory_bytes: i64::from(limits.memory_mb) << 20,
+            nano_cpus: (limits.cpus * 1e9) as i64,
+            pids: i64::from(limits.pids),
+            output_cap: limits.output_kb as usize * 1024,
+            labels: vec![("org.inloop.task".to_owned(), task.name.clone())],
+        };
+        let result = self.docker.run(&spec).await?;
+        phases.create = result.timings.create;
+        phases.start = result.timings.start;
+        phases.run = result.timings.run;
+
+        let collecting = Instant::now();
+        let (report_files, dropped_files) =
+            dirs.collect_reports(&run_recipe.report_pattern, self.config.report_caps).await;
+        drop(dirs);
+        phases.collect = collecting.elapsed();
+
+        let outcome = RunOutcome {
+            exit_code: result.exit_code,
+            timed_out: result.timed_out,
+            oom_killed: result.oom_killed,
+            stdout: result.stdout.clone(),
+            stderr: result.stderr.clone(),
+            output_truncated: result.output_truncated,
+            report_files,
+            dropped_files,
+        };
+        let parsing = Instant::now();
+        let mut report = match plugin.parse(&task.spec, &outcome) {
+            Ok(report) => report,
+            Err(err) => {
+                tracing::error!(task = task_name, error = %err, "the plugin could not judge a run");
+                let mut report = Report::new(Verdict::SystemError);
+                report
+                    .notes
+                    .push("The grading plugin failed to read the results of this run.".to_owned());
+                report
+            }
+        };
+        phases.parse = parsing.elapsed();
+        apply_host_facts(&mut report, &outcome, &limits);
+        phases.total = began.elapsed();
+        Ok(Graded {
+            report,
+            plugin: plugin.info().name.clone(),
+            stdout: result.stdout,
+            stderr: result.stderr,
+            output_truncated: result.output_truncated,
+            exit_code: Some(result.exit_code),
+            limits,
+            image: image.tag,
+            image_built: image.built,
+            phases,
+        })
+    }
+}
+
+/// What the host knows for certain overrides the plugin: a killed run is a timeout, an OOM kill
+/// is a memory verdict, and truncation or dropped files are always told.
+fn apply_host_facts(report: &mut Report, outcome: &RunOutcome, limits: &Limits) {
+    if outcome.timed_out {
+        report.verdict = Verdict::Timeout;
+        report.notes.push(format!(
+            "The run was stopped after the time limit of {} seconds.",
+            limits.timeout_s
+        ));
+    } else if outcome.oom_killed {
+        report.verdict = Verdict::MemoryExceeded;
+        report
+            .notes
+            .push(format!("The run was stopped at the memory limit of {} MB.", limits.memory_mb));
+    }
+    if outcome.output_truncated {
+        report
+            .notes
+            .push(format!("The console output was cut at {} KB per stream.", limits.output_kb));
+    }
+    for dropped in &outcome.dropped_files {
+        report.notes.push(format!("Report file not read: {dropped}."));
+    }
+}
+
+fn tail(text: &str, max_bytes: usize) -> String {
+    if text.len() <= max_bytes {
+        return text.to_owned();
+    }
+    let mut start = text.len() - max_bytes;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    format!("[…]\n{}", &text[start..])
+}

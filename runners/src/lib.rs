@@ -1,0 +1,14 @@
+//! The runner host: turns a task and a student's files into a report, through a grading plugin
+//! and a hardened Docker container.
+//!
+//! `grade.rs` is the pipeline; `docker.rs` is the only code that creates containers;
+//! `plugin_host.rs` is the only code that loads libraries (and the only `unsafe` here).
+
+pub mod bootstrap;
+pub mod docker;
+pub mod grade;
+pub mod images;
+pub mod limits;
+pub mod plugin_host;
+pub mod tasks;
+pub mod workspace;
