@@ -1,0 +1,5 @@
+public class Sample {
+    public int twice(int n) {
+        return 2 * n;
+    }
+}
