@@ -36,6 +36,7 @@ pub fn grader_config(settings: &GradingSettings) -> GraderConfig {
         work_dir: settings.work_dir(),
         ceilings: settings.ceilings,
         report_caps: ReportCaps::default(),
+        runner_id: format!("check-{}", std::process::id()),
     }
 }
 

@@ -56,7 +56,7 @@ fn help_lists_every_subcommand() {
     let output = inloop(&["--help"], &[], None);
     assert!(output.status.success());
     let text = stdout(&output);
-    for subcommand in ["serve", "migrate", "users"] {
+    for subcommand in ["serve", "migrate", "users", "check", "images"] {
         assert!(text.contains(subcommand), "{subcommand} missing from:\n{text}");
     }
     let users = stdout(&inloop(&["users", "--help"], &[], None));
@@ -216,4 +216,74 @@ fn serve_refuses_an_unmigrated_database_and_users_are_created_after_migrate() {
         listed.contains("root") && listed.contains("admin") && listed.contains("1 user(s)"),
         "{listed}"
     );
+}
+
+fn fixture(path: &str) -> String {
+    format!("{}/../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `inloop check` with the environment Docker needs and nothing else.
+fn check(args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let tasks = fixture("tasks");
+    let mut all = vec!["check", "--tasks", tasks.as_str()];
+    all.extend_from_slice(args);
+    inloop(&all, vars, None)
+}
+
+#[test]
+fn check_exits_0_for_passed_and_1_for_any_other_verdict() {
+    let solution = fixture("tasks/python-fizzbuzz/solution/fizzbuzz.py");
+    let passed = check(&["--task", "python-fizzbuzz", &solution], &[]);
+    assert_eq!(passed.status.code(), Some(0), "{}", stderr(&passed));
+    assert!(stdout(&passed).starts_with("passed: "), "{}", stdout(&passed));
+    assert!(stdout(&passed).contains("4 of 4 passed"));
+
+    let dir = std::env::temp_dir().join(format!("inloop-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let wrong = dir.join("fizzbuzz.py");
+    std::fs::write(&wrong, "def fizzbuzz(n):\n    return str(n)\n").expect("write");
+    let failed =
+        check(&["--task", "python-fizzbuzz", "--json", wrong.to_str().expect("utf-8")], &[]);
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    let json: serde_json::Value = serde_json::from_slice(&failed.stdout).expect("one JSON object");
+    assert_eq!(json["verdict"], "failed");
+    assert!(json["duration_ms"].as_u64().is_some());
+    assert_eq!(json["truncated"], false);
+    assert!(json["output"].as_str().unwrap_or_default().contains("assert"));
+    let tests = json["tests"].as_array().expect("tests");
+    assert_eq!(tests.len(), 4);
+    for test in tests {
+        assert!(
+            test["name"].is_string() && test["status"].is_string() && test.get("message").is_some(),
+            "{test}"
+        );
+    }
+    assert!(
+        tests.iter().any(|test| test["status"] == "failed" && test["message"].as_str().is_some())
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn check_exits_2_with_one_line_when_it_cannot_grade() {
+    let solution = fixture("tasks/python-fizzbuzz/solution/fizzbuzz.py");
+    let unknown = check(&["--task", "no-such-task", &solution], &[]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let message = stderr(&unknown);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.starts_with("error: there is no task 'no-such-task'"), "{message}");
+
+    let no_plugins = check(
+        &["--task", "python-fizzbuzz", &solution],
+        &[("INLOOP_PLUGIN_DIR", "/nonexistent/plugins")],
+    );
+    assert_eq!(no_plugins.status.code(), Some(2));
+    assert!(stderr(&no_plugins).contains("/nonexistent/plugins"), "{}", stderr(&no_plugins));
+
+    let missing_file = check(&["--task", "python-fizzbuzz", "/nonexistent/fizzbuzz.py"], &[]);
+    assert_eq!(missing_file.status.code(), Some(2));
+    assert!(stderr(&missing_file).contains("cannot read /nonexistent/fizzbuzz.py"));
+
+    let no_files = check(&["--task", "python-fizzbuzz"], &[]);
+    assert_eq!(no_files.status.code(), Some(2), "usage errors exit 2 too");
 }

@@ -271,28 +271,28 @@ impl Docker {
         })
     }
 
-    /// Removes grading containers left behind by a runner that died; returns how many.
-    pub async fn remove_leftovers(&self) -> Result<usize, DockerError> {
-        let filters = HashMap::from([("label".to_owned(), vec![LABEL.to_owned()])]);
-        let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
-        let containers = self.client.list_containers(Some(options)).await?;
+    /// Removes the grading containers carrying `label` (`key=value`); returns how many.
+    pub async fn remove_containers(&self, label: &str) -> Result<usize, DockerError> {
         let mut removed = 0;
-        for container in containers {
-            if let Some(id) = container.id {
-                let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
-                if self.client.remove_container(&id, Some(options)).await.is_ok() {
-                    removed += 1;
-                }
+        for id in self.containers_with(label).await? {
+            let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
+            if self.client.remove_container(&id, Some(options)).await.is_ok() {
+                removed += 1;
             }
         }
         Ok(removed)
     }
 
-    /// Grading containers that exist right now (for tests and health checks).
-    pub async fn count_grading_containers(&self) -> Result<usize, DockerError> {
-        let filters = HashMap::from([("label".to_owned(), vec![format!("{LABEL}=run")])]);
+    /// How many containers carry `label` (`key=value`), running or not.
+    pub async fn count_containers(&self, label: &str) -> Result<usize, DockerError> {
+        Ok(self.containers_with(label).await?.len())
+    }
+
+    async fn containers_with(&self, label: &str) -> Result<Vec<String>, DockerError> {
+        let filters = HashMap::from([("label".to_owned(), vec![label.to_owned()])]);
         let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
-        Ok(self.client.list_containers(Some(options)).await?.len())
+        let containers = self.client.list_containers(Some(options)).await?;
+        Ok(containers.into_iter().filter_map(|container| container.id).collect())
     }
 
     pub fn client(&self) -> &bollard::Docker {

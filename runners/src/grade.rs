@@ -19,6 +19,8 @@ use crate::{
     workspace::{ReportCaps, RunDirs, is_safe_file_name},
 };
 
+pub const RUNNER_LABEL: &str = "org.inloop.runner";
+
 /// Size of every writable in-memory directory of a run (`/tmp` and the plugin's scratch dirs).
 const SCRATCH_BYTES: u64 = 64 << 20;
 
@@ -29,6 +31,8 @@ pub struct GraderConfig {
     pub work_dir: PathBuf,
     pub ceilings: Ceilings,
     pub report_caps: ReportCaps,
+    /// Names this grader's containers (label `org.inloop.runner`), so it can find its leftovers.
+    pub runner_id: String,
 }
 
 /// Something kept grading from happening at all (as opposed to a verdict about the solution).
@@ -101,6 +105,20 @@ impl Grader {
 
     pub fn docker(&self) -> &Docker {
         &self.docker
+    }
+
+    /// Containers of this grader that exist right now (for tests and health checks).
+    pub async fn running_containers(&self) -> Result<usize, DockerError> {
+        self.docker.count_containers(&format!("{RUNNER_LABEL}={}", self.config.runner_id)).await
+    }
+
+    /// Removes containers a previous process with this runner id left behind.
+    pub async fn remove_leftovers(&self) -> Result<usize, DockerError> {
+        self.docker.remove_containers(&format!("{RUNNER_LABEL}={}", self.config.runner_id)).await
+    }
+
+    pub fn work_dir(&self) -> &Path {
+        &self.config.work_dir
     }
 
     pub fn plugins(&self) -> &Registry {
@@ -191,7 +209,10 @@ impl Grader {
             nano_cpus: (limits.cpus * 1e9) as i64,
             pids: i64::from(limits.pids),
             output_cap: limits.output_kb as usize * 1024,
-            labels: vec![("org.inloop.task".to_owned(), task.name.clone())],
+            labels: vec![
+                ("org.inloop.task".to_owned(), task.name.clone()),
+                (RUNNER_LABEL.to_owned(), self.config.runner_id.clone()),
+            ],
         };
         let result = self.docker.run(&spec).await?;
         phases.create = result.timings.create;

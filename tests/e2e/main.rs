@@ -2,5 +2,6 @@
 
 mod accounts;
 mod browser;
+mod grading;
 mod security;
 mod staff;

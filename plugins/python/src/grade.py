@@ -37,7 +37,7 @@ def main():
     import pytest
 
     code = pytest.main([
-        "-q", "-p", "no:cacheprovider", "--rootdir=/task", "--junitxml=" + REPORT,
+        "-q", "-s", "-p", "no:cacheprovider", "--rootdir=/task", "--junitxml=" + REPORT,
         "-o", "junit_family=xunit1", "--tb=short", TESTS,
     ])
     sys.exit({0: 0, 1: 1, 2: 4, 5: 5}.get(int(code), 6))

@@ -1,0 +1,304 @@
+//! The grading engine against the real Docker engine: the fixture tasks, their wrong solutions,
+//! and the hostile corpus, through the same path as `inloop check` and the runner hosts.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+use inloop_plugin_api::report::{TestStatus, Verdict};
+use inloop_runners::{
+    grade::{GradeError, Graded, Grader, GraderConfig},
+    limits::Ceilings,
+    workspace::ReportCaps,
+};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn tasks() -> PathBuf {
+    fixtures().join("tasks")
+}
+
+/// `target/debug`, where `cargo build --workspace` puts the plugin libraries.
+fn plugin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.parent().and_then(Path::parent).expect("target directory").to_path_buf()
+}
+
+/// A grader per test: each test has its own async runtime, and the Docker client's connections
+/// belong to the runtime that made them.
+async fn grader() -> Arc<Grader> {
+    let runner_id = format!("e2e-{}", uuid::Uuid::new_v4().simple());
+    let config = GraderConfig {
+        plugin_dir: plugin_dir(),
+        work_dir: std::env::temp_dir().join("inloop-e2e-runs").join(&runner_id),
+        ceilings: Ceilings::default(),
+        report_caps: ReportCaps::default(),
+        runner_id,
+    };
+    Arc::new(Grader::new(config).await.unwrap_or_else(|err| {
+        panic!("grading needs Docker, the base image and the plugins (./inloop.sh test prepares them): {err}")
+    }))
+}
+
+fn read_dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .expect("fixture directory")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .map(|entry| {
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                std::fs::read(entry.path()).expect("fixture file"),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+async fn grade(task: &str, files: &[(String, Vec<u8>)]) -> Graded {
+    grader()
+        .await
+        .grade(&tasks(), task, files)
+        .await
+        .unwrap_or_else(|err| panic!("{task}: grading failed: {err}"))
+}
+
+fn file(name: &str, contents: &str) -> Vec<(String, Vec<u8>)> {
+    vec![(name.to_owned(), contents.as_bytes().to_vec())]
+}
+
+#[tokio::test]
+async fn every_fixture_tasks_reference_solution_passes() {
+    for task in [
+        "java-counter",
+        "java-stack-junit4",
+        "python-fizzbuzz",
+        "classic-greeting",
+        "python-hostile",
+    ] {
+        let solution = read_dir_files(&tasks().join(task).join("solution"));
+        let graded = grade(task, &solution).await;
+        assert_eq!(
+            graded.report.verdict,
+            Verdict::Passed,
+            "{task}: {:#?}\n{}",
+            graded.report,
+            graded.console()
+        );
+        assert!(!graded.report.tests.is_empty(), "{task} reports its tests");
+        assert!(graded.report.tests.iter().all(|test| test.status == TestStatus::Passed), "{task}");
+    }
+}
+
+#[tokio::test]
+async fn a_java_solution_that_fails_a_test_names_the_failing_assertion() {
+    let template = read_dir_files(&tasks().join("java-counter/templates"));
+    let graded = grade("java-counter", &template).await;
+    assert_eq!(graded.report.verdict, Verdict::Failed);
+    let failed: Vec<_> =
+        graded.report.tests.iter().filter(|test| test.status == TestStatus::Failed).collect();
+    assert_eq!(failed.len(), 1, "{:#?}", graded.report.tests);
+    assert_eq!(failed[0].message.as_deref(), Some("expected: <2> but was: <0>"));
+}
+
+#[tokio::test]
+async fn java_compiler_errors_come_back_as_compile_error_with_javacs_message() {
+    let graded = grade(
+        "java-counter",
+        &file("Counter.java", "public class Counter {\n  void increment() { int x = \"a\"; }\n}\n"),
+    )
+    .await;
+    assert_eq!(graded.report.verdict, Verdict::CompileError);
+    let feedback = graded.report.feedback.unwrap_or_default();
+    assert!(feedback.contains("Counter.java:2: error: incompatible types"), "{feedback}");
+}
+
+#[tokio::test]
+async fn python_syntax_and_import_errors_are_compile_errors() {
+    let syntax =
+        grade("python-fizzbuzz", &file("fizzbuzz.py", "def fizzbuzz(n)\n    return n\n")).await;
+    assert_eq!(syntax.report.verdict, Verdict::CompileError);
+    assert!(syntax.report.feedback.unwrap_or_default().contains("fizzbuzz.py:1"));
+    let import = grade("python-fizzbuzz", &file("fizzbuzz.py", "import no_such_module\n")).await;
+    assert_eq!(import.report.verdict, Verdict::CompileError);
+    assert!(
+        import.report.feedback.unwrap_or_default().contains("No module named 'no_such_module'")
+    );
+    let wrong =
+        grade("python-fizzbuzz", &file("fizzbuzz.py", "def fizzbuzz(n):\n    return str(n)\n"))
+            .await;
+    assert_eq!(wrong.report.verdict, Verdict::Failed);
+    assert_eq!(wrong.report.tests.iter().filter(|t| t.status == TestStatus::Passed).count(), 1);
+}
+
+#[tokio::test]
+async fn the_classic_contract_runs_the_repositorys_own_image() {
+    let graded =
+        grade("classic-greeting", &file("greeting.py", "def greet(name):\n    return 'hi'\n"))
+            .await;
+    assert_eq!(graded.report.verdict, Verdict::Failed);
+    assert_eq!(graded.plugin, "classic");
+    assert!(
+        graded
+            .report
+            .tests
+            .iter()
+            .any(|t| t.message.as_deref() == Some("expected 'Hello, World!' but got 'hi'"))
+    );
+}
+
+#[derive(serde::Deserialize)]
+struct Expected {
+    verdict: Verdict,
+    #[serde(default)]
+    truncated: bool,
+    #[serde(default)]
+    note_contains: Option<String>,
+    #[serde(default)]
+    message_contains: Option<String>,
+}
+
+#[tokio::test]
+async fn hostile_submissions_get_their_verdicts_and_leave_nothing_behind() {
+    let grader = grader().await;
+    let corpus = fixtures().join("hostile");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 12, "the whole corpus is there");
+    // Two at a time, as a runner host with two slots would.
+    let mut failures = Vec::new();
+    for pair in cases.chunks(2) {
+        let runs = pair.iter().map(|case| {
+            let grader = grader.clone();
+            let case = case.clone();
+            async move {
+                let expected: Expected = serde_json::from_slice(
+                    &std::fs::read(case.join("expected.json")).expect("expected.json"),
+                )
+                .expect("valid");
+                let files = vec![(
+                    "probe.py".to_owned(),
+                    std::fs::read(case.join("probe.py")).expect("probe.py"),
+                )];
+                let graded = grader.grade(&tasks(), "python-hostile", &files).await;
+                (case, expected, graded)
+            }
+        });
+        for (case, expected, graded) in futures_util::future::join_all(runs).await {
+            let name =
+                case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let graded = match graded {
+                Ok(graded) => graded,
+                Err(err) => {
+                    failures.push(format!("{name}: grading failed: {err}"));
+                    continue;
+                }
+            };
+            let report = &graded.report;
+            let notes = report.notes.join(" | ");
+            let messages: Vec<String> =
+                report.tests.iter().filter_map(|t| t.message.clone()).collect();
+            if report.verdict != expected.verdict {
+                failures.push(format!(
+                    "{name}: verdict {:?}, expected {:?} (notes: {notes})",
+                    report.verdict, expected.verdict
+                ));
+            }
+            if expected.truncated
+                && !(graded.output_truncated && graded.stdout.contains("[output truncated"))
+            {
+                failures.push(format!("{name}: output was not marked as truncated"));
+            }
+            if graded.stdout.len() > 64 << 10 {
+                failures.push(format!("{name}: {} bytes of output kept", graded.stdout.len()));
+            }
+            if let Some(wanted) = &expected.note_contains
+                && !notes.contains(wanted.as_str())
+            {
+                failures.push(format!("{name}: no note containing {wanted:?} in {notes:?}"));
+            }
+            if let Some(wanted) = &expected.message_contains
+                && !messages.iter().any(|m| m.contains(wanted.as_str()))
+            {
+                failures
+                    .push(format!("{name}: no test message containing {wanted:?} in {messages:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "hostile corpus:\n{}", failures.join("\n"));
+
+    assert_eq!(
+        grader.running_containers().await.expect("docker answers"),
+        0,
+        "no container is left behind"
+    );
+    let leftovers = std::fs::read_dir(grader.work_dir()).map(|dir| dir.count()).unwrap_or(0);
+    assert_eq!(leftovers, 0, "no run directory is left behind");
+    // The host is healthy: a normal solution still grades promptly.
+    let solution = read_dir_files(&tasks().join("python-hostile/solution"));
+    let after = grade("python-hostile", &solution).await;
+    assert_eq!(after.report.verdict, Verdict::Passed);
+    assert!(after.phases.total < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn a_cancelled_run_leaves_no_container_behind() {
+    let grader = grader().await;
+    let forever = std::fs::read(fixtures().join("hostile/sleep-forever/probe.py")).expect("probe");
+    let files = vec![("probe.py".to_owned(), forever)];
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(1500),
+        grader.grade(&tasks(), "python-hostile", &files),
+    )
+    .await;
+    assert!(cancelled.is_err(), "the run was still going when it was cancelled");
+    let mut remaining = usize::MAX;
+    for _ in 0..50 {
+        remaining = grader.running_containers().await.expect("docker answers");
+        if remaining == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(remaining, 0, "the container of the cancelled run was removed");
+}
+
+#[tokio::test]
+async fn a_missing_base_image_names_the_command_that_builds_it() {
+    let repo =
+        std::env::temp_dir().join(format!("inloop-nobase-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(repo.join("task1")).expect("repo");
+    std::fs::write(repo.join("Dockerfile"), "FROM debian:nosuchsuite-slim\n").expect("dockerfile");
+    std::fs::write(repo.join("task1/meta.json"), r#"{"title": "T"}"#).expect("meta");
+    let result = grader().await.grade(&repo, "task1", &file("A.java", "class A {}")).await;
+    std::fs::remove_dir_all(&repo).expect("cleanup");
+    match result {
+        Err(GradeError::Docker(err)) => {
+            let message = err.to_string();
+            assert!(
+                message.contains("debian:nosuchsuite-slim")
+                    && message.contains("inloop images bootstrap"),
+                "{message}"
+            );
+        }
+        other => panic!("expected a missing base image error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn unknown_tasks_and_bad_file_names_are_refused_before_any_container_starts() {
+    let grader = grader().await;
+    let unknown = grader.grade(&tasks(), "no-such-task", &file("a.py", "")).await.unwrap_err();
+    assert!(unknown.to_string().starts_with("there is no task 'no-such-task'"), "{unknown}");
+    let bad_name =
+        grader.grade(&tasks(), "python-fizzbuzz", &file("../escape.py", "")).await.unwrap_err();
+    assert!(bad_name.to_string().contains("not an acceptable file name"), "{bad_name}");
+}
