@@ -4,7 +4,8 @@
 #   ./inloop.sh demo       start PostgreSQL, Redis and Docker, build, migrate, create the demo
 #                          accounts and run the server (Ctrl-C stops it)
 #   ./inloop.sh test       every check: rustfmt, clippy with warnings denied, all tests
-#   ./inloop.sh bench      load-test the logged-in home page with wrk and print the figures
+#   ./inloop.sh bench      measure: wrk against the logged-in home page, then grading against bare
+#                          docker runs (figures printed; nothing is asserted)
 #   ./inloop.sh services   only install and start the services; prints the settings to use
 #   ./inloop.sh stop       stop the private PostgreSQL and Redis (Docker keeps running)
 #
@@ -136,7 +137,7 @@ demo() {
   services
   cd "$ROOT"
   log "building inloop (release; the first build takes a few minutes)"
-  SQLX_OFFLINE=true cargo build --release --locked -p inloop-app
+  SQLX_OFFLINE=true cargo build --release --locked --workspace --bins --lib
   local inloop=$ROOT/target/release/inloop
   export INLOOP_DATA_DIR=$INLOOP_HOME/data
   export INLOOP_LISTEN="127.0.0.1:$WEB_PORT"
@@ -192,7 +193,7 @@ bench() {
   services
   command -v wrk >/dev/null || { as_root apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
   cd "$ROOT"
-  SQLX_OFFLINE=true cargo build --release --locked -p inloop-app
+  SQLX_OFFLINE=true cargo build --release --locked --workspace --bins --lib
   local inloop=$ROOT/target/release/inloop port=${INLOOP_BENCH_PORT:-8090} db=inloop_bench
   local admin_url="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   psql "$admin_url" -qc "drop database if exists $db" >/dev/null
@@ -226,6 +227,10 @@ bench() {
     "$(awk '$1 == "99%" {print $2}' "$jar.wrk")" \
     "$((peak / 1024))"
   rm -f "$jar" "$jar.rss" "$jar.wrk"
+  kill $server 2>/dev/null || true
+  log "grading: the Java fixture task, inloop against bare docker run"
+  "$inloop" images bootstrap
+  "$inloop" bench --tasks "$ROOT/tests/fixtures/tasks" --task java-counter -n "${INLOOP_BENCH_RUNS:-15}" -j 2
 }
 
 case "${1:-}" in

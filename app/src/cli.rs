@@ -60,6 +60,20 @@ pub enum Command {
     /// Manage the images grading uses.
     #[command(subcommand)]
     Images(ImagesCommand),
+    /// Measure grading on this host against bare `docker run`s of the same command.
+    Bench {
+        #[arg(long, value_name = "DIR")]
+        tasks: PathBuf,
+        /// A task with a `solution/` folder; its reference solution is graded.
+        #[arg(long, value_name = "NAME")]
+        task: String,
+        /// Measured runs per series.
+        #[arg(short = 'n', long, default_value_t = 15)]
+        runs: usize,
+        /// Grades at a time in the throughput comparison.
+        #[arg(short = 'j', long, default_value_t = 2)]
+        parallel: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,6 +173,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             };
             return Ok(grading::check(&settings, &tasks, &task, json, &files).await);
+        }
+        Command::Bench { tasks, task, runs, parallel } => {
+            let settings = GradingSettings::load(config)?;
+            let options = crate::bench::BenchOptions {
+                tasks,
+                task,
+                runs: runs.max(1),
+                parallel: parallel.max(1),
+            };
+            return Ok(crate::bench::run(&settings, &options).await);
         }
         Command::Images(ImagesCommand::Bootstrap { force, images }) => {
             telemetry::init(LogFormat::Text);
