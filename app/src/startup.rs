@@ -85,7 +85,8 @@ impl Application {
 /// Every half hour, deletes accounts whose activation link expired unused, as INLOOP did.
 async fn prune_unactivated_accounts(state: AppState) {
     let days = i32::try_from(state.settings.activation_days).unwrap_or(i32::MAX);
-    let mut interval = tokio::time::interval(Duration::from_secs(30 * 60));
+    let period = Duration::from_secs(30 * 60);
+    let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {
         interval.tick().await;
         match db::users::prune_unactivated(&state.db, days).await {
