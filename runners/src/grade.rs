@@ -100,7 +100,8 @@ impl Grader {
         let docker = Docker::connect().await?;
         std::fs::create_dir_all(&config.work_dir)
             .map_err(|source| GradeError::WorkDir { path: config.work_dir.clone(), source })?;
-        Ok(Grader { images: Images::new(docker.clone()), docker, plugins, config })
+        let build_logs = config.work_dir.join("build-logs");
+        Ok(Grader { images: Images::new(docker.clone(), build_logs), docker, plugins, config })
     }
 
     pub fn docker(&self) -> &Docker {

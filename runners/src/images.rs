@@ -3,7 +3,7 @@
 
 use std::{
     collections::HashMap,
-    path::Path,
+    path::{Path, PathBuf},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -25,10 +25,11 @@ pub struct PreparedImage {
     pub duration: Duration,
 }
 
-/// Builds images, at most once at a time per tag.
+/// Builds images, at most once at a time per tag, and keeps each build's output for staff.
 pub struct Images {
     docker: Docker,
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    log_dir: PathBuf,
 }
 
 /// An in-memory build context: a Dockerfile and the files it copies.
@@ -83,8 +84,22 @@ pub fn base_image(dockerfile: &str) -> Option<String> {
 }
 
 impl Images {
-    pub fn new(docker: Docker) -> Self {
-        Images { docker, locks: Mutex::new(HashMap::new()) }
+    pub fn new(docker: Docker, log_dir: PathBuf) -> Self {
+        Images { docker, locks: Mutex::new(HashMap::new()), log_dir }
+    }
+
+    /// Where the output of building `tag` is kept.
+    pub fn build_log_path(&self, tag: &str) -> PathBuf {
+        self.log_dir.join(format!("{}.log", tag.replace([':', '/'], "_")))
+    }
+
+    fn keep_log(&self, tag: &str, log: &str) {
+        let path = self.build_log_path(tag);
+        if let Err(err) =
+            std::fs::create_dir_all(&self.log_dir).and_then(|()| std::fs::write(&path, log))
+        {
+            tracing::warn!(path = %path.display(), error = %err, "cannot keep an image build log");
+        }
     }
 
     fn lock_for(&self, tag: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -110,7 +125,18 @@ impl Images {
             log: String::new(),
         })?;
         tracing::info!(tag, "building an image");
-        self.docker.build(tag, context, base).await.map(Some)
+        match self.docker.build(tag, context, base).await {
+            Ok(log) => {
+                self.keep_log(tag, &log);
+                Ok(Some(log))
+            }
+            Err(err) => {
+                if let DockerError::BuildFailed { log, .. } = &err {
+                    self.keep_log(tag, log);
+                }
+                Err(err)
+            }
+        }
     }
 
     pub async fn prepare(

@@ -122,3 +122,69 @@ macro_rules! export_plugin {
         static PLUGIN: &dyn $crate::GraderPlugin = &$plugin;
     };
 }
+
+/// The export macro's own guarantees, checked by calling through the table exactly as the host does.
+#[cfg(test)]
+#[allow(unsafe_code)]
+mod tests {
+    use super::*;
+    use crate::{
+        GraderPlugin,
+        protocol::{ImageRecipe, PluginInfo, RunOutcome, RunRecipe, TaskSpec},
+        report::Report,
+    };
+
+    struct Panicky;
+
+    impl GraderPlugin for Panicky {
+        fn describe(&self) -> PluginInfo {
+            panic!("describe blew up")
+        }
+        fn image_recipe(&self, _: &TaskSpec) -> Result<ImageRecipe, String> {
+            Err("no image for you".to_owned())
+        }
+        fn run_recipe(&self, _: &TaskSpec) -> Result<RunRecipe, String> {
+            Err("unused".to_owned())
+        }
+        fn parse(&self, _: &TaskSpec, _: &RunOutcome) -> Result<Report, String> {
+            Err("unused".to_owned())
+        }
+    }
+
+    crate::export_plugin!(Panicky);
+
+    fn call(method: &str, input: &[u8]) -> (i32, String) {
+        let table = __inloop_plugin_export::inloop_plugin_entry_v1();
+        // SAFETY: the table is the static one the macro made in this very test binary.
+        let table = unsafe { &*table };
+        assert_eq!(table.abi_version, ABI_VERSION);
+        assert!(table.struct_size >= size_of::<PluginVTable>());
+        let mut out = PluginBuf { ptr: std::ptr::null_mut(), len: 0, cap: 0 };
+        // SAFETY: valid slices and a writable buffer, as the ABI requires.
+        let status = unsafe {
+            (table.call)(method.as_ptr(), method.len(), input.as_ptr(), input.len(), &mut out)
+        };
+        // SAFETY: the plugin filled `out`; it is read once and handed back once.
+        let text = String::from_utf8_lossy(unsafe { std::slice::from_raw_parts(out.ptr, out.len) })
+            .into_owned();
+        unsafe { (table.free_buf)(out) };
+        (status, text)
+    }
+
+    #[test]
+    fn a_panic_comes_back_as_a_status_not_an_abort() {
+        let (status, message) = call("describe", b"");
+        assert_eq!(status, STATUS_PANIC);
+        assert_eq!(message, "describe blew up");
+    }
+
+    #[test]
+    fn refusals_and_bad_requests_come_back_as_errors() {
+        let task = br#"{"name": "t", "files": [], "meta": {}}"#;
+        assert_eq!(call("image_recipe", task), (STATUS_ERROR, "no image for you".to_owned()));
+        let (status, message) = call("image_recipe", b"{not json");
+        assert_eq!(status, STATUS_ERROR);
+        assert!(message.starts_with("bad request"), "{message}");
+        assert_eq!(call("fly", b""), (STATUS_ERROR, "unknown method 'fly'".to_owned()));
+    }
+}
