@@ -77,6 +77,9 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf, redis_prefix: &str) 
         plugin_dir: None,
         work_dir: None,
         ceilings: inloop_runners::limits::Ceilings::default(),
+        task_dir: None,
+        time_zone: "Europe/Berlin".to_owned(),
+        runners: "classic java python".to_owned(),
     }
 }
 

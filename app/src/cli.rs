@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::{
     auth,
-    config::{DatabaseSettings, GradingSettings, LogFormat, Settings},
+    config::{DatabaseSettings, GradingSettings, LogFormat, RepositorySettings, Settings},
     db::{self, users::Role},
     grading,
     startup::Application,
@@ -57,6 +57,9 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Manage task repositories.
+    #[command(subcommand)]
+    Tasks(TasksCommand),
     /// Manage the images grading uses.
     #[command(subcommand)]
     Images(ImagesCommand),
@@ -74,6 +77,24 @@ pub enum Command {
         #[arg(short = 'j', long, default_value_t = 2)]
         parallel: usize,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TasksCommand {
+    /// Register a task repository: any URL git accepts, `file://` included.
+    Add {
+        /// A short name: lower-case letters, digits, `-` and `_`.
+        name: String,
+        #[arg(long)]
+        url: String,
+        #[arg(long, default_value = "main")]
+        branch: String,
+    },
+    /// Sync one repository (or all): fetch, publish the new revision, load its tasks. Exits 1
+    /// when a repository could not be synced; problems with single tasks are listed instead.
+    Sync { name: Option<String> },
+    /// List the repositories and how their last sync went.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -184,6 +205,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             return Ok(crate::bench::run(&settings, &options).await);
         }
+        Command::Tasks(command) => {
+            telemetry::init(LogFormat::Text);
+            let settings = RepositorySettings::load(config)?;
+            let source = settings.tasks.source(&settings.data_dir)?;
+            let pool = db::connect(settings.database_url.expose(), 3).await?;
+            db::ensure_migrated(&pool).await?;
+            return tasks(&pool, &source, command).await;
+        }
         Command::Images(ImagesCommand::Bootstrap { force, images }) => {
             telemetry::init(LogFormat::Text);
             let settings = GradingSettings::load(config)?;
@@ -269,6 +298,105 @@ async fn users(pool: &sqlx::PgPool, command: UsersCommand) -> anyhow::Result<()>
         }
     }
     Ok(())
+}
+
+async fn tasks(
+    pool: &sqlx::PgPool,
+    source: &crate::taskrepo::TaskSource,
+    command: TasksCommand,
+) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout();
+    match command {
+        TasksCommand::Add { name, url, branch } => {
+            anyhow::ensure!(
+                crate::taskrepo::valid_repository_name(&name),
+                "'{name}' is not a repository name: use lower-case letters, digits, - and _"
+            );
+            anyhow::ensure!(
+                !url.trim().is_empty() && !url.starts_with('-'),
+                "the URL is empty or looks like an option"
+            );
+            let secret = crate::taskrepo::new_webhook_secret();
+            match db::repositories::insert(pool, &name, url.trim(), branch.trim(), &secret).await {
+                Ok(_) => writeln!(
+                    out,
+                    "added repository {name} ({url}, branch {branch}); sync it with `inloop tasks sync {name}`"
+                )?,
+                Err(db::InsertNamedError::NameTaken) => {
+                    anyhow::bail!("there is already a repository named {name}")
+                }
+                Err(db::InsertNamedError::Db(err)) => return Err(err.into()),
+            }
+        }
+        TasksCommand::Sync { name } => {
+            let repositories = match name {
+                Some(name) => {
+                    vec![db::repositories::find_by_name(pool, &name).await?.with_context(|| {
+                        format!(
+                            "there is no repository named {name}; add it with `inloop tasks add`"
+                        )
+                    })?]
+                }
+                None => db::repositories::list(pool).await?,
+            };
+            anyhow::ensure!(
+                !repositories.is_empty(),
+                "there are no repositories; add one with `inloop tasks add`"
+            );
+            let mut failed = false;
+            for repository in &repositories {
+                match crate::taskrepo::sync_repository(pool, source, repository).await {
+                    Ok(report) => {
+                        writeln!(
+                            out,
+                            "{}: synced {} at {}",
+                            repository.name,
+                            repository.url,
+                            &report.revision[..12]
+                        )?;
+                        for (task, outcome) in &report.outcomes {
+                            match outcome {
+                                db::tasks::TaskOutcome::Problem(message) => {
+                                    writeln!(out, "  problem    {task}: {message}")?;
+                                }
+                                other => {
+                                    writeln!(out, "  {:<10} {task}", other.label())?;
+                                }
+                            }
+                        }
+                    }
+                    Err(crate::taskrepo::SyncFailure::Repository { repository, reason }) => {
+                        failed = true;
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "error: could not sync {repository}: {reason}"
+                        );
+                    }
+                    Err(crate::taskrepo::SyncFailure::Db(err)) => return Err(err.into()),
+                }
+            }
+            if failed {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        TasksCommand::List => {
+            for repository in db::repositories::list(pool).await? {
+                let revision =
+                    repository.revision.as_deref().map_or("-", |r| &r[..r.len().min(12)]);
+                writeln!(
+                    out,
+                    "{:<16} {:<8} {:<13} {} (branch {}) {}",
+                    repository.name,
+                    repository.sync_status,
+                    revision,
+                    repository.url,
+                    repository.branch,
+                    repository.sync_message
+                )?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The whole of standard input, without the final line break.

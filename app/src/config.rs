@@ -75,6 +75,66 @@ pub struct Settings {
     pub work_dir: Option<PathBuf>,
     #[serde(default)]
     pub ceilings: inloop_runners::limits::Ceilings,
+    /// See [`TaskDirSettings`]; spelled out because `deny_unknown_fields` cannot flatten.
+    #[serde(default)]
+    pub task_dir: Option<PathBuf>,
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    #[serde(default = "default_runners")]
+    pub runners: String,
+}
+
+/// Where task repositories are published and how their dates and runners are read.
+#[derive(Clone, Debug, Deserialize)]
+pub struct TaskDirSettings {
+    /// Where repositories are checked out; runner hosts mount it read-only. Default `<data_dir>/tasks`.
+    #[serde(default)]
+    pub task_dir: Option<PathBuf>,
+    /// The IANA time zone of dates without an offset in `meta.json`, and of dates on pages.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    /// Runner (plugin) names tasks may use, separated by spaces.
+    #[serde(default = "default_runners")]
+    pub runners: String,
+}
+
+fn default_time_zone() -> String {
+    "Europe/Berlin".to_owned()
+}
+
+fn default_runners() -> String {
+    "classic java python".to_owned()
+}
+
+impl TaskDirSettings {
+    pub fn source(
+        &self,
+        data_dir: &std::path::Path,
+    ) -> Result<crate::taskrepo::TaskSource, ConfigError> {
+        let zone = jiff::tz::TimeZone::get(&self.time_zone).map_err(|err| {
+            ConfigError::Invalid(format!("setting time_zone (INLOOP_TIME_ZONE) is invalid: {err}"))
+        })?;
+        Ok(crate::taskrepo::TaskSource {
+            task_dir: self.task_dir.clone().unwrap_or_else(|| data_dir.join("tasks")),
+            zone,
+            runners: self.runners.split_whitespace().map(str::to_owned).collect(),
+        })
+    }
+}
+
+/// What `inloop tasks` needs: the database and the task directory.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RepositorySettings {
+    pub database_url: Secret,
+    pub data_dir: PathBuf,
+    #[serde(flatten)]
+    pub tasks: TaskDirSettings,
+}
+
+impl RepositorySettings {
+    pub fn load(config_file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        figment(config_file).extract().map_err(describe)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -276,6 +336,9 @@ impl Settings {
         if self.rate_limits.window_minutes == 0 {
             return invalid("rate_limits.window_minutes", "it must be at least 1");
         }
+        if let Err(err) = jiff::tz::TimeZone::get(&self.time_zone) {
+            return invalid("time_zone", &format!("{err}; use an IANA name such as Europe/Berlin"));
+        }
         if !self.mail_from.contains('@') {
             return invalid("mail_from", "it must contain an e-mail address");
         }
@@ -291,6 +354,14 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    pub fn task_dir_settings(&self) -> TaskDirSettings {
+        TaskDirSettings {
+            task_dir: self.task_dir.clone(),
+            time_zone: self.time_zone.clone(),
+            runners: self.runners.clone(),
+        }
     }
 
     pub fn is_https(&self) -> bool {

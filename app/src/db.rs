@@ -2,7 +2,9 @@
 
 pub mod courses;
 pub mod groups;
+pub mod repositories;
 pub mod site_settings;
+pub mod tasks;
 pub mod users;
 
 use std::{collections::HashSet, time::Duration};

@@ -20,5 +20,6 @@ pub mod routes;
 pub mod session;
 pub mod startup;
 pub mod state;
+pub mod taskrepo;
 pub mod telemetry;
 pub mod views;

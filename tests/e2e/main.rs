@@ -3,5 +3,6 @@
 mod accounts;
 mod browser;
 mod grading;
+mod repositories;
 mod security;
 mod staff;

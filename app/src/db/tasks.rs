@@ -1,0 +1,380 @@
+//! Tasks and categories: applying a repository sync, and what students may see.
+
+use sqlx::{PgConnection, PgExecutor};
+use time::OffsetDateTime;
+
+use crate::taskrepo::{loader::Loaded, slug::slugify};
+
+/// What a sync did to one task folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaskOutcome {
+    Loaded,
+    Updated,
+    Unchanged,
+    Disabled,
+    Removed,
+    Problem(String),
+}
+
+impl TaskOutcome {
+    pub fn label(&self) -> &'static str {
+        match self {
+            TaskOutcome::Loaded => "loaded",
+            TaskOutcome::Updated => "updated",
+            TaskOutcome::Unchanged => "unchanged",
+            TaskOutcome::Disabled => "disabled",
+            TaskOutcome::Removed => "removed",
+            TaskOutcome::Problem(_) => "problem",
+        }
+    }
+}
+
+/// The category with this name, made if it does not exist yet.
+async fn ensure_category(conn: &mut PgConnection, name: &str) -> sqlx::Result<i64> {
+    if let Some(id) = sqlx::query_scalar!("select id from categories where name = $1", name)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        return Ok(id);
+    }
+    let base = match slugify(name) {
+        slug if slug.is_empty() => "category".to_owned(),
+        slug => slug,
+    };
+    let mut slug = base.clone();
+    let mut suffix = 2;
+    while sqlx::query_scalar!(
+        r#"select exists(select 1 from categories where slug = $1) as "taken!""#,
+        slug
+    )
+    .fetch_one(&mut *conn)
+    .await?
+    {
+        slug = format!("{base}-{suffix}");
+        suffix += 1;
+    }
+    sqlx::query_scalar!(
+        "insert into categories (name, slug) values ($1, $2) returning id",
+        name,
+        slug
+    )
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Writes what a sync loaded into the database, in the caller's transaction. Tasks that vanished
+/// from the repository are marked removed, never deleted: solutions refer to them.
+#[tracing::instrument(skip_all, fields(repository_id))]
+pub async fn apply_sync(
+    conn: &mut PgConnection,
+    repository_id: i64,
+    revision: &str,
+    loaded: &Loaded,
+) -> sqlx::Result<Vec<(String, TaskOutcome)>> {
+    let mut outcomes: Vec<(String, TaskOutcome)> = Vec::new();
+    let mut problems: Vec<(String, String)> = loaded
+        .problems
+        .iter()
+        .map(|problem| (problem.task.clone(), problem.message.clone()))
+        .collect();
+    let mut present: Vec<String> = Vec::new();
+    for task in &loaded.tasks {
+        let taken_elsewhere = sqlx::query_scalar!(
+            r#"select exists(select 1 from tasks where slug = $1 and not (repository_id = $2 and system_name = $3)) as "taken!""#,
+            task.slug,
+            repository_id,
+            task.system_name
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if taken_elsewhere {
+            let message = format!(
+                "its title gives the address '{}', which another task already has",
+                task.slug
+            );
+            problems.push((task.system_name.clone(), message));
+            continue;
+        }
+        present.push(task.system_name.clone());
+        let category_id = ensure_category(conn, &task.category).await?;
+        let previous = sqlx::query!(
+            "select content_hash, removed from tasks where repository_id = $1 and system_name = $2",
+            repository_id,
+            task.system_name
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        let task_id = sqlx::query_scalar!(
+            "insert into tasks (repository_id, system_name, slug, title, category_id, description, pubdate, deadline,
+                                max_submissions, group_name, runner, file_patterns, limits, has_solution, disabled,
+                                removed, revision, content_hash)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, false, $16, $17)
+             on conflict (repository_id, system_name) do update set
+                slug = excluded.slug, title = excluded.title, category_id = excluded.category_id,
+                description = excluded.description, pubdate = excluded.pubdate, deadline = excluded.deadline,
+                max_submissions = excluded.max_submissions, group_name = excluded.group_name,
+                runner = excluded.runner, file_patterns = excluded.file_patterns, limits = excluded.limits,
+                has_solution = excluded.has_solution, disabled = excluded.disabled, removed = false,
+                revision = excluded.revision,
+                updated_at = case when tasks.content_hash <> excluded.content_hash then now() else tasks.updated_at end,
+                content_hash = excluded.content_hash
+             returning id",
+            repository_id,
+            task.system_name,
+            task.slug,
+            task.title,
+            category_id,
+            task.description,
+            task.pubdate,
+            task.deadline,
+            task.max_submissions,
+            task.group,
+            task.runner,
+            &task.file_patterns,
+            task.limits,
+            task.has_solution,
+            task.disabled,
+            revision,
+            task.content_hash
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        let changed = previous
+            .as_ref()
+            .is_none_or(|row| row.content_hash != task.content_hash || row.removed);
+        if changed {
+            sqlx::query!("delete from task_templates where task_id = $1", task_id)
+                .execute(&mut *conn)
+                .await?;
+            for (name, contents) in &task.templates {
+                sqlx::query!(
+                    "insert into task_templates (task_id, name, contents) values ($1, $2, $3)",
+                    task_id,
+                    name,
+                    contents
+                )
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        let outcome = match (&previous, changed) {
+            _ if task.disabled => TaskOutcome::Disabled,
+            (None, _) => TaskOutcome::Loaded,
+            (Some(_), true) => TaskOutcome::Updated,
+            (Some(_), false) => TaskOutcome::Unchanged,
+        };
+        outcomes.push((task.system_name.clone(), outcome));
+    }
+    let removed = sqlx::query_scalar!(
+        "update tasks set removed = true, updated_at = now()
+         where repository_id = $1 and not removed and system_name <> all($2)
+         returning system_name",
+        repository_id,
+        &present
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    outcomes.extend(removed.into_iter().map(|name| (name, TaskOutcome::Removed)));
+
+    sqlx::query!("delete from sync_problems where repository_id = $1", repository_id)
+        .execute(&mut *conn)
+        .await?;
+    for (task, message) in &problems {
+        sqlx::query!(
+            "insert into sync_problems (repository_id, task_name, message) values ($1, $2, $3)",
+            repository_id,
+            task,
+            message
+        )
+        .execute(&mut *conn)
+        .await?;
+        outcomes.push((task.clone(), TaskOutcome::Problem(message.clone())));
+    }
+    let summary = format!(
+        "{} task(s) loaded or updated, {} problem(s)",
+        outcomes
+            .iter()
+            .filter(|(_, o)| matches!(o, TaskOutcome::Loaded | TaskOutcome::Updated))
+            .count(),
+        problems.len()
+    );
+    sqlx::query!(
+        "update repositories set revision = $2, synced_at = now(), sync_status = 'ok', sync_message = $3 where id = $1",
+        repository_id,
+        revision,
+        summary
+    )
+    .execute(&mut *conn)
+    .await?;
+    outcomes.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(outcomes)
+}
+
+/// Who is looking: students see only published, enabled tasks of their groups; staff see all.
+#[derive(Clone, Copy, Debug)]
+pub struct Viewer {
+    pub user_id: i64,
+    pub is_staff: bool,
+}
+
+pub struct CategorySummary {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub open_tasks: i64,
+}
+
+/// Categories with at least one task the viewer can see, and how many of them are open now.
+pub async fn categories_for(
+    db: impl PgExecutor<'_>,
+    viewer: Viewer,
+) -> sqlx::Result<Vec<CategorySummary>> {
+    sqlx::query_as!(
+        CategorySummary,
+        r#"select c.slug, c.name, c.description,
+                  count(t.id) filter (where t.pubdate <= now() and (t.deadline is null or t.deadline > now())) as "open_tasks!"
+           from categories c
+           join tasks t on t.category_id = c.id
+           where ($2 or (not t.disabled and not t.removed and (t.group_name is null or exists(
+                    select 1 from group_members m join groups g on g.id = m.group_id
+                    where m.user_id = $1 and lower(g.name) = lower(t.group_name)))))
+           group by c.id
+           order by c.display_order, c.name"#,
+        viewer.user_id,
+        viewer.is_staff
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub struct Category {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+pub async fn category_by_slug(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> sqlx::Result<Option<Category>> {
+    sqlx::query_as!(
+        Category,
+        "select id, slug, name, description from categories where slug = $1",
+        slug
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub struct TaskListing {
+    pub slug: String,
+    pub title: String,
+    pub pubdate: OffsetDateTime,
+    pub deadline: Option<OffsetDateTime>,
+    pub disabled: bool,
+    pub removed: bool,
+    pub group_name: Option<String>,
+}
+
+/// The tasks of a category the viewer may see, including those not yet published (shown with a
+/// countdown), in order of publication.
+pub async fn tasks_in_category(
+    db: impl PgExecutor<'_>,
+    category_id: i64,
+    viewer: Viewer,
+) -> sqlx::Result<Vec<TaskListing>> {
+    sqlx::query_as!(
+        TaskListing,
+        r#"select t.slug, t.title, t.pubdate, t.deadline, t.disabled, t.removed, t.group_name
+           from tasks t
+           where t.category_id = $1
+             and ($3 or (not t.disabled and not t.removed and (t.group_name is null or exists(
+                    select 1 from group_members m join groups g on g.id = m.group_id
+                    where m.user_id = $2 and lower(g.name) = lower(t.group_name)))))
+           order by t.pubdate, t.title"#,
+        category_id,
+        viewer.user_id,
+        viewer.is_staff
+    )
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Clone, Debug)]
+pub struct TaskPage {
+    pub id: i64,
+    pub slug: String,
+    pub system_name: String,
+    pub title: String,
+    pub description: String,
+    pub pubdate: OffsetDateTime,
+    pub deadline: Option<OffsetDateTime>,
+    pub max_submissions: Option<i32>,
+    pub group_name: Option<String>,
+    pub runner: String,
+    pub file_patterns: Vec<String>,
+    pub disabled: bool,
+    pub removed: bool,
+    pub category_slug: String,
+    pub category_name: String,
+    pub repository: String,
+    pub revision: String,
+}
+
+/// A task the viewer may open: published (or any, for staff), enabled, of the viewer's groups.
+pub async fn visible_task(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+    viewer: Viewer,
+) -> sqlx::Result<Option<TaskPage>> {
+    sqlx::query_as!(
+        TaskPage,
+        r#"select t.id, t.slug, t.system_name, t.title, t.description, t.pubdate, t.deadline, t.max_submissions,
+                  t.group_name, t.runner, t.file_patterns, t.disabled, t.removed,
+                  c.slug as category_slug, c.name as category_name, r.name as repository, t.revision
+           from tasks t
+           join categories c on c.id = t.category_id
+           join repositories r on r.id = t.repository_id
+           where t.slug = $1
+             and ($3 or (not t.disabled and not t.removed and t.pubdate <= now() and (t.group_name is null or exists(
+                    select 1 from group_members m join groups g on g.id = m.group_id
+                    where m.user_id = $2 and lower(g.name) = lower(t.group_name)))))"#,
+        slug,
+        viewer.user_id,
+        viewer.is_staff
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn templates(
+    db: impl PgExecutor<'_>,
+    task_id: i64,
+) -> sqlx::Result<Vec<(String, String)>> {
+    let rows = sqlx::query!(
+        "select name, contents from task_templates where task_id = $1 order by name",
+        task_id
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.name, row.contents)).collect())
+}
+
+pub struct SyncProblem {
+    pub task_name: String,
+    pub message: String,
+}
+
+pub async fn sync_problems(
+    db: impl PgExecutor<'_>,
+    repository_id: i64,
+) -> sqlx::Result<Vec<SyncProblem>> {
+    sqlx::query_as!(
+        SyncProblem,
+        "select task_name, message from sync_problems where repository_id = $1 order by task_name, id",
+        repository_id
+    )
+    .fetch_all(db)
+    .await
+}
