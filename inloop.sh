@@ -158,6 +158,7 @@ demo() {
     printf '%s' "$password" | "$inloop" users create --username "$role" --email "$role@example.org" \
       --role "$role" --password-stdin --if-missing
   done
+  demo_course "$inloop"
   cat >&2 <<EOT
 
   INLOOP is starting at  http://127.0.0.1:$WEB_PORT
@@ -167,6 +168,23 @@ demo() {
 
 EOT
   exec "$inloop" serve
+}
+
+# The demo course: the project's fixture task repository, committed into a Git repository of its
+# own under $INLOOP_HOME and synced like any course's repository.
+demo_course() {
+  local inloop=$1 course=$INLOOP_HOME/demo-course
+  mkdir -p "$course"
+  find "$course" -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
+  cp -r "$ROOT/tests/fixtures/tasks/." "$course/"
+  (
+    cd "$course"
+    [ -d .git ] || git init -q -b main
+    git add -A
+    git -c user.name="INLOOP demo" -c user.email=demo@example.org commit -qm "Demo course" >/dev/null 2>&1 || true
+  )
+  "$inloop" tasks list | grep -q '^demo ' || "$inloop" tasks add demo --url "file://$course" --branch main
+  "$inloop" tasks sync demo
 }
 
 run_tests() {

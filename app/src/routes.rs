@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod health;
 pub mod home;
 pub mod staff;
+pub mod tasks;
 
 use poem::{Route, get, post};
 
@@ -31,6 +32,10 @@ pub fn pages() -> Route {
         .at("/account/profile", get(accounts::profile_form).post(accounts::profile_submit))
         .at("/account/confirm-ownwork", get(accounts::ownwork_form).post(accounts::ownwork_submit))
         .at("/about/privacy", get(home::privacy))
+        .at("/tasks/category/:slug", get(tasks::category_page))
+        .at("/tasks/:slug", get(tasks::task_page))
+        .at("/tasks/:slug/images/*path", get(tasks::image))
+        .at("/tasks/:slug/attachments/*path", get(tasks::attachment))
         .nest("/staff", staff::routes())
 }
 

@@ -4,10 +4,10 @@ use std::{future::Future, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
 use poem::{
-    EndpointExt, IntoEndpoint, Route, Server,
+    EndpointExt, IntoEndpoint, IntoResponse, Route, Server,
     endpoint::BoxEndpoint,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
-    middleware::{CatchPanic, SetHeader, Tracing},
+    middleware::{CatchPanic, Tracing},
     session::{CookieConfig, ServerSession},
     web::cookie::SameSite,
 };
@@ -39,7 +39,8 @@ impl Application {
         db::ensure_migrated(&db).await?;
         let redis = connect_redis(settings.redis_url.expose()).await?;
         let mailer = Mailer::from_settings(&settings)?;
-        let state = AppState::new(db, redis, settings, mailer);
+        let task_source = settings.task_dir_settings().source(&settings.data_dir)?;
+        let state = AppState::new(db, redis, settings, mailer, task_source);
         let endpoint = build_endpoint(state.clone());
         let acceptor =
             TcpListener::bind(state.settings.listen).into_acceptor().await.with_context(|| {
@@ -112,6 +113,37 @@ pub async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
     Ok(redis)
 }
 
+/// The usual security headers on every response; a response that set its own (stricter)
+/// Content-Security-Policy keeps it.
+async fn security_headers<E: poem::Endpoint>(
+    next: E,
+    req: poem::Request,
+    strict_transport: bool,
+) -> poem::Result<poem::Response> {
+    let mut response = next.call(req).await?.into_response();
+    let headers = response.headers_mut();
+    let defaults: [(&str, &str); 6] = [
+        ("content-security-policy", CONTENT_SECURITY_POLICY),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+        ("cross-origin-opener-policy", "same-origin"),
+        ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+    ];
+    for (name, value) in defaults {
+        if !headers.contains_key(name) {
+            headers.insert(name, poem::http::HeaderValue::from_static(value));
+        }
+    }
+    if strict_transport {
+        headers.insert(
+            "strict-transport-security",
+            poem::http::HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    Ok(response)
+}
+
 fn build_endpoint(state: AppState) -> BoxEndpoint<'static> {
     let settings = &state.settings;
     let cookie = CookieConfig::default()
@@ -128,24 +160,14 @@ fn build_endpoint(state: AppState) -> BoxEndpoint<'static> {
         .around(error::render_errors)
         .with(ServerSession::new(cookie, storage));
 
-    let mut headers = SetHeader::new()
-        .overriding("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        .overriding("X-Content-Type-Options", "nosniff")
-        .overriding("X-Frame-Options", "DENY")
-        .overriding("Referrer-Policy", "same-origin")
-        .overriding("Cross-Origin-Opener-Policy", "same-origin")
-        .overriding("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
-    if settings.is_https() {
-        headers = headers.overriding("Strict-Transport-Security", "max-age=31536000");
-    }
-
+    let strict_transport = settings.is_https();
     Route::new()
         .at("/static/*path", crate::assets::serve)
         .at("/healthz", routes::health::healthz)
         .at("/readyz", routes::health::readyz)
         .nest("/", pages)
         .around(error::render_errors)
-        .with(headers)
+        .around(move |next, req| security_headers(next, req, strict_transport))
         .with(CatchPanic::new())
         .with(Tracing)
         .data(state.assets.clone())

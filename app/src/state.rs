@@ -14,6 +14,7 @@ use crate::{
     config::Settings,
     db::{self, site_settings::SiteSettings},
     mail::Mailer,
+    taskrepo::TaskSource,
     views::layout::Chrome,
 };
 
@@ -30,6 +31,7 @@ pub struct Inner {
     pub mailer: Mailer,
     pub assets: Assets,
     pub links: LinkSigner,
+    pub task_source: TaskSource,
     site_settings: RwLock<Option<(Instant, Arc<SiteSettings>)>>,
 }
 
@@ -42,7 +44,13 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(db: PgPool, redis: ConnectionManager, settings: Settings, mailer: Mailer) -> Self {
+    pub fn new(
+        db: PgPool,
+        redis: ConnectionManager,
+        settings: Settings,
+        mailer: Mailer,
+        task_source: TaskSource,
+    ) -> Self {
         let links = LinkSigner::new(&settings.secret_key);
         Self(Arc::new(Inner {
             db,
@@ -51,6 +59,7 @@ impl AppState {
             mailer,
             assets: Assets::load(),
             links,
+            task_source,
             site_settings: RwLock::new(None),
         }))
     }
@@ -89,7 +98,7 @@ impl AppState {
     }
 
     pub fn scripts(&self) -> Vec<String> {
-        ["vendor/htmx-2.0.11.min.js", "vendor/htmx-ext-sse-2.2.4.min.js"]
+        ["vendor/htmx-2.0.11.min.js", "vendor/htmx-ext-sse-2.2.4.min.js", "js/app.js"]
             .into_iter()
             .map(|name| self.assets.url(name).to_owned())
             .collect()

@@ -9,3 +9,4 @@ pub mod errors;
 pub mod home;
 pub mod layout;
 pub mod staff;
+pub mod tasks;

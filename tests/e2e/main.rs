@@ -6,3 +6,4 @@ mod grading;
 mod repositories;
 mod security;
 mod staff;
+mod task_pages;

@@ -18,11 +18,13 @@ pub async fn index(ctx: Ctx, query: Query<NextQuery>) -> Result<Response, AppErr
         return accounts::render_login(&ctx, &query.0, "", None).await;
     };
     let group_names = db::groups::names_of_user(&ctx.state.db, user.id).await?;
+    let categories = super::tasks::index_rows(&ctx).await?;
     let view = views::home::HomeView {
         display_name: &user.display_name(),
         profile_complete: user.profile_is_complete(),
         groups: &group_names,
         is_staff: user.role.is_staff(),
+        tasks: views::tasks::index(&categories),
     };
     Ok(ctx.render("Home", views::home::home(&view)))
 }

@@ -1,0 +1,241 @@
+//! Task pages for students (and staff): categories, tasks, and the images and attachments of
+//! a task, served only from its own folder and only to those who may see the task.
+
+use std::path::{Component, Path as FsPath};
+
+use poem::{
+    Response, handler,
+    http::{StatusCode, header},
+    web::Path,
+};
+use time::OffsetDateTime;
+
+use crate::{
+    db::{self, tasks::Viewer},
+    error::AppError,
+    extract::Ctx,
+    markdown,
+    taskrepo::dates,
+    views::{self, tasks::When},
+};
+
+fn viewer(ctx: &Ctx) -> Result<Viewer, AppError> {
+    let user = ctx.require_user()?;
+    Ok(Viewer { user_id: user.id, is_staff: user.role.is_staff() })
+}
+
+fn when(ctx: &Ctx, at: OffsetDateTime) -> When {
+    When {
+        iso: at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        text: dates::display(at, &ctx.state.task_source.zone),
+    }
+}
+
+/// The categories for the start page.
+pub async fn index_rows(ctx: &Ctx) -> Result<Vec<views::tasks::CategoryRow>, AppError> {
+    let rows = db::tasks::categories_for(&ctx.state.db, viewer(ctx)?).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| views::tasks::CategoryRow {
+            slug: row.slug,
+            name: row.name,
+            description: markdown::render(&row.description),
+            open_tasks: row.open_tasks,
+        })
+        .collect())
+}
+
+#[handler]
+pub async fn category_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Response, AppError> {
+    let viewer = viewer(&ctx)?;
+    let category =
+        db::tasks::category_by_slug(&ctx.state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let now = OffsetDateTime::now_utc();
+    let tasks: Vec<views::tasks::TaskRow> =
+        db::tasks::tasks_in_category(&ctx.state.db, category.id, viewer)
+            .await?
+            .into_iter()
+            .map(|task| {
+                let mut staff_notes = Vec::new();
+                if viewer.is_staff {
+                    if task.disabled {
+                        staff_notes.push("disabled");
+                    }
+                    if task.removed {
+                        staff_notes.push("removed from the repository");
+                    }
+                    if task.pubdate > now {
+                        staff_notes.push("not yet published");
+                    }
+                }
+                views::tasks::TaskRow {
+                    published: task.pubdate <= now,
+                    expired: task.deadline.is_some_and(|deadline| deadline < now),
+                    pubdate: when(&ctx, task.pubdate),
+                    deadline: task.deadline.map(|deadline| when(&ctx, deadline)),
+                    group: task.group_name.filter(|_| viewer.is_staff),
+                    slug: task.slug,
+                    title: task.title,
+                    staff_notes,
+                }
+            })
+            .collect();
+    let view = views::tasks::CategoryView {
+        name: &category.name,
+        description: markdown::render(&category.description),
+        tasks: &tasks,
+    };
+    Ok(ctx.render(&category.name, views::tasks::category(&view)))
+}
+
+#[handler]
+pub async fn task_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Response, AppError> {
+    let viewer = viewer(&ctx)?;
+    let task =
+        db::tasks::visible_task(&ctx.state.db, &slug, viewer).await?.ok_or(AppError::NotFound)?;
+    let now = OffsetDateTime::now_utc();
+    let base = format!("/tasks/{}", task.slug);
+    let version = &task.revision[..task.revision.len().min(10)];
+    let text =
+        markdown::render_task(&task.description, &markdown::TaskLinks { base: &base, version });
+    let templates = db::tasks::templates(&ctx.state.db, task.id).await?;
+    let mut staff_notes = Vec::new();
+    if viewer.is_staff {
+        if task.disabled {
+            staff_notes.push(
+                "This task is disabled in its repository; students do not see it.".to_owned(),
+            );
+        }
+        if task.removed {
+            staff_notes.push(
+                "This task is no longer in its repository; students do not see it.".to_owned(),
+            );
+        }
+        if task.pubdate > now {
+            staff_notes.push(format!(
+                "Students see this task from {}.",
+                dates::display(task.pubdate, &ctx.state.task_source.zone)
+            ));
+        }
+        if let Some(group) = &task.group_name {
+            staff_notes.push(format!("Only members of the group {group} see this task."));
+        }
+    }
+    let view = views::tasks::TaskView {
+        title: &task.title,
+        category_slug: &task.category_slug,
+        category_name: &task.category_name,
+        text,
+        deadline: task.deadline.map(|deadline| when(&ctx, deadline)),
+        expired: task.deadline.is_some_and(|deadline| deadline < now),
+        file_patterns: &task.file_patterns,
+        templates: &templates,
+        staff_notes,
+        text_has_title: task.description.trim_start().starts_with("# "),
+    };
+    Ok(ctx.render(&task.title, views::tasks::task(&view)))
+}
+
+#[handler]
+pub async fn image(
+    ctx: Ctx,
+    Path((slug, path)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    task_file(&ctx, &slug, "images", &path).await
+}
+
+#[handler]
+pub async fn attachment(
+    ctx: Ctx,
+    Path((slug, path)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    task_file(&ctx, &slug, "attachments", &path).await
+}
+
+/// A relative path of plain names: no `..`, no hidden files, nothing absolute.
+fn safe_relative_path(path: &str) -> bool {
+    !path.is_empty()
+        && path.len() <= 512
+        && FsPath::new(path).components().all(|component| match component {
+            Component::Normal(name) => {
+                let name = name.to_string_lossy();
+                !name.starts_with('.')
+                    && name.chars().all(|c| c.is_alphanumeric() || " ._-+()".contains(c))
+            }
+            _ => false,
+        })
+}
+
+async fn task_file(ctx: &Ctx, slug: &str, folder: &str, path: &str) -> Result<Response, AppError> {
+    let viewer = viewer(ctx)?;
+    if !safe_relative_path(path) {
+        return Err(AppError::NotFound);
+    }
+    let task =
+        db::tasks::visible_task(&ctx.state.db, slug, viewer).await?.ok_or(AppError::NotFound)?;
+    let file = ctx
+        .state
+        .task_source
+        .checkout(&task.repository)
+        .join(&task.system_name)
+        .join(folder)
+        .join(path);
+    // Published checkouts hold no links (see taskrepo::git), and this refuses any that appear.
+    let metadata = tokio::fs::symlink_metadata(&file).await.map_err(|_| AppError::NotFound)?;
+    if !metadata.is_file() {
+        return Err(AppError::NotFound);
+    }
+    let bytes = tokio::fs::read(&file).await.map_err(|_| AppError::NotFound)?;
+    let name = file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let content_type = content_type(&name);
+    let mut response = Response::builder()
+        .status(StatusCode::OK)
+        .content_type(content_type)
+        .header(header::CACHE_CONTROL, "private, max-age=3600");
+    if folder == "attachments" && !content_type.starts_with("image/") {
+        let safe_name: String =
+            name.chars().filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\').collect();
+        response = response
+            .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe_name}\""));
+    }
+    // An SVG opened on its own must not run scripts.
+    if content_type == "image/svg+xml" {
+        response = response.header(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+        );
+    }
+    Ok(response.body(bytes))
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("svg") => "image/svg+xml",
+        Some("webp") => "image/webp",
+        Some("pdf") => "application/pdf",
+        Some("zip") => "application/zip",
+        Some("txt" | "java" | "py" | "md" | "csv" | "c" | "h" | "json" | "xml") => {
+            "text/plain; charset=utf-8"
+        }
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_served() {
+        assert!(safe_relative_path("map.png"));
+        assert!(safe_relative_path("sub/Taxi Example.java"));
+        for bad in
+            ["", "../meta.json", "a/../../x", "/etc/passwd", ".hidden", "a/.git/config", "a\\b"]
+        {
+            assert!(!safe_relative_path(bad), "{bad}");
+        }
+    }
+}

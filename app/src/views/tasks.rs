@@ -1,0 +1,159 @@
+//! Students' task pages: the index of categories, a category's tasks, a task's text.
+
+use maud::{Markup, html};
+
+pub struct CategoryRow {
+    pub slug: String,
+    pub name: String,
+    pub description: Markup,
+    pub open_tasks: i64,
+}
+
+/// The categories a student can see, with how many of their tasks are open.
+pub fn index(categories: &[CategoryRow]) -> Markup {
+    html! {
+        section.task-index aria-labelledby="tasks-heading" {
+            h2 #tasks-heading { "Tasks" }
+            @if categories.is_empty() {
+                p.muted { "There are currently no tasks in the system." }
+            } @else {
+                ul.categories {
+                    @for category in categories {
+                        li {
+                            a href=(format!("/tasks/category/{}", category.slug)) { (category.name) }
+                            " " span.muted { "(" (category.open_tasks) " open task" @if category.open_tasks != 1 { "s" } ")" }
+                            div.prose { (category.description) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A moment in time: the site's zone for everyone, the reader's own zone once the script runs.
+pub struct When {
+    pub iso: String,
+    pub text: String,
+}
+
+pub fn when(at: &When) -> Markup {
+    html! { time datetime=(at.iso) data-local { (at.text) } }
+}
+
+pub struct TaskRow {
+    pub slug: String,
+    pub title: String,
+    pub published: bool,
+    pub pubdate: When,
+    pub deadline: Option<When>,
+    pub expired: bool,
+    /// Shown to staff: why students do not see the task.
+    pub staff_notes: Vec<&'static str>,
+    pub group: Option<String>,
+}
+
+pub struct CategoryView<'a> {
+    pub name: &'a str,
+    pub description: Markup,
+    pub tasks: &'a [TaskRow],
+}
+
+pub fn category(view: &CategoryView<'_>) -> Markup {
+    let any_deadline = view.tasks.iter().any(|task| task.deadline.is_some());
+    html! {
+        nav.breadcrumbs aria-label="Breadcrumb" { a href="/" { "Tasks" } " › " span aria-current="page" { (view.name) } }
+        h1 { (view.name) }
+        div.prose { (view.description) }
+        @if view.tasks.is_empty() {
+            p.muted { "You are lucky! Nothing to do here." }
+        } @else {
+            table.data.tasks {
+                thead { tr {
+                    th scope="col" { "Task" }
+                    th scope="col" { "Published" }
+                    @if any_deadline { th scope="col" { "Deadline" } }
+                } }
+                tbody {
+                    @for task in view.tasks {
+                        tr.tasks-unpublished[!task.published] {
+                            td {
+                                @if task.published || !task.staff_notes.is_empty() {
+                                    a href=(format!("/tasks/{}", task.slug)) { (task.title) }
+                                } @else {
+                                    (task.title)
+                                }
+                                @for note in &task.staff_notes { " " span.badge { (note) } }
+                                @if let Some(group) = &task.group { " " span.badge { "group " (group) } }
+                            }
+                            td {
+                                @if task.published {
+                                    (when(&task.pubdate))
+                                } @else {
+                                    "opens " time datetime=(task.pubdate.iso) data-countdown { (task.pubdate.text) }
+                                }
+                            }
+                            @if any_deadline {
+                                td.expired[task.expired] {
+                                    @if let Some(deadline) = &task.deadline { (when(deadline)) } @else { span.muted { "none" } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub struct TaskView<'a> {
+    pub title: &'a str,
+    pub category_slug: &'a str,
+    pub category_name: &'a str,
+    pub text: Markup,
+    pub deadline: Option<When>,
+    pub expired: bool,
+    pub file_patterns: &'a [String],
+    pub templates: &'a [(String, String)],
+    pub staff_notes: Vec<String>,
+    /// The text starts with its own `# Title`, which then is the page's heading.
+    pub text_has_title: bool,
+}
+
+pub fn task(view: &TaskView<'_>) -> Markup {
+    html! {
+        nav.breadcrumbs aria-label="Breadcrumb" {
+            a href="/" { "Tasks" } " › "
+            a href=(format!("/tasks/category/{}", view.category_slug)) { (view.category_name) } " › "
+            span aria-current="page" { (view.title) }
+        }
+        @for note in &view.staff_notes { p.flash.flash-info { (note) } }
+        article.task {
+            header.task-header {
+                @if !view.text_has_title { h1 { (view.title) } }
+                @if let Some(deadline) = &view.deadline {
+                    p.deadline.expired[view.expired] {
+                        @if view.expired { "The deadline has passed: " } @else { "Deadline: " }
+                        (when(deadline))
+                        @if !view.expired { " (" time datetime=(deadline.iso) data-countdown { "soon" } ")" }
+                    }
+                }
+                @if !view.file_patterns.is_empty() {
+                    p.muted { "Files to hand in: " (view.file_patterns.join(", ")) }
+                }
+            }
+            div.prose.task-text { (view.text) }
+            @if !view.templates.is_empty() {
+                section.templates {
+                    h2 { "Starter files" }
+                    @for (name, contents) in view.templates {
+                        details {
+                            summary { code { (name) } }
+                            pre { code { (contents) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+// INLOOP's own script: small enhancements; every page works without it.
+(function () {
+  "use strict";
+
+  // Dates in the reader's own time zone.
+  function localize(root) {
+    root.querySelectorAll("time[data-local]").forEach(function (element) {
+      var date = new Date(element.getAttribute("datetime"));
+      if (!isNaN(date)) {
+        element.title = element.textContent;
+        element.textContent = date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+      }
+    });
+  }
+
+  function describe(seconds) {
+    if (seconds >= 2 * 86400) return "in " + Math.floor(seconds / 86400) + " days";
+    if (seconds >= 3600) return "in " + Math.floor(seconds / 3600) + " h " + Math.floor((seconds % 3600) / 60) + " min";
+    if (seconds >= 60) return "in " + Math.floor(seconds / 60) + " min " + (seconds % 60) + " s";
+    return "in " + seconds + " s";
+  }
+
+  // Live countdowns; when one reaches zero the page reloads to show what opened.
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("time[data-countdown]").forEach(function (element) {
+      var seconds = Math.ceil((new Date(element.getAttribute("datetime")) - now) / 1000);
+      if (isNaN(seconds)) return;
+      if (seconds <= 0) {
+        if (!element.dataset.reloaded) {
+          element.dataset.reloaded = "1";
+          element.textContent = "now";
+          window.setTimeout(function () { window.location.reload(); }, 1500);
+        }
+        return;
+      }
+      element.textContent = describe(seconds);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    localize(document);
+    tick();
+    window.setInterval(tick, 1000);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) { localize(event.target); });
+})();
