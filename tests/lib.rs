@@ -80,6 +80,7 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf, redis_prefix: &str) 
         task_dir: None,
         time_zone: "Europe/Berlin".to_owned(),
         runners: "classic java python".to_owned(),
+        pull_minutes: 0,
     }
 }
 
@@ -323,5 +324,56 @@ impl Drop for TestApp {
             let _ = shutdown.send(());
             let _ = std::fs::remove_dir_all(&self.data_dir);
         }
+    }
+}
+
+/// A Git repository in a temporary folder that a test writes and commits to.
+pub struct GitRepo {
+    pub dir: PathBuf,
+}
+
+impl GitRepo {
+    pub fn init() -> GitRepo {
+        let dir =
+            std::env::temp_dir().join(format!("inloop-repo-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("repo dir");
+        let repo = GitRepo { dir };
+        repo.git(&["init", "--quiet", "-b", "main"]);
+        repo
+    }
+
+    pub fn git(&self, args: &[&str]) {
+        let status = std::process::Command::new("git")
+            .current_dir(&self.dir)
+            .args(["-c", "user.name=Staff", "-c", "user.email=staff@example.org"])
+            .args(args)
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    }
+
+    pub fn write(&self, path: &str, contents: &str) {
+        let path = self.dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
+        std::fs::write(path, contents).expect("write");
+    }
+
+    pub fn remove(&self, path: &str) {
+        std::fs::remove_dir_all(self.dir.join(path)).expect("remove");
+    }
+
+    pub fn commit(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "--quiet", "-m", message]);
+    }
+
+    pub fn url(&self) -> String {
+        format!("file://{}", self.dir.display())
+    }
+}
+
+impl Drop for GitRepo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

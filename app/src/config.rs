@@ -82,6 +82,13 @@ pub struct Settings {
     pub time_zone: String,
     #[serde(default = "default_runners")]
     pub runners: String,
+    /// Minutes between pulls of every task repository; 0 turns the pull off (webhooks only).
+    #[serde(default = "default_pull_minutes")]
+    pub pull_minutes: u32,
+}
+
+fn default_pull_minutes() -> u32 {
+    15
 }
 
 /// Where task repositories are published and how their dates and runners are read.

@@ -20,6 +20,7 @@ pub mod routes;
 pub mod session;
 pub mod startup;
 pub mod state;
+pub mod sync_scheduler;
 pub mod taskrepo;
 pub mod telemetry;
 pub mod views;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod health;
 pub mod home;
+pub mod hooks;
 pub mod staff;
 pub mod tasks;
 

@@ -72,6 +72,11 @@ impl Application {
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr, public_url = %self.state.settings.public_url, "serving");
         let pruner = tokio::spawn(prune_unactivated_accounts(self.state.clone()));
+        if self.state.settings.pull_minutes > 0 {
+            self.state.syncs.pull_periodically(Duration::from_secs(
+                u64::from(self.state.settings.pull_minutes) * 60,
+            ));
+        }
         let served = Server::new_with_acceptor(self.acceptor)
             .idle_timeout(Duration::from_secs(75))
             // Open live-update streams would otherwise hold the shutdown forever.
@@ -165,6 +170,7 @@ fn build_endpoint(state: AppState) -> BoxEndpoint<'static> {
         .at("/static/*path", crate::assets::serve)
         .at("/healthz", routes::health::healthz)
         .at("/readyz", routes::health::readyz)
+        .at("/hooks/repositories/:name", poem::post(routes::hooks::repository_push))
         .nest("/", pages)
         .around(error::render_errors)
         .around(move |next, req| security_headers(next, req, strict_transport))

@@ -14,6 +14,7 @@ use crate::{
     config::Settings,
     db::{self, site_settings::SiteSettings},
     mail::Mailer,
+    sync_scheduler::SyncScheduler,
     taskrepo::TaskSource,
     views::layout::Chrome,
 };
@@ -32,6 +33,7 @@ pub struct Inner {
     pub assets: Assets,
     pub links: LinkSigner,
     pub task_source: TaskSource,
+    pub syncs: SyncScheduler,
     site_settings: RwLock<Option<(Instant, Arc<SiteSettings>)>>,
 }
 
@@ -52,6 +54,7 @@ impl AppState {
         task_source: TaskSource,
     ) -> Self {
         let links = LinkSigner::new(&settings.secret_key);
+        let syncs = SyncScheduler::new(db.clone(), task_source.clone());
         Self(Arc::new(Inner {
             db,
             redis,
@@ -60,6 +63,7 @@ impl AppState {
             assets: Assets::load(),
             links,
             task_source,
+            syncs,
             site_settings: RwLock::new(None),
         }))
     }

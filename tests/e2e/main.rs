@@ -7,3 +7,4 @@ mod repositories;
 mod security;
 mod staff;
 mod task_pages;
+mod webhooks;

@@ -1,63 +1,12 @@
 //! Task repositories synced from real Git repositories into the real database.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use inloop_app::{
     db::{self, tasks::TaskOutcome},
     taskrepo::{self, TaskSource},
 };
-use inloop_tests::fresh_database;
-
-/// A Git repository in a temporary folder that a test writes and commits to.
-struct GitRepo {
-    dir: PathBuf,
-}
-
-impl GitRepo {
-    fn new() -> GitRepo {
-        let dir =
-            std::env::temp_dir().join(format!("inloop-repo-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).expect("repo dir");
-        let repo = GitRepo { dir };
-        repo.git(&["init", "--quiet", "-b", "main"]);
-        repo
-    }
-
-    fn git(&self, args: &[&str]) {
-        let status = std::process::Command::new("git")
-            .current_dir(&self.dir)
-            .args(["-c", "user.name=Staff", "-c", "user.email=staff@example.org"])
-            .args(args)
-            .status()
-            .expect("git runs");
-        assert!(status.success(), "git {args:?}");
-    }
-
-    fn write(&self, path: &str, contents: &str) {
-        let path = self.dir.join(path);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
-        std::fs::write(path, contents).expect("write");
-    }
-
-    fn remove(&self, path: &str) {
-        std::fs::remove_dir_all(self.dir.join(path)).expect("remove");
-    }
-
-    fn commit(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "--quiet", "-m", message]);
-    }
-
-    fn url(&self) -> String {
-        format!("file://{}", self.dir.display())
-    }
-}
-
-impl Drop for GitRepo {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use inloop_tests::{GitRepo, fresh_database};
 
 fn meta(title: &str, category: &str) -> String {
     format!(
@@ -84,7 +33,7 @@ fn outcome<'a>(outcomes: &'a [(String, TaskOutcome)], task: &str) -> &'a TaskOut
 #[tokio::test]
 async fn syncing_loads_updates_disables_and_removes_tasks() {
     let (_, pool) = fresh_database().await.expect("database");
-    let repo = GitRepo::new();
+    let repo = GitRepo::init();
     repo.write("task1/task.md", "# Task 1");
     repo.write("task1/meta.json", &meta("Task 1", "Test Category"));
     repo.write("task1/templates/Example.py", "def example():\n    pass\n");
@@ -169,7 +118,7 @@ async fn syncing_loads_updates_disables_and_removes_tasks() {
 #[tokio::test]
 async fn a_bad_url_or_branch_fails_the_sync_and_says_why() {
     let (_, pool) = fresh_database().await.expect("database");
-    let repo = GitRepo::new();
+    let repo = GitRepo::init();
     repo.write("t/task.md", "x");
     repo.write("t/meta.json", &meta("T", "C"));
     repo.commit("one task");

@@ -26,6 +26,17 @@ pub async fn list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Repository>> {
     .await
 }
 
+pub async fn find_by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Repository>> {
+    sqlx::query_as!(
+        Repository,
+        "select id, name, url, branch, webhook_secret, revision, synced_at, sync_status, sync_message
+         from repositories where id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
 pub async fn find_by_name(db: impl PgExecutor<'_>, name: &str) -> sqlx::Result<Option<Repository>> {
     sqlx::query_as!(
         Repository,

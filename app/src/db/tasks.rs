@@ -378,3 +378,39 @@ pub async fn sync_problems(
     .fetch_all(db)
     .await
 }
+
+pub struct CategoryForStaff {
+    pub id: i64,
+    pub name: String,
+    pub display_order: i32,
+    pub description: String,
+    pub tasks: i64,
+}
+
+pub async fn categories_for_staff(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<CategoryForStaff>> {
+    sqlx::query_as!(
+        CategoryForStaff,
+        r#"select c.id, c.name, c.display_order, c.description, count(t.id) as "tasks!"
+           from categories c left join tasks t on t.category_id = c.id
+           group by c.id order by c.display_order, c.name"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn update_category(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    display_order: i32,
+    description: &str,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query!(
+        "update categories set display_order = $2, description = $3 where id = $1",
+        id,
+        display_order,
+        description
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}

@@ -27,6 +27,197 @@ pub fn routes() -> Route {
         .at("/groups/:id/delete", post(group_delete))
         .at("/courses", get(courses_page).post(course_create))
         .at("/settings", get(settings_form).post(settings_save))
+        .at("/repositories", get(repositories_page).post(repository_add))
+        .at("/repositories/:name/sync", post(repository_sync))
+        .at("/repositories/:name/card", get(repository_card))
+        .at("/categories", get(categories_page))
+        .at("/categories/:id", post(category_save))
+}
+
+async fn repository_view(
+    ctx: &Ctx,
+    repository: db::repositories::Repository,
+    is_admin: bool,
+) -> Result<staff_views::RepositoryView, AppError> {
+    let problems = db::tasks::sync_problems(&ctx.state.db, repository.id)
+        .await?
+        .into_iter()
+        .map(|problem| staff_views::ProblemView {
+            task: problem.task_name,
+            message: problem.message,
+        })
+        .collect();
+    Ok(staff_views::RepositoryView {
+        running: ctx.state.syncs.is_running(repository.id),
+        webhook_url: format!(
+            "{}/hooks/repositories/{}",
+            ctx.state.settings.public_url, repository.name
+        ),
+        secret: is_admin.then(|| repository.webhook_secret.clone()),
+        revision: repository.revision.map(|revision| revision.chars().take(12).collect()),
+        synced_at: repository
+            .synced_at
+            .map(|at| crate::taskrepo::dates::display(at, &ctx.state.task_source.zone)),
+        name: repository.name,
+        url: repository.url,
+        branch: repository.branch,
+        status: repository.sync_status,
+        message: repository.sync_message,
+        problems,
+    })
+}
+
+async fn render_repositories(
+    ctx: &Ctx,
+    form: &RepositoryForm,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let viewer = ctx.require_staff()?;
+    let is_admin = viewer.role == Role::Admin;
+    let mut repositories = Vec::new();
+    for repository in db::repositories::list(&ctx.state.db).await? {
+        repositories.push(repository_view(ctx, repository, is_admin).await?);
+    }
+    let csrf_token = ctx.csrf_token();
+    let view = staff_views::RepositoriesView {
+        csrf_token: &csrf_token,
+        is_admin,
+        repositories: &repositories,
+        form_error: error,
+        name: &form.name,
+        url: &form.url,
+        branch: if form.branch.is_empty() { "main" } else { &form.branch },
+    };
+    Ok(ctx.render_with_status(status, "Task repositories", staff_views::repositories(&view)))
+}
+
+#[handler]
+async fn repositories_page(ctx: Ctx) -> Result<Response, AppError> {
+    render_repositories(&ctx, &RepositoryForm::default(), None, StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RepositoryForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    branch: String,
+}
+
+#[handler]
+async fn repository_add(ctx: Ctx, Form(form): Form<RepositoryForm>) -> Result<Response, AppError> {
+    ctx.require_admin()?;
+    let name = form.name.trim();
+    let url = form.url.trim();
+    let branch = if form.branch.trim().is_empty() { "main" } else { form.branch.trim() };
+    let problem = if !crate::taskrepo::valid_repository_name(name) {
+        Some("Use lower-case letters, digits, - and _ for the name.")
+    } else if url.is_empty() || url.starts_with('-') || url.chars().any(char::is_whitespace) {
+        Some("Enter the URL git clones the repository from.")
+    } else if !branch.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c))
+        || branch.starts_with('-')
+    {
+        Some("That is not a branch name.")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return render_repositories(&ctx, &form, Some(problem), StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
+    }
+    let secret = crate::taskrepo::new_webhook_secret();
+    match db::repositories::insert(&ctx.state.db, name, url, branch, &secret).await {
+        Ok(id) => {
+            ctx.state.syncs.request(id);
+            ctx.flash(FlashLevel::Success, format!("Added {name}; its first sync has started."));
+            Ok(redirect("/staff/repositories"))
+        }
+        Err(db::InsertNamedError::NameTaken) => {
+            render_repositories(
+                &ctx,
+                &form,
+                Some("A repository with that name exists already."),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(db::InsertNamedError::Db(err)) => Err(err.into()),
+    }
+}
+
+#[handler]
+async fn repository_sync(ctx: Ctx, Path(name): Path<String>) -> Result<Response, AppError> {
+    ctx.require_staff()?;
+    let repository =
+        db::repositories::find_by_name(&ctx.state.db, &name).await?.ok_or(AppError::NotFound)?;
+    ctx.state.syncs.request(repository.id);
+    ctx.flash(FlashLevel::Info, format!("Syncing {name}; this page shows when it is done."));
+    Ok(redirect("/staff/repositories"))
+}
+
+/// The repository's card alone, for the live progress while a sync runs.
+#[handler]
+async fn repository_card(ctx: Ctx, Path(name): Path<String>) -> Result<Response, AppError> {
+    let viewer = ctx.require_staff()?;
+    let repository =
+        db::repositories::find_by_name(&ctx.state.db, &name).await?.ok_or(AppError::NotFound)?;
+    let view = repository_view(&ctx, repository, viewer.role == Role::Admin).await?;
+    let markup = staff_views::repository_card(&view, &ctx.csrf_token());
+    Ok(Response::builder()
+        .content_type("text/html; charset=utf-8")
+        .header("Cache-Control", "no-store")
+        .body(markup.into_string()))
+}
+
+#[handler]
+async fn categories_page(ctx: Ctx) -> Result<Response, AppError> {
+    let viewer = ctx.require_staff()?;
+    let categories: Vec<staff_views::CategoryEditView> =
+        db::tasks::categories_for_staff(&ctx.state.db)
+            .await?
+            .into_iter()
+            .map(|category| staff_views::CategoryEditView {
+                id: category.id,
+                name: category.name,
+                display_order: category.display_order,
+                description: category.description,
+                tasks: category.tasks,
+            })
+            .collect();
+    let csrf_token = ctx.csrf_token();
+    Ok(ctx.render(
+        "Task categories",
+        staff_views::categories(&csrf_token, viewer.role == Role::Admin, &categories),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct CategoryForm {
+    #[serde(default)]
+    display_order: String,
+    #[serde(default)]
+    description: String,
+}
+
+#[handler]
+async fn category_save(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<CategoryForm>,
+) -> Result<Response, AppError> {
+    ctx.require_staff()?;
+    let Ok(order) = form.display_order.trim().parse::<i32>() else {
+        ctx.flash(FlashLevel::Error, "The display order must be a whole number.");
+        return Ok(redirect("/staff/categories"));
+    };
+    if !db::tasks::update_category(&ctx.state.db, id, order, form.description.trim()).await? {
+        return Err(AppError::NotFound);
+    }
+    ctx.flash(FlashLevel::Success, "Saved the category.");
+    Ok(redirect("/staff/categories"))
 }
 
 #[handler]

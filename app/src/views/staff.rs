@@ -14,6 +14,8 @@ fn staff_nav(current: &str, is_admin: bool) -> Markup {
         ("/staff/users", "Users"),
         ("/staff/groups", "Groups"),
         ("/staff/courses", "Courses of study"),
+        ("/staff/repositories", "Repositories"),
+        ("/staff/categories", "Categories"),
     ];
     html! {
         nav.subnav aria-label="Staff" {
@@ -376,4 +378,149 @@ pub fn settings(view: &SettingsView<'_>) -> Markup {
 
 pub fn last_login(at: Option<time::OffsetDateTime>) -> Option<String> {
     at.map(format_time)
+}
+
+pub struct ProblemView {
+    pub task: String,
+    pub message: String,
+}
+
+pub struct RepositoryView {
+    pub name: String,
+    pub url: String,
+    pub branch: String,
+    pub revision: Option<String>,
+    pub synced_at: Option<String>,
+    pub status: String,
+    pub message: String,
+    pub running: bool,
+    pub problems: Vec<ProblemView>,
+    pub webhook_url: String,
+    /// Only admins see the secret.
+    pub secret: Option<String>,
+}
+
+/// One repository's card; while a sync runs it asks for itself again every two seconds.
+pub fn repository_card(repository: &RepositoryView, csrf_token: &str) -> Markup {
+    let id = format!("repository-{}", repository.name);
+    let status_url = format!("/staff/repositories/{}/card", repository.name);
+    html! {
+        article.card.repository id=(id)
+            hx-get=[repository.running.then_some(status_url.as_str())]
+            hx-trigger=[repository.running.then_some("every 2s")]
+            hx-swap=[repository.running.then_some("outerHTML")] {
+            h2 { (repository.name) }
+            dl.facts {
+                dt { "URL" } dd { code { (repository.url) } }
+                dt { "Branch" } dd { code { (repository.branch) } }
+                dt { "Revision" } dd { @if let Some(revision) = &repository.revision { code { (revision) } } @else { span.muted { "not synced yet" } } }
+                dt { "Last sync" } dd {
+                    @if repository.running {
+                        span.badge.running role="status" { "syncing now…" }
+                    } @else {
+                        span class=(format!("badge sync-{}", repository.status)) { (repository.status) }
+                        @if let Some(at) = &repository.synced_at { " " (at) }
+                        @if !repository.message.is_empty() { " — " (repository.message) }
+                    }
+                }
+            }
+            @if !repository.problems.is_empty() {
+                h3 { "Problems of the last sync" }
+                ul.problems {
+                    @for problem in &repository.problems {
+                        li { strong { (problem.task) } ": " (problem.message) }
+                    }
+                }
+            }
+            form method="post" action=(format!("/staff/repositories/{}/sync", repository.name)) {
+                (csrf_field(csrf_token))
+                button.primary type="submit" disabled[repository.running] { "Sync now" }
+            }
+            details.webhook {
+                summary { "Webhook: sync on every push" }
+                p { "Payload URL: " code { (repository.webhook_url) } }
+                @if let Some(secret) = &repository.secret {
+                    p { "Secret: " code { (secret) } }
+                } @else {
+                    p.muted { "An admin can see the secret here." }
+                }
+                p { strong { "GitHub: " } "Settings → Webhooks → Add webhook; content type " code { "application/json" } "; the secret above; just the push event." }
+                p { strong { "GitLab: " } "Settings → Webhooks; the URL above, the secret as Secret token, trigger: Push events." }
+            }
+        }
+    }
+}
+
+pub struct RepositoriesView<'a> {
+    pub csrf_token: &'a str,
+    pub is_admin: bool,
+    pub repositories: &'a [RepositoryView],
+    pub form_error: Option<&'a str>,
+    pub name: &'a str,
+    pub url: &'a str,
+    pub branch: &'a str,
+}
+
+pub fn repositories(view: &RepositoriesView<'_>) -> Markup {
+    html! {
+        (staff_nav("/staff/repositories", view.is_admin))
+        h1 { "Task repositories" }
+        @if view.repositories.is_empty() { p.muted { "No repository yet." } }
+        div.repositories {
+            @for repository in view.repositories { (repository_card(repository, view.csrf_token)) }
+        }
+        @if view.is_admin {
+            h2 { "Add a repository" }
+            (form_error(view.form_error))
+            form method="post" action="/staff/repositories" {
+                (csrf_field(view.csrf_token))
+                div.field {
+                    label for="field-name" { "Name" }
+                    input #field-name type="text" name="name" value=(view.name) required maxlength="63" aria-describedby="field-name-help";
+                    div.help #field-name-help { "Lower-case letters, digits, - and _; also the folder name on every host." }
+                }
+                div.field {
+                    label for="field-url" { "Git URL" }
+                    input #field-url type="text" name="url" value=(view.url) required placeholder="https://git.example.org/course/tasks.git";
+                }
+                div.field {
+                    label for="field-branch" { "Branch" }
+                    input #field-branch type="text" name="branch" value=(view.branch) required;
+                }
+                button.primary type="submit" { "Add and sync" }
+            }
+        }
+    }
+}
+
+pub struct CategoryEditView {
+    pub id: i64,
+    pub name: String,
+    pub display_order: i32,
+    pub description: String,
+    pub tasks: i64,
+}
+
+pub fn categories(csrf_token: &str, is_admin: bool, categories: &[CategoryEditView]) -> Markup {
+    html! {
+        (staff_nav("/staff/categories", is_admin))
+        h1 { "Task categories" }
+        p { "Categories come from the tasks' meta.json. Their order and description are yours: imports never change them." }
+        @if categories.is_empty() { p.muted { "No categories yet: sync a task repository first." } }
+        @for category in categories {
+            form.card.category method="post" action=(format!("/staff/categories/{}", category.id)) {
+                (csrf_field(csrf_token))
+                h2 { (category.name) " " span.muted { "(" (category.tasks) " tasks)" } }
+                div.field {
+                    label for=(format!("order-{}", category.id)) { "Display order (lower first)" }
+                    input id=(format!("order-{}", category.id)) type="number" name="display_order" value=(category.display_order) step="1";
+                }
+                div.field {
+                    label for=(format!("description-{}", category.id)) { "Description (Markdown)" }
+                    textarea id=(format!("description-{}", category.id)) name="description" rows="2" { (category.description) }
+                }
+                button type="submit" { "Save" }
+            }
+        }
+    }
 }
