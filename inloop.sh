@@ -159,15 +159,21 @@ demo() {
       --role "$role" --password-stdin --if-missing
   done
   demo_course "$inloop"
+  log "base images for grading (the first time takes about half a minute)"
+  "$inloop" images bootstrap
+  "$inloop" runner &
+  local runner=$!
+  trap 'kill $runner 2>/dev/null || true' EXIT INT TERM
   cat >&2 <<EOT
 
   INLOOP is starting at  http://127.0.0.1:$WEB_PORT
   Log in as  admin, staff or student  with the password  $password
   E-mails (activation, password reset) are written to $INLOOP_DATA_DIR/outbox
+  A runner host grades submissions here too (the first one of a language builds its image).
   Stop with Ctrl-C; ./inloop.sh stop stops PostgreSQL and Redis.
 
 EOT
-  exec "$inloop" serve
+  "$inloop" serve
 }
 
 # The demo course: the project's fixture task repository, committed into a Git repository of its

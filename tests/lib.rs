@@ -5,7 +5,7 @@
 //! `INLOOP_TEST_REDIS_URL`; `./inloop.sh test` sets both.
 
 use std::{
-    path::PathBuf,
+    path::{Path, PathBuf},
     sync::{Arc, LazyLock},
     time::Duration,
 };
@@ -375,5 +375,112 @@ impl GitRepo {
 impl Drop for GitRepo {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The fixture task repository, committed into a fresh Git repository and synced into the app.
+pub async fn sync_fixture_course(app: &TestApp) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tasks");
+    let repo = GitRepo::init();
+    copy_dir(&fixture, &repo.dir);
+    repo.commit("course");
+    let url = repo.url();
+    // The repository must outlive the sync only; the published checkout is a copy.
+    db::repositories::insert(&app.db, "course", &url, "main", "secret").await.expect("repository");
+    let repository = db::repositories::find_by_name(&app.db, "course")
+        .await
+        .expect("query")
+        .expect("repository");
+    inloop_app::taskrepo::sync_repository(&app.db, &app.state.task_source, &repository)
+        .await
+        .expect("sync");
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("read").filter_map(Result::ok) {
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// A runner host grading in this process until dropped.
+pub struct Runner {
+    stop: tokio::sync::watch::Sender<bool>,
+    pub id: String,
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// `target/debug`, where `cargo build --workspace` puts the plugin libraries.
+pub fn plugin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.parent().and_then(Path::parent).expect("target directory").to_path_buf()
+}
+
+pub fn start_runner(app: &TestApp, slots: usize) -> Runner {
+    let id = format!("test-runner-{}", uuid::Uuid::new_v4().simple());
+    let config = inloop_runners::host::RunnerConfig {
+        redis_url: REDIS_URL.clone(),
+        redis_prefix: app.redis_prefix.clone(),
+        task_dir: app.state.task_source.task_dir.clone(),
+        slots,
+        grader: inloop_runners::grade::GraderConfig {
+            plugin_dir: plugin_dir(),
+            work_dir: std::env::temp_dir().join("inloop-test-runs").join(&id),
+            ceilings: inloop_runners::limits::Ceilings::default(),
+            report_caps: inloop_runners::workspace::ReportCaps::default(),
+            runner_id: id.clone(),
+        },
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if let Err(err) = inloop_runners::host::run(config, stopped).await {
+            panic!("the test runner failed: {err}");
+        }
+    });
+    Runner { stop, id }
+}
+
+impl TestApp {
+    /// Uploads files as the no-JavaScript form does; returns the response.
+    pub async fn submit(&self, slug: &str, files: &[(&str, &str)]) -> Page {
+        let token = self.csrf_token().await;
+        let mut form = reqwest::multipart::Form::new().text("csrf_token", token);
+        for (name, contents) in files {
+            form = form.part(
+                "files",
+                reqwest::multipart::Part::bytes(contents.as_bytes().to_vec())
+                    .file_name((*name).to_owned()),
+            );
+        }
+        let response = self
+            .client
+            .post(self.url(&format!("/tasks/{slug}/submit")))
+            .multipart(form)
+            .send()
+            .await;
+        Page::from(response.expect("the upload is answered")).await
+    }
+
+    /// Follows a solution's status until its verdict is final (`data-verdict`), and returns it.
+    pub async fn wait_for_verdict(&self, solution_path: &str) -> String {
+        let pattern = Regex::new(r#"data-verdict="([a-z_]+)""#).expect("regex");
+        for _ in 0..600 {
+            let page = self.get(&format!("{solution_path}/status")).await;
+            if let Some(found) = pattern.captures(&page.body) {
+                return found[1].to_owned();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{solution_path} got no verdict within a minute");
     }
 }

@@ -11,7 +11,9 @@ use clap::{Parser, Subcommand};
 
 use crate::{
     auth,
-    config::{DatabaseSettings, GradingSettings, LogFormat, RepositorySettings, Settings},
+    config::{
+        DatabaseSettings, GradingSettings, LogFormat, RepositorySettings, RunnerSettings, Settings,
+    },
     db::{self, users::Role},
     grading,
     startup::Application,
@@ -38,6 +40,12 @@ pub enum Command {
     Serve,
     /// Apply the database migrations this build includes.
     Migrate,
+    /// Run a runner host: take grading jobs from Redis and grade them in containers.
+    Runner {
+        /// Solutions graded at the same time (default: setting runner_slots, 2).
+        #[arg(long)]
+        slots: Option<usize>,
+    },
     /// Manage accounts.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -204,6 +212,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 parallel: parallel.max(1),
             };
             return Ok(crate::bench::run(&settings, &options).await);
+        }
+        Command::Runner { slots } => {
+            telemetry::init(LogFormat::Text);
+            let settings = RunnerSettings::load(config)?;
+            let mut grader = grading::grader_config(&settings.grading);
+            grader.runner_id = settings.runner_id();
+            let runner = inloop_runners::host::RunnerConfig {
+                redis_url: settings.redis_url.expose().to_owned(),
+                redis_prefix: settings.redis_prefix.clone(),
+                task_dir: settings.task_dir()?,
+                slots: slots.unwrap_or(settings.runner_slots).max(1),
+                grader,
+            };
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                let _ = stop.send(true);
+            });
+            inloop_runners::host::run(runner, stopped).await?;
         }
         Command::Tasks(command) => {
             telemetry::init(LogFormat::Text);

@@ -129,6 +129,55 @@ impl TaskDirSettings {
     }
 }
 
+/// What `inloop runner` needs: Redis, the shared task directory, grading. No database.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RunnerSettings {
+    pub redis_url: Secret,
+    #[serde(default = "default_redis_prefix")]
+    pub redis_prefix: String,
+    #[serde(default)]
+    pub data_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub task_dir: Option<PathBuf>,
+    /// Solutions graded at the same time on this host.
+    #[serde(default = "default_runner_slots")]
+    pub runner_slots: usize,
+    /// Names this host's containers and jobs; by default the host name.
+    #[serde(default)]
+    pub runner_id: Option<String>,
+    #[serde(flatten)]
+    pub grading: GradingSettings,
+}
+
+fn default_redis_prefix() -> String {
+    "inloop".to_owned()
+}
+
+fn default_runner_slots() -> usize {
+    2
+}
+
+impl RunnerSettings {
+    pub fn load(config_file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        figment(config_file).extract().map_err(describe)
+    }
+
+    pub fn task_dir(&self) -> Result<PathBuf, ConfigError> {
+        self.task_dir
+            .clone()
+            .or_else(|| self.data_dir.as_ref().map(|dir| dir.join("tasks")))
+            .ok_or_else(|| ConfigError::Invalid("setting task_dir (INLOOP_TASK_DIR) is missing: name the shared task directory (or data_dir)".to_owned()))
+    }
+
+    pub fn runner_id(&self) -> String {
+        self.runner_id.clone().unwrap_or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .map(|name| name.trim().to_owned())
+                .unwrap_or_else(|_| "runner".to_owned())
+        })
+    }
+}
+
 /// What `inloop tasks` needs: the database and the task directory.
 #[derive(Clone, Debug, Deserialize)]
 pub struct RepositorySettings {
@@ -187,7 +236,7 @@ impl RateLimits {
     }
 }
 
-/// What grading on this host needs (`inloop check`, `inloop images`, later `inloop runner`).
+/// What grading on this host needs (`inloop check`, `inloop images`, `inloop runner`).
 #[derive(Clone, Debug, Deserialize)]
 pub struct GradingSettings {
     /// Directory of the grading plugin libraries; by default the directory of the `inloop` binary.

@@ -27,7 +27,19 @@ pub async fn verify<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
         return Err(AppError::CsrfRejected.into());
     };
     let mut presented = req.header(HEADER).map(str::to_owned);
-    if presented.is_none() && is_url_encoded_form(&req) {
+    if presented.is_none()
+        && let Some(boundary) = multipart_boundary(&req)
+    {
+        // Uploads without JavaScript carry the token as a form field too. The body is read once
+        // here (bounded) and handed on unchanged.
+        let body = req
+            .take_body()
+            .into_bytes_limit(MAX_MULTIPART_BYTES)
+            .await
+            .map_err(|_| AppError::BadRequest("The upload is too large.".into()))?;
+        presented = multipart_field(body.clone(), boundary, FORM_FIELD).await;
+        req.set_body(body);
+    } else if presented.is_none() && is_url_encoded_form(&req) {
         let body = req
             .take_body()
             .into_bytes_limit(MAX_FORM_BYTES)
@@ -42,6 +54,28 @@ pub async fn verify<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
         return Err(AppError::CsrfRejected.into());
     }
     Ok(next.call(req).await?.into_response())
+}
+
+/// Largest multipart body read to find the token: above any upload we accept.
+const MAX_MULTIPART_BYTES: usize = 4 << 20;
+
+fn multipart_boundary(req: &Request) -> Option<String> {
+    let content_type = req.content_type()?;
+    content_type
+        .starts_with("multipart/form-data")
+        .then(|| multer::parse_boundary(content_type).ok())
+        .flatten()
+}
+
+async fn multipart_field(body: bytes::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn is_url_encoded_form(req: &Request) -> bool {

@@ -4,6 +4,7 @@ pub mod courses;
 pub mod groups;
 pub mod repositories;
 pub mod site_settings;
+pub mod solutions;
 pub mod tasks;
 pub mod users;
 

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod health;
 pub mod home;
 pub mod hooks;
+pub mod solutions;
 pub mod staff;
 pub mod tasks;
 
@@ -35,6 +36,11 @@ pub fn pages() -> Route {
         .at("/about/privacy", get(home::privacy))
         .at("/tasks/category/:slug", get(tasks::category_page))
         .at("/tasks/:slug", get(tasks::task_page))
+        .at("/tasks/:slug/submit", post(solutions::submit))
+        .at("/tasks/:slug/solutions", get(solutions::solution_list))
+        .at("/solutions/:id", get(solutions::solution_page))
+        .at("/solutions/:id/status", get(solutions::solution_status))
+        .at("/solutions/:id/download", get(solutions::download))
         .at("/tasks/:slug/images/*path", get(tasks::image))
         .at("/tasks/:slug/attachments/*path", get(tasks::attachment))
         .nest("/staff", staff::routes())

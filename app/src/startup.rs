@@ -72,6 +72,14 @@ impl Application {
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr, public_url = %self.state.settings.public_url, "serving");
         let pruner = tokio::spawn(prune_unactivated_accounts(self.state.clone()));
+        let ingester = crate::queue::spawn_ingester(self.state.clone());
+        let lease = Duration::from_secs(u64::from(self.state.settings.ceilings.timeout_s) + 120);
+        let reconciler =
+            crate::queue::spawn_reconciler(self.state.clone(), lease, Duration::from_secs(5));
+        let relay = self.state.events.spawn_relay(
+            self.state.settings.redis_url.expose().to_owned(),
+            self.state.settings.redis_prefix.clone(),
+        );
         if self.state.settings.pull_minutes > 0 {
             self.state.syncs.pull_periodically(Duration::from_secs(
                 u64::from(self.state.settings.pull_minutes) * 60,
@@ -83,7 +91,9 @@ impl Application {
             .run_with_graceful_shutdown(self.endpoint, shutdown, Some(Duration::from_secs(10)))
             .await
             .context("the web server failed");
-        pruner.abort();
+        for task in [pruner, ingester, reconciler, relay] {
+            task.abort();
+        }
         served
     }
 }
@@ -104,11 +114,19 @@ async fn prune_unactivated_accounts(state: AppState) {
 }
 
 pub async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
+    connect_redis_with_timeout(url, Duration::from_secs(3)).await
+}
+
+/// A connection whose commands may take up to `response_timeout` (blocking reads need more).
+pub async fn connect_redis_with_timeout(
+    url: &str,
+    response_timeout: Duration,
+) -> anyhow::Result<ConnectionManager> {
     let client = redis::Client::open(url)
         .context("setting redis_url (INLOOP_REDIS_URL) is not a valid Redis URL")?;
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(Duration::from_secs(3)))
-        .set_response_timeout(Some(Duration::from_secs(3)))
+        .set_response_timeout(Some(response_timeout))
         .set_number_of_retries(3);
     let mut redis = ConnectionManager::new_with_config(client, config)
         .await

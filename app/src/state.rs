@@ -34,6 +34,7 @@ pub struct Inner {
     pub links: LinkSigner,
     pub task_source: TaskSource,
     pub syncs: SyncScheduler,
+    pub events: crate::queue::Events,
     site_settings: RwLock<Option<(Instant, Arc<SiteSettings>)>>,
 }
 
@@ -64,6 +65,7 @@ impl AppState {
             links,
             task_source,
             syncs,
+            events: crate::queue::Events::new(),
             site_settings: RwLock::new(None),
         }))
     }

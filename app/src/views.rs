@@ -8,5 +8,6 @@ pub mod components;
 pub mod errors;
 pub mod home;
 pub mod layout;
+pub mod solutions;
 pub mod staff;
 pub mod tasks;

@@ -7,7 +7,9 @@
 pub mod bootstrap;
 pub mod docker;
 pub mod grade;
+pub mod host;
 pub mod images;
+pub mod jobs;
 pub mod limits;
 pub mod plugin_host;
 pub mod tasks;

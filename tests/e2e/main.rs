@@ -6,5 +6,6 @@ mod grading;
 mod repositories;
 mod security;
 mod staff;
+mod submissions;
 mod task_pages;
 mod webhooks;

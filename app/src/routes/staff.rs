@@ -551,6 +551,8 @@ fn render_settings(
         ownwork_declaration: &settings.ownwork_declaration,
         auto_assign_groups: &settings.auto_assign_groups,
         privacy_statement: &settings.privacy_statement,
+        deadline_tolerance_seconds: settings.deadline_tolerance_seconds,
+        max_submissions: settings.max_submissions,
         errors,
     };
     ctx.render_with_status(status, "Settings", staff_views::settings(&view))
@@ -581,6 +583,10 @@ struct SettingsForm {
     auto_assign_groups: String,
     #[serde(default)]
     privacy_statement: String,
+    #[serde(default)]
+    deadline_tolerance_seconds: String,
+    #[serde(default)]
+    max_submissions: String,
 }
 
 #[handler]
@@ -600,8 +606,23 @@ async fn settings_save(ctx: Ctx, Form(form): Form<SettingsForm>) -> Result<Respo
             .collect::<Vec<_>>()
             .join(" "),
         privacy_statement: form.privacy_statement,
+        deadline_tolerance_seconds: match form.deadline_tolerance_seconds.trim() {
+            "" => 0,
+            text => text.parse().unwrap_or(-1),
+        },
+        max_submissions: if form.max_submissions.trim().is_empty() {
+            -1
+        } else {
+            form.max_submissions.trim().parse().unwrap_or(-2)
+        },
     };
     let mut errors = FieldErrors::new();
+    if settings.deadline_tolerance_seconds < 0 {
+        errors.insert("deadline_tolerance_seconds", "Enter a number of seconds, 0 or more.");
+    }
+    if settings.max_submissions < -1 {
+        errors.insert("max_submissions", "Enter a whole number, or -1 (or nothing) for no limit.");
+    }
     if let Err(err) = regex::RegexBuilder::new(&settings.email_pattern).size_limit(1 << 20).build()
     {
         errors.insert("email_pattern", format!("This is not a valid regular expression: {err}"));

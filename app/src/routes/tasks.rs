@@ -121,6 +121,17 @@ pub async fn task_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Response, A
             staff_notes.push(format!("Only members of the group {group} see this task."));
         }
     }
+    let (closed, usage) = super::solutions::closed_reason(&ctx, &task, viewer.user_id).await?;
+    let patterns = super::solutions::accepted_patterns(&task);
+    let csrf_token = ctx.csrf_token();
+    let submit = views::solutions::submit_form(&views::solutions::SubmitFormView {
+        slug: &task.slug,
+        csrf_token: &csrf_token,
+        patterns: &patterns,
+        usage,
+        closed: closed.as_deref(),
+        error: None,
+    });
     let view = views::tasks::TaskView {
         title: &task.title,
         category_slug: &task.category_slug,
@@ -132,6 +143,7 @@ pub async fn task_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Response, A
         templates: &templates,
         staff_notes,
         text_has_title: task.description.trim_start().starts_with("# "),
+        submit,
     };
     Ok(ctx.render(&task.title, views::tasks::task(&view)))
 }

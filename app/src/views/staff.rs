@@ -312,6 +312,8 @@ pub struct SettingsView<'a> {
     pub ownwork_declaration: &'a str,
     pub auto_assign_groups: &'a str,
     pub privacy_statement: &'a str,
+    pub deadline_tolerance_seconds: i32,
+    pub max_submissions: i32,
     pub errors: &'a FieldErrors,
 }
 
@@ -365,6 +367,19 @@ pub fn settings(view: &SettingsView<'_>) -> Markup {
                     input #field-auto_assign_groups type="text" name="auto_assign_groups" value=(view.auto_assign_groups)
                         aria-describedby="field-auto_assign_groups-help";
                     div.help #field-auto_assign_groups-help { "Group names separated by spaces. A student without a group joins a random one at login." }
+                }
+            }
+            fieldset {
+                legend { "Submissions" }
+                div.field.has-error[error("deadline_tolerance_seconds").is_some()] {
+                    label for="field-deadline_tolerance_seconds" { "Grace period after deadlines (seconds)" }
+                    input #field-deadline_tolerance_seconds type="number" min="0" name="deadline_tolerance_seconds" value=(view.deadline_tolerance_seconds);
+                    @if let Some(message) = error("deadline_tolerance_seconds") { p.error { (message) } }
+                }
+                div.field.has-error[error("max_submissions").is_some()] {
+                    label for="field-max_submissions" { "Submissions per student and task, unless a task says otherwise (-1: no limit)" }
+                    input #field-max_submissions type="number" min="-1" name="max_submissions" value=(view.max_submissions);
+                    @if let Some(message) = error("max_submissions") { p.error { (message) } }
                 }
             }
             fieldset {

@@ -118,6 +118,7 @@ pub struct TaskView<'a> {
     pub staff_notes: Vec<String>,
     /// The text starts with its own `# Title`, which then is the page's heading.
     pub text_has_title: bool,
+    pub submit: Markup,
 }
 
 pub fn task(view: &TaskView<'_>) -> Markup {
@@ -143,6 +144,7 @@ pub fn task(view: &TaskView<'_>) -> Markup {
                 }
             }
             div.prose.task-text { (view.text) }
+            (view.submit)
             @if !view.templates.is_empty() {
                 section.templates {
                     h2 { "Starter files" }

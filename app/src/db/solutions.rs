@@ -1,0 +1,325 @@
+//! Solutions: storing submissions, the queue's bookkeeping, results, and who may see what.
+
+use sqlx::{PgConnection, PgExecutor};
+use time::OffsetDateTime;
+
+pub struct NewSolution<'a> {
+    pub task_id: i64,
+    pub author_id: i64,
+    pub revision: &'a str,
+    pub files: &'a [(String, Vec<u8>)],
+}
+
+/// Stores a solution and its files in the caller's transaction and returns `(id, number)`.
+/// Numbers are per author and task; concurrent submits of one author wait for each other here.
+pub async fn insert(
+    conn: &mut PgConnection,
+    solution: &NewSolution<'_>,
+) -> sqlx::Result<(i64, i32)> {
+    // Locking the author's row serialises their submits, so numbers never collide.
+    sqlx::query!("select id from users where id = $1 for update", solution.author_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let row = sqlx::query!(
+        r#"insert into solutions (task_id, author_id, number, revision)
+           values ($1, $2, (select coalesce(max(number), 0) + 1 from solutions where author_id = $2 and task_id = $1), $3)
+           returning id, number"#,
+        solution.task_id,
+        solution.author_id,
+        solution.revision
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    for (name, contents) in solution.files {
+        sqlx::query!(
+            "insert into solution_files (solution_id, name, contents) values ($1, $2, $3)",
+            row.id,
+            name,
+            contents
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok((row.id, row.number))
+}
+
+/// Solutions that count against the submission limit: all but those we failed to grade.
+pub async fn counted(db: impl PgExecutor<'_>, task_id: i64, author_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "count!" from solutions
+           where task_id = $1 and author_id = $2 and status <> 'error' and coalesce(verdict, '') <> 'system_error'"#,
+        task_id,
+        author_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+#[derive(Clone, Debug)]
+pub struct SolutionRow {
+    pub id: i64,
+    pub task_id: i64,
+    pub author_id: i64,
+    pub number: i32,
+    pub submitted_at: OffsetDateTime,
+    pub revision: String,
+    pub status: String,
+    pub verdict: Option<String>,
+    pub attempt: i32,
+    pub error_message: Option<String>,
+    pub task_slug: String,
+    pub task_title: String,
+    pub system_name: String,
+    pub repository: String,
+    pub author_username: String,
+}
+
+pub async fn find(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<SolutionRow>> {
+    sqlx::query_as!(
+        SolutionRow,
+        r#"select s.id, s.task_id, s.author_id, s.number, s.submitted_at, s.revision, s.status, s.verdict, s.attempt,
+                  s.error_message, t.slug as task_slug, t.title as task_title, t.system_name, r.name as repository,
+                  u.username as author_username
+           from solutions s join tasks t on t.id = s.task_id join repositories r on r.id = t.repository_id
+           join users u on u.id = s.author_id
+           where s.id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub struct Listed {
+    pub id: i64,
+    pub number: i32,
+    pub submitted_at: OffsetDateTime,
+    pub status: String,
+    pub verdict: Option<String>,
+}
+
+pub async fn list_for(
+    db: impl PgExecutor<'_>,
+    task_id: i64,
+    author_id: i64,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Listed>> {
+    sqlx::query_as!(
+        Listed,
+        "select id, number, submitted_at, status, verdict from solutions
+         where task_id = $1 and author_id = $2 order by number desc offset $3 limit $4",
+        task_id,
+        author_id,
+        offset,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn files(
+    db: impl PgExecutor<'_>,
+    solution_id: i64,
+) -> sqlx::Result<Vec<(String, Vec<u8>)>> {
+    let rows = sqlx::query!(
+        "select name, contents from solution_files where solution_id = $1 order by name",
+        solution_id
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.name, row.contents)).collect())
+}
+
+pub struct ResultRow {
+    pub verdict: String,
+    pub report: serde_json::Value,
+    pub stdout: String,
+    pub stderr: String,
+    pub output_truncated: bool,
+    pub duration_ms: i32,
+    pub runner: String,
+    pub attempt: i32,
+}
+
+pub async fn result(db: impl PgExecutor<'_>, solution_id: i64) -> sqlx::Result<Option<ResultRow>> {
+    sqlx::query_as!(
+        ResultRow,
+        "select verdict, report, stdout, stderr, output_truncated, duration_ms, runner, attempt from results where solution_id = $1",
+        solution_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Marks a solution as sent to the runners (a new attempt) and records the attempt.
+pub async fn mark_dispatched(conn: &mut PgConnection, solution_id: i64) -> sqlx::Result<i32> {
+    let attempt = sqlx::query_scalar!(
+        "update solutions set status = 'dispatched', attempt = attempt + 1, dispatched_at = now()
+         where id = $1 returning attempt",
+        solution_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query!("insert into grading_attempts (solution_id, attempt) values ($1, $2) on conflict do nothing", solution_id, attempt)
+        .execute(&mut *conn)
+        .await?;
+    Ok(attempt)
+}
+
+/// The author's oldest waiting solution, if none of theirs is out with the runners: one solution
+/// per student at a time keeps a student with many submissions from holding back the others.
+pub async fn next_for_author(db: impl PgExecutor<'_>, author_id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        "select id from solutions s
+         where author_id = $1 and status = 'queued'
+           and not exists (select 1 from solutions d where d.author_id = $1 and d.status = 'dispatched')
+         order by submitted_at, id limit 1",
+        author_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Authors with waiting solutions and none out with the runners (the reconciler dispatches them).
+pub async fn authors_waiting(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
+        r#"select distinct author_id as "author_id!" from solutions s
+           where status = 'queued'
+             and not exists (select 1 from solutions d where d.author_id = s.author_id and d.status = 'dispatched')"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Dispatched solutions without a result for longer than the lease: their runner died, or Redis
+/// lost the job.
+pub async fn overdue(db: impl PgExecutor<'_>, lease_seconds: i32) -> sqlx::Result<Vec<(i64, i32)>> {
+    let rows = sqlx::query!(
+        "select id, attempt from solutions
+         where status = 'dispatched' and dispatched_at < now() - make_interval(secs => $1)",
+        f64::from(lease_seconds)
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.attempt)).collect())
+}
+
+pub async fn mark_attempt(
+    db: impl PgExecutor<'_>,
+    solution_id: i64,
+    attempt: i32,
+    outcome: &str,
+    runner: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update grading_attempts set outcome = $3, runner = coalesce($4, runner), finished_at = now()
+         where solution_id = $1 and attempt = $2",
+        solution_id,
+        attempt,
+        outcome,
+        runner
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Gives up on a solution: it gets an error a student can read and does not count.
+pub async fn quarantine(
+    db: impl PgExecutor<'_>,
+    solution_id: i64,
+    message: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update solutions set status = 'error', error_message = $2 where id = $1 and status <> 'done'",
+        solution_id,
+        message
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub struct StoredResult<'a> {
+    pub solution_id: i64,
+    pub attempt: i32,
+    pub runner: &'a str,
+    pub verdict: &'a str,
+    pub report: &'a serde_json::Value,
+    pub stdout: &'a str,
+    pub stderr: &'a str,
+    pub output_truncated: bool,
+    pub duration_ms: i32,
+}
+
+/// Stores a result unless the solution has one; true when this call stored it.
+pub async fn store_result(
+    conn: &mut PgConnection,
+    result: &StoredResult<'_>,
+) -> sqlx::Result<bool> {
+    let inserted = sqlx::query!(
+        "insert into results (solution_id, attempt, runner, verdict, report, stdout, stderr, output_truncated, duration_ms)
+         select $1, $2, $3, $4, $5, $6, $7, $8, $9 where exists (select 1 from solutions where id = $1)
+         on conflict (solution_id) do nothing",
+        result.solution_id,
+        result.attempt,
+        result.runner,
+        result.verdict,
+        result.report,
+        result.stdout,
+        result.stderr,
+        result.output_truncated,
+        result.duration_ms
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        sqlx::query!(
+            "update solutions set status = 'done', verdict = $2 where id = $1",
+            result.solution_id,
+            result.verdict
+        )
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query!(
+            "update grading_attempts set outcome = 'graded', runner = $3, finished_at = now() where solution_id = $1 and attempt = $2",
+            result.solution_id,
+            result.attempt,
+            result.runner
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(inserted)
+}
+
+/// How many solutions wait ahead of this one (dispatched or queued, submitted earlier).
+pub async fn position(db: impl PgExecutor<'_>, solution_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "count!" from solutions s, solutions me
+           where me.id = $1 and s.status in ('queued', 'dispatched') and (s.submitted_at, s.id) < (me.submitted_at, me.id)"#,
+        solution_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+pub struct AttemptRow {
+    pub attempt: i32,
+    pub dispatched_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+    pub runner: Option<String>,
+    pub outcome: Option<String>,
+}
+
+pub async fn attempts(db: impl PgExecutor<'_>, solution_id: i64) -> sqlx::Result<Vec<AttemptRow>> {
+    sqlx::query_as!(
+        AttemptRow,
+        "select attempt, dispatched_at, finished_at, runner, outcome from grading_attempts where solution_id = $1 order by attempt",
+        solution_id
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,409 @@
+//! Submitting solutions and looking at them: the upload, a solution's live status and result,
+//! the list of one's solutions, and the zip download. Students see only their own; staff all.
+
+use std::io::Write as _;
+
+use inloop_plugin_api::{
+    protocol::glob_match,
+    report::{Report, Verdict},
+};
+use poem::{
+    Response, handler,
+    http::{StatusCode, header},
+    web::{Multipart, Path, Query},
+};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use tokio::io::AsyncReadExt;
+
+use crate::{
+    db::{self, solutions::SolutionRow, tasks::Viewer},
+    error::AppError,
+    extract::{Ctx, redirect},
+    queue,
+    session::FlashLevel,
+    views::{self, solutions::StatusView},
+};
+
+pub const MAX_FILES: usize = 20;
+pub const MAX_FILE_BYTES: usize = 256 << 10;
+pub const MAX_TOTAL_BYTES: usize = 1 << 20;
+
+/// The file patterns a task accepts: its own, or its runner's usual ones.
+pub fn accepted_patterns(task: &db::tasks::TaskPage) -> Vec<String> {
+    if !task.file_patterns.is_empty() {
+        return task.file_patterns.clone();
+    }
+    match task.runner.as_str() {
+        "python" => vec!["*.py".to_owned()],
+        "java" | "classic" => vec!["*.java".to_owned()],
+        _ => Vec::new(),
+    }
+}
+
+/// Why the viewer cannot submit to this task now, if they cannot.
+pub async fn closed_reason(
+    ctx: &Ctx,
+    task: &db::tasks::TaskPage,
+    user_id: i64,
+) -> Result<(Option<String>, Option<(i64, i64)>), AppError> {
+    let settings = ctx.state.site_settings().await?;
+    let now = OffsetDateTime::now_utc();
+    let limit = i64::from(task.max_submissions.unwrap_or(settings.max_submissions));
+    let used = db::solutions::counted(&ctx.state.db, task.id, user_id).await?;
+    let usage = (limit >= 0).then_some((used, limit));
+    if task.disabled || task.removed {
+        return Ok((Some("This task no longer takes solutions.".to_owned()), usage));
+    }
+    if let Some(deadline) = task.deadline
+        && now > deadline + time::Duration::seconds(i64::from(settings.deadline_tolerance_seconds))
+    {
+        return Ok((
+            Some(
+                "The deadline for this task has passed. You cannot submit new solutions."
+                    .to_owned(),
+            ),
+            usage,
+        ));
+    }
+    if limit >= 0 && used >= limit {
+        return Ok((Some(format!("You cannot submit more than {limit} solution(s).")), usage));
+    }
+    Ok((None, usage))
+}
+
+async fn read_upload(multipart: &mut Multipart) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut total = 0usize;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| "The upload was interrupted; please try again.".to_owned())?
+    {
+        if field.name() != Some("files") {
+            continue;
+        }
+        let Some(name) = field.file_name().map(str::to_owned).filter(|name| !name.is_empty())
+        else {
+            continue;
+        };
+        // Browsers send only the base name, but older ones sent a whole path.
+        let name = name.rsplit(['/', '\\']).next().unwrap_or_default().to_owned();
+        let mut bytes = Vec::new();
+        field
+            .into_async_read()
+            .take(MAX_FILE_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|_| "The upload was interrupted; please try again.".to_owned())?;
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(format!("{name} is larger than {} KB.", MAX_FILE_BYTES / 1024));
+        }
+        total += bytes.len();
+        if total > MAX_TOTAL_BYTES {
+            return Err(format!(
+                "Your files are larger than {} KB together.",
+                MAX_TOTAL_BYTES / 1024
+            ));
+        }
+        if files.len() == MAX_FILES {
+            return Err(format!("Hand in at most {MAX_FILES} files."));
+        }
+        if files.iter().any(|(existing, _)| existing == &name) {
+            return Err(format!("{name} was chosen twice."));
+        }
+        files.push((name, bytes));
+    }
+    Ok(files)
+}
+
+fn check_files(files: &[(String, Vec<u8>)], patterns: &[String]) -> Result<(), String> {
+    if files.is_empty() {
+        return Err("You haven't uploaded any files.".to_owned());
+    }
+    for (name, _) in files {
+        if !inloop_runners::workspace::is_safe_file_name(name) {
+            return Err(format!(
+                "{name:?} is not a file name we accept: use letters, digits, dots, dashes and underscores."
+            ));
+        }
+        if !patterns.is_empty() && !patterns.iter().any(|pattern| glob_match(pattern, name)) {
+            return Err(format!(
+                "{name} is not accepted: this task takes {}.",
+                patterns.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[handler]
+pub async fn submit(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let user = ctx.require_user()?.clone();
+    // Students submit only to tasks they can see; staff too (to try a task), not to hidden ones.
+    let viewer = Viewer { user_id: user.id, is_staff: false };
+    let task =
+        db::tasks::visible_task(&ctx.state.db, &slug, viewer).await?.ok_or(AppError::NotFound)?;
+    let back = format!("/tasks/{slug}#submit");
+    let (closed, _) = closed_reason(&ctx, &task, user.id).await?;
+    if let Some(reason) = closed {
+        ctx.flash(FlashLevel::Error, reason);
+        return Ok(redirect(&back));
+    }
+    let files = match read_upload(&mut multipart).await {
+        Ok(files) => files,
+        Err(reason) => {
+            ctx.flash(FlashLevel::Error, reason);
+            return Ok(redirect(&back));
+        }
+    };
+    if let Err(reason) = check_files(&files, &accepted_patterns(&task)) {
+        ctx.flash(FlashLevel::Error, reason);
+        return Ok(redirect(&back));
+    }
+    let mut tx = ctx.state.db.begin().await?;
+    let new = db::solutions::NewSolution {
+        task_id: task.id,
+        author_id: user.id,
+        revision: &task.revision,
+        files: &files,
+    };
+    let (solution_id, number) = db::solutions::insert(&mut tx, &new).await?;
+    tx.commit().await?;
+    tracing::info!(solution_id, number, task = task.slug, user_id = user.id, "stored a solution");
+    if let Err(err) = queue::dispatch_next(&ctx.state, user.id).await {
+        // Stored is stored: the reconciler sends it when Redis is back.
+        tracing::warn!(solution_id, error = %format!("{err:#}"), "could not dispatch a solution yet");
+    }
+    ctx.flash(FlashLevel::Success, format!("Your solution #{number} has been submitted."));
+    Ok(redirect(&format!("/solutions/{solution_id}")))
+}
+
+/// The solution, if the viewer may see it: their own, or any for staff. Others get 404.
+async fn visible_solution(ctx: &Ctx, id: i64) -> Result<SolutionRow, AppError> {
+    let user = ctx.require_user()?;
+    let solution = db::solutions::find(&ctx.state.db, id).await?.ok_or(AppError::NotFound)?;
+    if solution.author_id != user.id && !user.role.is_staff() {
+        return Err(AppError::NotFound);
+    }
+    Ok(solution)
+}
+
+pub async fn status_view(ctx: &Ctx, solution: &SolutionRow) -> Result<StatusView, AppError> {
+    Ok(match solution.status.as_str() {
+        "queued" => StatusView::Waiting {
+            position: db::solutions::position(&ctx.state.db, solution.id).await?,
+        },
+        "dispatched" => StatusView::Running { stage: "Being tested" },
+        "error" => StatusView::Error {
+            message: solution
+                .error_message
+                .clone()
+                .unwrap_or_else(|| "This solution could not be tested.".to_owned()),
+        },
+        _ => match db::solutions::result(&ctx.state.db, solution.id).await? {
+            Some(result) => {
+                let report: Report = serde_json::from_value(result.report)
+                    .unwrap_or_else(|_| Report::new(Verdict::SystemError));
+                let console =
+                    match (result.stdout.trim().is_empty(), result.stderr.trim().is_empty()) {
+                        (_, true) => result.stdout,
+                        (true, false) => result.stderr,
+                        (false, false) => {
+                            format!("{}\n{}", result.stdout.trim_end(), result.stderr)
+                        }
+                    };
+                StatusView::Done(views::solutions::ResultView {
+                    verdict: report.verdict.as_str().to_owned(),
+                    verdict_text: report.verdict.describe().to_owned(),
+                    tests: report
+                        .tests
+                        .into_iter()
+                        .map(|test| views::solutions::TestRow {
+                            name: test.name,
+                            status: test.status.as_str().to_owned(),
+                            message: test.message,
+                            details: test.details,
+                            duration_ms: test.duration_ms,
+                        })
+                        .collect(),
+                    feedback: report.feedback,
+                    notes: report.notes,
+                    console,
+                    truncated: result.output_truncated,
+                    duration_ms: result.duration_ms,
+                })
+            }
+            None => StatusView::Running { stage: "Storing the result" },
+        },
+    })
+}
+
+#[handler]
+pub async fn solution_page(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let solution = visible_solution(&ctx, id).await?;
+    let viewer_is_author = ctx.user.as_ref().is_some_and(|user| user.id == solution.author_id);
+    let status = status_view(&ctx, &solution).await?;
+    let files: Vec<views::solutions::FileView> = db::solutions::files(&ctx.state.db, id)
+        .await?
+        .into_iter()
+        .map(|(name, bytes)| views::solutions::FileView {
+            size: bytes.len(),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+            name,
+        })
+        .collect();
+    let zone = &ctx.state.task_source.zone;
+    let attempts = if viewer_is_author {
+        Vec::new()
+    } else {
+        db::solutions::attempts(&ctx.state.db, id)
+            .await?
+            .into_iter()
+            .map(|attempt| {
+                format!(
+                    "#{} sent {}, {} by {}",
+                    attempt.attempt,
+                    crate::taskrepo::dates::display(attempt.dispatched_at, zone),
+                    attempt.outcome.as_deref().unwrap_or("not finished"),
+                    attempt.runner.as_deref().unwrap_or("—")
+                )
+            })
+            .collect()
+    };
+    let view = views::solutions::SolutionPageView {
+        solution_id: id,
+        number: solution.number,
+        task_slug: &solution.task_slug,
+        task_title: &solution.task_title,
+        submitted: views::tasks::When {
+            iso: solution
+                .submitted_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            text: crate::taskrepo::dates::display(solution.submitted_at, zone),
+        },
+        author: (!viewer_is_author).then_some(solution.author_username.as_str()),
+        status,
+        files: &files,
+        attempts,
+    };
+    Ok(ctx
+        .render(&format!("Solution #{}", solution.number), views::solutions::solution_page(&view)))
+}
+
+#[handler]
+pub async fn solution_status(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let solution = visible_solution(&ctx, id).await?;
+    let status = status_view(&ctx, &solution).await?;
+    Ok(Response::builder()
+        .content_type("text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(views::solutions::status(id, &status).into_string()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+const SOLUTIONS_PER_PAGE: i64 = 20;
+
+#[handler]
+pub async fn solution_list(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    let user = ctx.require_user()?;
+    let viewer = Viewer { user_id: user.id, is_staff: user.role.is_staff() };
+    let task =
+        db::tasks::visible_task(&ctx.state.db, &slug, viewer).await?.ok_or(AppError::NotFound)?;
+    let page = query.page.unwrap_or(1).max(1);
+    let rows = db::solutions::list_for(
+        &ctx.state.db,
+        task.id,
+        user.id,
+        (page - 1) * SOLUTIONS_PER_PAGE,
+        SOLUTIONS_PER_PAGE + 1,
+    )
+    .await?;
+    let has_more = rows.len() as i64 > SOLUTIONS_PER_PAGE;
+    let zone = &ctx.state.task_source.zone;
+    let solutions: Vec<views::solutions::ListedSolution> = rows
+        .into_iter()
+        .take(SOLUTIONS_PER_PAGE as usize)
+        .map(|row| views::solutions::ListedSolution {
+            id: row.id,
+            number: row.number,
+            submitted: views::tasks::When {
+                iso: row
+                    .submitted_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default(),
+                text: crate::taskrepo::dates::display(row.submitted_at, zone),
+            },
+            state: match (row.status.as_str(), row.verdict.as_deref()) {
+                (_, Some(verdict)) => verdict.replace('_', " "),
+                ("error", None) => "could not be tested".to_owned(),
+                _ => "being tested".to_owned(),
+            },
+            verdict: row.verdict,
+        })
+        .collect();
+    let pages = if has_more { page + 1 } else { page };
+    let pagination =
+        views::components::pagination(&format!("/tasks/{slug}/solutions"), page, pages);
+    Ok(ctx.render(
+        "My solutions",
+        views::solutions::solution_list(&task.slug, &task.title, &solutions, pagination),
+    ))
+}
+
+#[handler]
+pub async fn download(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let solution = visible_solution(&ctx, id).await?;
+    let files = db::solutions::files(&ctx.state.db, id).await?;
+    let archive = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in files {
+            writer.start_file(name, options)?;
+            writer.write_all(&bytes)?;
+        }
+        Ok(writer.finish()?.into_inner())
+    })
+    .await
+    .map_err(|err| AppError::Internal(err.into()))?
+    .map_err(|err| AppError::Internal(err.into()))?;
+    let name = format!("solution-{}-{}.zip", solution.number, solution.task_slug);
+    Ok(Response::builder()
+        .status(StatusCode::OK)
+        .content_type("application/zip")
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))
+        .header(header::CACHE_CONTROL, "private, no-store")
+        .body(archive))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_checked_against_the_tasks_patterns() {
+        let java = vec!["*.java".to_owned()];
+        let file = |name: &str| vec![(name.to_owned(), b"x".to_vec())];
+        assert!(check_files(&file("Counter.java"), &java).is_ok());
+        assert_eq!(check_files(&[], &java).unwrap_err(), "You haven't uploaded any files.");
+        assert!(
+            check_files(&file("evil.sh"), &java).unwrap_err().contains("this task takes *.java")
+        );
+        assert!(check_files(&file("../x.java"), &java).unwrap_err().contains("not a file name"));
+    }
+}

@@ -1,0 +1,231 @@
+//! Submitting, and a solution's status, result and files.
+
+use maud::{Markup, html};
+
+use super::{components::csrf_field, tasks::When};
+
+pub struct SubmitFormView<'a> {
+    pub slug: &'a str,
+    pub csrf_token: &'a str,
+    pub patterns: &'a [String],
+    /// `(used, limit)` when the task has a limit.
+    pub usage: Option<(i64, i64)>,
+    /// Why submitting is not possible now, if it is not.
+    pub closed: Option<&'a str>,
+    pub error: Option<&'a str>,
+}
+
+/// A plain upload form: it works without JavaScript.
+pub fn submit_form(view: &SubmitFormView<'_>) -> Markup {
+    let accept =
+        view.patterns.iter().filter_map(|p| p.strip_prefix('*')).collect::<Vec<_>>().join(",");
+    html! {
+        section.submit #submit aria-labelledby="submit-heading" {
+            h2 #submit-heading { "Hand in your solution" }
+            @if let Some(error) = view.error { div.form-error role="alert" { (error) } }
+            @if let Some(closed) = view.closed {
+                p.flash.flash-warning { (closed) }
+            } @else {
+                form method="post" action=(format!("/tasks/{}/submit", view.slug)) enctype="multipart/form-data" {
+                    (csrf_field(view.csrf_token))
+                    div.field {
+                        label for="field-files" { "Files" }
+                        input #field-files type="file" name="files" multiple required accept=[(!accept.is_empty()).then_some(accept.as_str())]
+                            aria-describedby="field-files-help";
+                        div.help #field-files-help {
+                            @if view.patterns.is_empty() { "Choose one or more files." } @else { "Files matching " (view.patterns.join(", ")) "." }
+                        }
+                    }
+                    button.primary type="submit" {
+                        "Submit"
+                        @if let Some((used, limit)) = view.usage { " (" (used) "/" (limit) ")" }
+                    }
+                }
+            }
+            p { a href=(format!("/tasks/{}/solutions", view.slug)) { "My solutions" } }
+        }
+    }
+}
+
+pub struct TestRow {
+    pub name: String,
+    pub status: String,
+    pub message: Option<String>,
+    pub details: Option<String>,
+    pub duration_ms: Option<u64>,
+}
+
+pub struct ResultView {
+    pub verdict: String,
+    pub verdict_text: String,
+    pub tests: Vec<TestRow>,
+    pub feedback: Option<String>,
+    pub notes: Vec<String>,
+    pub console: String,
+    pub truncated: bool,
+    pub duration_ms: i32,
+}
+
+pub enum StatusView {
+    Waiting { position: i64 },
+    Running { stage: &'static str },
+    Error { message: String },
+    Done(ResultView),
+}
+
+/// The part of a solution's page that changes while it is graded. While not final it asks for
+/// itself again (htmx) and, without JavaScript, the page reloads itself.
+pub fn status(solution_id: i64, status: &StatusView) -> Markup {
+    let final_state = matches!(status, StatusView::Done(_) | StatusView::Error { .. });
+    let verdict = match status {
+        StatusView::Done(result) => Some(result.verdict.as_str()),
+        StatusView::Error { .. } => Some("system_error"),
+        _ => None,
+    };
+    let url = format!("/solutions/{solution_id}/status");
+    html! {
+        section #solution-status.solution-status aria-live="polite"
+            data-verdict=[verdict]
+            hx-get=[(!final_state).then_some(url.as_str())]
+            hx-trigger=[(!final_state).then_some("every 1s")]
+            hx-swap=[(!final_state).then_some("outerHTML")] {
+            @match status {
+                StatusView::Waiting { position } => {
+                    noscript { meta http-equiv="refresh" content="3"; }
+                    p.status.waiting { span.spinner aria-hidden="true" {} "Waiting to be tested"
+                        @if *position > 0 { " (" (position) " ahead)" } "…" }
+                }
+                StatusView::Running { stage } => {
+                    noscript { meta http-equiv="refresh" content="2"; }
+                    p.status.running { span.spinner aria-hidden="true" {} (stage) "…" }
+                }
+                StatusView::Error { message } => {
+                    p.verdict.verdict-system_error { (message) }
+                }
+                StatusView::Done(result) => {
+                    p class=(format!("verdict verdict-{}", result.verdict)) {
+                        strong { (result.verdict_text) }
+                        " " span.muted { "(" (result.duration_ms) " ms)" }
+                    }
+                    @if !result.tests.is_empty() {
+                        @let passed = result.tests.iter().filter(|t| t.status == "passed").count();
+                        h3 { "Tests: " (passed) " of " (result.tests.len()) " passed" }
+                        table.data.tests {
+                            thead { tr { th scope="col" { "Test" } th scope="col" { "Result" } th scope="col" { "Message" } } }
+                            tbody {
+                                @for test in &result.tests {
+                                    tr class=(format!("test-{}", test.status)) {
+                                        td { code { (test.name) } }
+                                        td { (test.status) @if let Some(ms) = test.duration_ms { " " span.muted { "(" (ms) " ms)" } } }
+                                        td {
+                                            @if let Some(message) = &test.message { (message) }
+                                            @if let Some(details) = &test.details {
+                                                details { summary { "Details" } pre { (details) } }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @if let Some(feedback) = &result.feedback {
+                        h3 { "Messages" }
+                        pre.feedback { (feedback) }
+                    }
+                    @for note in &result.notes { p.flash.flash-info { (note) } }
+                    h3 { "Console output" }
+                    @if result.console.trim().is_empty() { p.muted { "Nothing to show here." } } @else { pre.console { (result.console) } }
+                }
+            }
+        }
+    }
+}
+
+pub struct FileView {
+    pub name: String,
+    pub size: usize,
+    pub text: String,
+}
+
+pub struct SolutionPageView<'a> {
+    pub solution_id: i64,
+    pub number: i32,
+    pub task_slug: &'a str,
+    pub task_title: &'a str,
+    pub submitted: When,
+    pub author: Option<&'a str>,
+    pub status: StatusView,
+    pub files: &'a [FileView],
+    pub attempts: Vec<String>,
+}
+
+pub fn solution_page(view: &SolutionPageView<'_>) -> Markup {
+    html! {
+        nav.breadcrumbs aria-label="Breadcrumb" {
+            a href=(format!("/tasks/{}", view.task_slug)) { (view.task_title) } " › "
+            a href=(format!("/tasks/{}/solutions", view.task_slug)) { "Solutions" } " › "
+            span aria-current="page" { "#" (view.number) }
+        }
+        h1 { "Solution #" (view.number) " for " (view.task_title) }
+        @if let Some(author) = view.author { p.flash.flash-info { "You are viewing a solution by " strong { (author) } "." } }
+        p.muted { "Submitted " (super::tasks::when(&view.submitted)) }
+        (status(view.solution_id, &view.status))
+        section.files {
+            h2 { "Files" }
+            p { a href=(format!("/solutions/{}/download", view.solution_id)) download { "Download as zip" } }
+            @for file in view.files {
+                details open {
+                    summary { code { (file.name) } " " span.muted { "(" (file.size) " bytes)" } }
+                    pre.source { code { (file.text) } }
+                }
+            }
+        }
+        @if !view.attempts.is_empty() {
+            section.attempts {
+                h2 { "Grading attempts" }
+                ul { @for attempt in &view.attempts { li { (attempt) } } }
+            }
+        }
+    }
+}
+
+pub struct ListedSolution {
+    pub id: i64,
+    pub number: i32,
+    pub submitted: When,
+    pub state: String,
+    pub verdict: Option<String>,
+}
+
+pub fn solution_list(
+    task_slug: &str,
+    task_title: &str,
+    solutions: &[ListedSolution],
+    pagination: Markup,
+) -> Markup {
+    html! {
+        nav.breadcrumbs aria-label="Breadcrumb" {
+            a href=(format!("/tasks/{task_slug}")) { (task_title) } " › " span aria-current="page" { "My solutions" }
+        }
+        h1 { "My solutions for " (task_title) }
+        @if solutions.is_empty() {
+            p.muted { "You haven't submitted anything yet." }
+        } @else {
+            table.data.solutions {
+                thead { tr { th scope="col" { "#" } th scope="col" { "Submitted" } th scope="col" { "Result" } } }
+                tbody {
+                    @for solution in solutions {
+                        tr {
+                            td { a href=(format!("/solutions/{}", solution.id)) { "#" (solution.number) } }
+                            td { (super::tasks::when(&solution.submitted)) }
+                            td data-verdict=[solution.verdict.as_deref()] {
+                                span class=(format!("badge verdict-{}", solution.verdict.as_deref().unwrap_or("pending"))) { (solution.state) }
+                            }
+                        }
+                    }
+                }
+            }
+            (pagination)
+        }
+    }
+}

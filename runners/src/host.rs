@@ -1,0 +1,215 @@
+//! `inloop runner`: a runner host. Takes grading jobs from Redis, grades them in parallel slots
+//! through the same `Grader` as `inloop check`, and sends results and progress back.
+//!
+//! A job is acknowledged only after its result is on the results stream, so a runner killed
+//! mid-job leaves the job pending; the web server's reconciler sends it again.
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use redis::{
+    AsyncCommands,
+    aio::{ConnectionManager, ConnectionManagerConfig},
+    streams::{StreamReadOptions, StreamReadReply},
+};
+
+use crate::{
+    grade::{GradeError, Grader, GraderConfig},
+    jobs::{self, GradingJob, GradingResult, ProgressEvent, Stage},
+};
+use inloop_plugin_api::report::{Report, Verdict};
+
+#[derive(Clone, Debug)]
+pub struct RunnerConfig {
+    pub redis_url: String,
+    pub redis_prefix: String,
+    pub task_dir: PathBuf,
+    pub slots: usize,
+    pub grader: GraderConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error("cannot connect to Redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error(transparent)]
+    Grade(#[from] GradeError),
+}
+
+/// How long a blocking read waits before it looks at the shutdown signal again.
+const BLOCK_MS: usize = 2000;
+
+async fn connection(
+    url: &str,
+    response_timeout: Duration,
+) -> Result<ConnectionManager, redis::RedisError> {
+    let client = redis::Client::open(url)?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(3)))
+        .set_response_timeout(Some(response_timeout))
+        .set_number_of_retries(2);
+    ConnectionManager::new_with_config(client, config).await
+}
+
+/// Creates a consumer group (and its stream) unless it exists.
+pub async fn ensure_group(
+    redis: &mut ConnectionManager,
+    stream: &str,
+    group: &str,
+) -> Result<(), redis::RedisError> {
+    let created: Result<(), redis::RedisError> =
+        redis.xgroup_create_mkstream(stream, group, "0").await;
+    match created {
+        Err(err) if err.to_string().contains("BUSYGROUP") => Ok(()),
+        other => other,
+    }
+}
+
+pub async fn run(
+    config: RunnerConfig,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), HostError> {
+    let grader = Arc::new(Grader::new(config.grader.clone()).await?);
+    let removed = grader.remove_leftovers().await.map_err(GradeError::from)?;
+    if removed > 0 {
+        tracing::warn!(removed, "removed containers a previous run of this runner left behind");
+    }
+    let mut control = connection(&config.redis_url, Duration::from_secs(5)).await?;
+    let jobs_stream = jobs::jobs_stream(&config.redis_prefix);
+    ensure_group(&mut control, &jobs_stream, jobs::JOBS_GROUP).await?;
+    tracing::info!(
+        runner = config.grader.runner_id,
+        slots = config.slots,
+        plugins = ?grader.plugins().names(),
+        "runner host ready"
+    );
+    let mut slots = Vec::new();
+    for slot in 0..config.slots.max(1) {
+        let config = config.clone();
+        let grader = grader.clone();
+        let shutdown = shutdown.clone();
+        slots.push(tokio::spawn(async move { work(slot, config, grader, shutdown).await }));
+    }
+    for slot in slots {
+        if let Ok(Err(err)) = slot.await {
+            tracing::error!(error = %err, "a runner slot stopped");
+        }
+    }
+    Ok(())
+}
+
+async fn work(
+    slot: usize,
+    config: RunnerConfig,
+    grader: Arc<Grader>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), HostError> {
+    // A blocking read needs its own connection, with a response timeout longer than the block.
+    let mut reader =
+        connection(&config.redis_url, Duration::from_millis(BLOCK_MS as u64 + 5000)).await?;
+    let mut writer = connection(&config.redis_url, Duration::from_secs(5)).await?;
+    let jobs_stream = jobs::jobs_stream(&config.redis_prefix);
+    let consumer = format!("{}-{slot}", config.grader.runner_id);
+    let options =
+        StreamReadOptions::default().group(jobs::JOBS_GROUP, &consumer).count(1).block(BLOCK_MS);
+    let streams = [jobs_stream.as_str()];
+    while !*shutdown.borrow() {
+        let reply: StreamReadReply = tokio::select! {
+            reply = reader.xread_options(&streams, &[">"], &options) => match reply {
+                Ok(reply) => reply,
+                Err(err) => {
+                    tracing::warn!(error = %err, "reading jobs failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => break,
+        };
+        for entry in reply.keys.into_iter().flat_map(|key| key.ids) {
+            let Some(data) = entry.get::<String>(jobs::DATA_FIELD) else {
+                tracing::warn!(id = entry.id, "dropping a job without data");
+                let _: Result<(), _> =
+                    writer.xack(&jobs_stream, jobs::JOBS_GROUP, &[&entry.id]).await;
+                continue;
+            };
+            let job: GradingJob = match serde_json::from_str(&data) {
+                Ok(job) => job,
+                Err(err) => {
+                    tracing::warn!(id = entry.id, error = %err, "dropping an unreadable job");
+                    let _: Result<(), _> =
+                        writer.xack(&jobs_stream, jobs::JOBS_GROUP, &[&entry.id]).await;
+                    continue;
+                }
+            };
+            let result = grade(&config, &grader, &mut writer, &job).await;
+            let json = serde_json::to_string(&result).unwrap_or_default();
+            // The result goes out before the job is acknowledged: a crash in between sends it twice,
+            // which the web server ignores, rather than never.
+            let sent: Result<String, _> = writer
+                .xadd(jobs::results_stream(&config.redis_prefix), "*", &[(jobs::DATA_FIELD, json)])
+                .await;
+            if let Err(err) = sent {
+                tracing::error!(solution = job.solution_id, error = %err, "cannot send a result; the job stays pending");
+                continue;
+            }
+            let _: Result<(), _> = writer.xack(&jobs_stream, jobs::JOBS_GROUP, &[&entry.id]).await;
+            publish(&mut writer, &config.redis_prefix, job.solution_id, Stage::Finished).await;
+        }
+    }
+    Ok(())
+}
+
+async fn publish(redis: &mut ConnectionManager, prefix: &str, solution_id: i64, stage: Stage) {
+    let event = serde_json::to_string(&ProgressEvent { solution_id, stage }).unwrap_or_default();
+    let _: Result<(), _> = redis.publish(jobs::events_channel(prefix), event).await;
+}
+
+async fn grade(
+    config: &RunnerConfig,
+    grader: &Grader,
+    redis: &mut ConnectionManager,
+    job: &GradingJob,
+) -> GradingResult {
+    publish(redis, &config.redis_prefix, job.solution_id, Stage::PreparingImage).await;
+    let began = std::time::Instant::now();
+    let repository_root = config.task_dir.join(&job.repository);
+    // The revision the solution was submitted against, while it is kept; else the current one.
+    let revision = repository_root.join("revisions").join(&job.revision);
+    let checkout = if revision.is_dir() { revision } else { repository_root.join("current") };
+    let files: Result<Vec<(String, Vec<u8>)>, _> =
+        job.files.iter().map(|file| file.bytes().map(|bytes| (file.name.clone(), bytes))).collect();
+    let outcome = match files {
+        Ok(files) => {
+            publish(redis, &config.redis_prefix, job.solution_id, Stage::Running).await;
+            grader.grade(&checkout, &job.task, &files).await
+        }
+        Err(err) => Err(GradeError::Submission(format!("a file could not be decoded: {err}"))),
+    };
+    let runner = config.grader.runner_id.clone();
+    match outcome {
+        Ok(graded) => GradingResult {
+            solution_id: job.solution_id,
+            attempt: job.attempt,
+            runner,
+            output_truncated: graded.output_truncated,
+            duration_ms: graded.phases.total.as_millis() as u64,
+            stdout: graded.stdout,
+            stderr: graded.stderr,
+            report: graded.report,
+        },
+        Err(err) => {
+            tracing::error!(solution = job.solution_id, error = %err, "cannot grade a solution");
+            let mut report = Report::new(Verdict::SystemError);
+            report.notes.push(format!("The solution could not be graded: {err}"));
+            GradingResult {
+                solution_id: job.solution_id,
+                attempt: job.attempt,
+                runner,
+                report,
+                stdout: String::new(),
+                stderr: String::new(),
+                output_truncated: false,
+                duration_ms: began.elapsed().as_millis() as u64,
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! The messages between the web server and runner hosts, as they travel through Redis.
+//!
+//! Jobs go on the stream `<prefix>:jobs` (consumer group `runners`), results on
+//! `<prefix>:results` (consumer group `web`), and progress events are published on the channel
+//! `<prefix>:events`. Everything is JSON in a single `data` field. Serialised types are a
+//! protocol: add fields with defaults, never change the meaning of old ones.
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use inloop_plugin_api::report::Report;
+use serde::{Deserialize, Serialize};
+
+pub const JOBS_GROUP: &str = "runners";
+pub const RESULTS_GROUP: &str = "web";
+pub const DATA_FIELD: &str = "data";
+
+pub fn jobs_stream(prefix: &str) -> String {
+    format!("{prefix}:jobs")
+}
+
+pub fn results_stream(prefix: &str) -> String {
+    format!("{prefix}:results")
+}
+
+pub fn events_channel(prefix: &str) -> String {
+    format!("{prefix}:events")
+}
+
+/// A solution to grade. Its files travel inside the job: they are small and bounded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GradingJob {
+    pub solution_id: i64,
+    pub attempt: i32,
+    pub repository: String,
+    pub revision: String,
+    pub task: String,
+    pub files: Vec<JobFile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobFile {
+    pub name: String,
+    /// Base64 of the file's bytes.
+    pub contents: String,
+}
+
+impl JobFile {
+    pub fn new(name: &str, bytes: &[u8]) -> Self {
+        JobFile { name: name.to_owned(), contents: STANDARD.encode(bytes) }
+    }
+
+    pub fn bytes(&self) -> Result<Vec<u8>, base64::DecodeError> {
+        STANDARD.decode(&self.contents)
+    }
+}
+
+/// What a runner found; ingested once per solution, whichever attempt arrives first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GradingResult {
+    pub solution_id: i64,
+    pub attempt: i32,
+    pub runner: String,
+    pub report: Report,
+    pub stdout: String,
+    pub stderr: String,
+    pub output_truncated: bool,
+    pub duration_ms: u64,
+}
+
+/// Where a solution is, for the live status on its page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProgressEvent {
+    pub solution_id: i64,
+    pub stage: Stage,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// A runner took the job and is making sure the task's image exists.
+    PreparingImage,
+    /// The solution's container runs.
+    Running,
+    /// The result is on its way (the web server publishes `Graded` once stored).
+    Finished,
+    /// The web server stored the final result.
+    Graded,
+}

@@ -1,0 +1,202 @@
+//! The student's loop end to end: submit, get graded by a runner through Redis and Docker, read
+//! the result; and what must never happen (seeing others' solutions, numbers colliding).
+
+use inloop_app::db::users::Role;
+use inloop_tests::{spawn_app_with, start_runner, sync_fixture_course};
+use reqwest::StatusCode;
+
+const COUNTER_PASSES: &str = "public class Counter {\n  private int n;\n  public void increment() { n++; }\n  public int get() { return n; }\n  public void reset() { n = 0; }\n}\n";
+const COUNTER_FAILS: &str = "public class Counter {\n  public void increment() {}\n  public int get() { return 0; }\n  public void reset() {}\n}\n";
+
+fn task_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("inloop-submit-{}", uuid::Uuid::new_v4().simple()))
+}
+
+#[tokio::test]
+async fn a_correct_and_a_wrong_solution_get_passed_and_failed() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
+    sync_fixture_course(&app).await;
+    let _runner = start_runner(&app, 2);
+    app.logged_in_as("stu", Role::Student).await;
+
+    let task = app.get("/tasks/a-counter").await;
+    task.assert_contains(r#"enctype="multipart/form-data""#);
+    let first = app.submit("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let first_path = first.location.clone().expect("redirect to the solution");
+    assert!(first_path.starts_with("/solutions/"));
+    let second = app.submit("a-counter", &[("Counter.java", COUNTER_FAILS)]).await;
+    let second_path = second.location.clone().expect("redirect to the solution");
+
+    assert_eq!(app.wait_for_verdict(&first_path).await, "passed");
+    assert_eq!(app.wait_for_verdict(&second_path).await, "failed");
+    let page = app.get(&second_path).await;
+    page.assert_contains("Solution #2");
+    page.assert_contains("expected: &lt;2&gt; but was: &lt;0&gt;");
+    page.assert_contains("Counter.java");
+    let list = app.get("/tasks/a-counter/solutions").await;
+    assert!(
+        list.body.find("#2").expect("#2 listed") < list.body.find("#1").expect("#1 listed"),
+        "newest first"
+    );
+    list.assert_contains(r#"data-verdict="passed""#);
+
+    let zip = app.client.get(app.url(&format!("{first_path}/download"))).send().await.expect("zip");
+    assert_eq!(zip.status(), StatusCode::OK);
+    assert_eq!(zip.headers()["content-type"], "application/zip");
+    let bytes = zip.bytes().await.expect("bytes");
+    assert!(bytes.starts_with(b"PK"), "a zip archive");
+}
+
+#[tokio::test]
+async fn students_never_see_each_others_solutions() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
+    sync_fixture_course(&app).await;
+    app.logged_in_as("alice", Role::Student).await;
+    let submitted = app.submit("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
+    let path = submitted.location.expect("solution page");
+
+    let bob = app.other_client();
+    bob.logged_in_as("bob", Role::Student).await;
+    for suffix in ["", "/status", "/download"] {
+        assert_eq!(
+            bob.get(&format!("{path}{suffix}")).await.status,
+            StatusCode::NOT_FOUND,
+            "{suffix}"
+        );
+    }
+    let staff = app.other_client();
+    staff.logged_in_as("sam", Role::Staff).await;
+    let seen = staff.get(&path).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    seen.assert_contains("You are viewing a solution by <strong>alice</strong>");
+}
+
+#[tokio::test]
+async fn uploads_are_checked_and_refusals_store_nothing() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
+    sync_fixture_course(&app).await;
+    app.set_site_setting("max_submissions = 1").await;
+    app.logged_in_as("stu", Role::Student).await;
+
+    let wrong_type = app.submit("a-counter", &[("Counter.py", "print(1)")]).await;
+    wrong_type.assert_redirect_to("/tasks/a-counter#submit");
+    app.get("/tasks/a-counter")
+        .await
+        .assert_contains("Counter.py is not accepted: this task takes *.java.");
+    let nothing = app.submit("a-counter", &[]).await;
+    nothing.assert_redirect_to("/tasks/a-counter#submit");
+    app.get("/tasks/a-counter")
+        .await
+        .assert_contains("You haven&#39;t uploaded any files.".replace("&#39;", "'").as_str());
+    let huge = "x".repeat(300 * 1024);
+    app.submit("a-counter", &[("Counter.java", &huge)])
+        .await
+        .assert_redirect_to("/tasks/a-counter#submit");
+    let stored: i64 = sqlx::query_scalar("select count(*) from solutions")
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(stored, 0, "refused uploads store nothing");
+
+    assert_eq!(
+        app.submit("a-counter", &[("Counter.java", COUNTER_PASSES)]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    app.submit("a-counter", &[("Counter.java", COUNTER_PASSES)])
+        .await
+        .assert_redirect_to("/tasks/a-counter#submit");
+    let task = app.get("/tasks/a-counter").await;
+    task.assert_contains("You cannot submit more than 1 solution(s).");
+
+    // A forged upload without the token is refused before anything is read.
+    let form = reqwest::multipart::Form::new()
+        .part("files", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("Counter.java"));
+    let forged = app
+        .client
+        .post(app.url("/tasks/a-counter/submit"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let stored: i64 = sqlx::query_scalar("select count(*) from solutions")
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(stored, 1);
+}
+
+#[tokio::test]
+async fn concurrent_submits_of_one_student_get_distinct_numbers() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
+    sync_fixture_course(&app).await;
+    app.logged_in_as("stu", Role::Student).await;
+    let submits = (0..6).map(|_| app.submit("a-counter", &[("Counter.java", COUNTER_FAILS)]));
+    let pages = futures_util::future::join_all(submits).await;
+    assert!(pages.iter().all(|page| page.status == StatusCode::SEE_OTHER));
+    let mut numbers: Vec<i32> = sqlx::query_scalar("select number from solutions order by number")
+        .fetch_all(&app.db)
+        .await
+        .expect("numbers");
+    numbers.dedup();
+    assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);
+}
+
+#[tokio::test]
+async fn a_job_whose_runner_vanished_is_sent_again_and_graded_once() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
+    sync_fixture_course(&app).await;
+    app.logged_in_as("stu", Role::Student).await;
+    // No runner yet: the job waits in Redis, as if its runner had died holding it.
+    let path = app
+        .submit("a-counter", &[("Counter.java", COUNTER_PASSES)])
+        .await
+        .location
+        .expect("solution");
+    let id: i64 = path.trim_start_matches("/solutions/").parse().expect("id");
+    app.get(&path).await.assert_contains("Being tested");
+    sqlx::query("update solutions set dispatched_at = now() - interval '1 hour' where id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .expect("age");
+    inloop_app::queue::reconcile(&app.state, std::time::Duration::from_secs(60))
+        .await
+        .expect("reconcile");
+    let attempt: i32 = sqlx::query_scalar("select attempt from solutions where id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .expect("attempt");
+    assert_eq!(attempt, 2, "the job was sent again");
+
+    let _runner = start_runner(&app, 1);
+    assert_eq!(app.wait_for_verdict(&path).await, "passed");
+    // Both jobs reach the runner; the second result is ignored.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let results: i64 = sqlx::query_scalar("select count(*) from results where solution_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .expect("results");
+    assert_eq!(results, 1, "graded exactly once");
+    let outcomes: Vec<Option<String>> = sqlx::query_scalar(
+        "select outcome from grading_attempts where solution_id = $1 order by attempt",
+    )
+    .bind(id)
+    .fetch_all(&app.db)
+    .await
+    .expect("attempts");
+    assert_eq!(outcomes.len(), 2, "both attempts are kept for staff: {outcomes:?}");
+    assert_eq!(
+        outcomes.iter().filter(|outcome| outcome.as_deref() == Some("graded")).count(),
+        1,
+        "{outcomes:?}"
+    );
+}
