@@ -40,6 +40,7 @@ pub fn pages() -> Route {
         .at("/tasks/:slug/solutions", get(solutions::solution_list))
         .at("/solutions/:id", get(solutions::solution_page))
         .at("/solutions/:id/status", get(solutions::solution_status))
+        .at("/solutions/:id/events", get(solutions::solution_events))
         .at("/solutions/:id/download", get(solutions::download))
         .at("/tasks/:slug/images/*path", get(tasks::image))
         .at("/tasks/:slug/attachments/*path", get(tasks::attachment))

@@ -219,3 +219,68 @@ async fn forms_work_without_javascript_and_show_errors_next_to_fields() {
     assert_eq!(kept.as_deref(), Some("new-student"), "what was typed is kept");
     browser.close().await.expect("browser closes");
 }
+
+#[tokio::test]
+async fn a_student_uploads_a_solution_and_watches_the_verdict_arrive() {
+    let dir =
+        std::env::temp_dir().join(format!("inloop-browser-{}", uuid::Uuid::new_v4().simple()));
+    let app =
+        inloop_tests::spawn_app_with(|settings| settings.task_dir = Some(dir.join("tasks"))).await;
+    inloop_tests::sync_fixture_course(&app).await;
+    let _runner = inloop_tests::start_runner(&app, 1);
+    app.create_user("stu", Role::Student).await;
+    let solution = dir.join("Counter.java");
+    std::fs::write(
+        &solution,
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/tasks/java-counter/solution/Counter.java"
+        ))
+        .expect("fixture"),
+    )
+    .expect("solution file");
+
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+    browser.goto(&app.url("/login")).await.expect("login page");
+    browser
+        .find(Locator::Css("#field-login"))
+        .await
+        .expect("login")
+        .send_keys("stu")
+        .await
+        .expect("type");
+    let password = browser.find(Locator::Css("#field-password")).await.expect("password");
+    password.send_keys(PASSWORD).await.expect("type");
+    password.send_keys(&Key::Enter.to_string()).await.expect("submit");
+    wait_for_text(&browser, "h1", "Hello").await;
+
+    browser.goto(&app.url("/tasks/a-counter")).await.expect("task page");
+    let upload = browser.find(Locator::Css("#field-files")).await.expect("file input");
+    upload.send_keys(&solution.display().to_string()).await.expect("choose file");
+    browser
+        .find(Locator::Css("#submit button[type=submit]"))
+        .await
+        .expect("submit button")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&browser, "h1", "Solution #1").await;
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let verdict = loop {
+        let found = browser.find(Locator::Css("[data-verdict]")).await;
+        if let Ok(element) = found
+            && let Ok(Some(verdict)) = element.attr("data-verdict").await
+        {
+            break verdict;
+        }
+        assert!(Instant::now() < deadline, "no verdict appeared on the page");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(verdict, "passed");
+    let url = browser.current_url().await.expect("url");
+    assert!(url.path().starts_with("/solutions/"), "the page updated in place: {url}");
+    assert!(text_of(&browser, "#solution-status").await.contains("3 of 3 passed"));
+    browser.close().await.expect("browser closes");
+}

@@ -200,3 +200,42 @@ async fn a_job_whose_runner_vanished_is_sent_again_and_graded_once() {
         "{outcomes:?}"
     );
 }
+
+#[tokio::test]
+async fn the_status_streams_live_over_server_sent_events_until_the_verdict() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
+    sync_fixture_course(&app).await;
+    app.logged_in_as("stu", Role::Student).await;
+    let path = app
+        .submit("a-counter", &[("Counter.java", COUNTER_PASSES)])
+        .await
+        .location
+        .expect("solution");
+    app.get(&path).await.assert_contains(&format!(r#"sse-connect="{path}/events""#));
+
+    let mut response =
+        app.client.get(app.url(&format!("{path}/events"))).send().await.expect("events");
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    assert_eq!(response.headers()["x-accel-buffering"], "no");
+    let _runner = start_runner(&app, 1);
+    let mut seen = String::new();
+    let finished = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Ok(Some(chunk)) = response.chunk().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains(r#"data-verdict="passed""#) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(finished, Ok(true), "events seen:\n{seen}");
+    assert!(seen.contains("event: status"), "{seen}");
+    assert!(
+        seen.contains("Waiting to be tested")
+            || seen.contains("Being tested")
+            || seen.contains("Running the tests"),
+        "progress before the verdict:\n{seen}"
+    );
+}

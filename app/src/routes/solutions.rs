@@ -194,10 +194,17 @@ async fn visible_solution(ctx: &Ctx, id: i64) -> Result<SolutionRow, AppError> {
 }
 
 pub async fn status_view(ctx: &Ctx, solution: &SolutionRow) -> Result<StatusView, AppError> {
+    status_of(&ctx.state, solution).await
+}
+
+async fn status_of(
+    state: &crate::state::AppState,
+    solution: &SolutionRow,
+) -> Result<StatusView, AppError> {
     Ok(match solution.status.as_str() {
-        "queued" => StatusView::Waiting {
-            position: db::solutions::position(&ctx.state.db, solution.id).await?,
-        },
+        "queued" => {
+            StatusView::Waiting { position: db::solutions::position(&state.db, solution.id).await? }
+        }
         "dispatched" => StatusView::Running { stage: "Being tested" },
         "error" => StatusView::Error {
             message: solution
@@ -205,7 +212,7 @@ pub async fn status_view(ctx: &Ctx, solution: &SolutionRow) -> Result<StatusView
                 .clone()
                 .unwrap_or_else(|| "This solution could not be tested.".to_owned()),
         },
-        _ => match db::solutions::result(&ctx.state.db, solution.id).await? {
+        _ => match db::solutions::result(&state.db, solution.id).await? {
             Some(result) => {
                 let report: Report = serde_json::from_value(result.report)
                     .unwrap_or_else(|_| Report::new(Verdict::SystemError));
@@ -304,6 +311,69 @@ pub async fn solution_status(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, 
         .content_type("text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
         .body(views::solutions::status(id, &status).into_string()))
+}
+
+/// Live status over server-sent events: the status fragment again whenever the solution moves,
+/// until its verdict is final. Browsers reconnect by themselves after a drop; the page's polling
+/// covers clients without SSE.
+#[handler]
+pub async fn solution_events(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    use futures_util::StreamExt;
+    use poem::{
+        IntoResponse,
+        web::sse::{Event, SSE},
+    };
+    visible_solution(&ctx, id).await?;
+    let state = ctx.state.clone();
+    let receiver = state.events.subscribe();
+    let stream = futures_util::stream::unfold(
+        (state, receiver, true, false),
+        move |(state, mut receiver, first, done)| async move {
+            if done {
+                return None;
+            }
+            let mut stage: Option<inloop_runners::jobs::Stage> = None;
+            if !first {
+                // Wait for news of this solution, or look again every few seconds anyway.
+                let wait = async {
+                    loop {
+                        match receiver.recv().await {
+                            Ok(event) if event.solution_id == id => return Some(event.stage),
+                            Ok(_) => {}
+                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                                return None;
+                            }
+                            Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                        }
+                    }
+                };
+                stage = tokio::time::timeout(std::time::Duration::from_secs(5), wait)
+                    .await
+                    .ok()
+                    .flatten();
+            }
+            let solution = db::solutions::find(&state.db, id).await.ok().flatten()?;
+            let mut status = status_of(&state, &solution).await.ok()?;
+            if let (StatusView::Running { stage: label }, Some(stage)) = (&mut status, stage) {
+                *label = match stage {
+                    inloop_runners::jobs::Stage::PreparingImage => "Preparing the test environment",
+                    inloop_runners::jobs::Stage::Running => "Running the tests",
+                    _ => "Storing the result",
+                };
+            }
+            let final_state = matches!(status, StatusView::Done(_) | StatusView::Error { .. });
+            let html = views::solutions::status(id, &status).into_string();
+            Some((Event::message(html).event_type("status"), (state, receiver, false, final_state)))
+        },
+    );
+    let mut response =
+        SSE::new(stream.boxed()).keep_alive(std::time::Duration::from_secs(15)).into_response();
+    // nginx would otherwise hold the events back in its buffer.
+    response.headers_mut().insert("X-Accel-Buffering", poem::http::HeaderValue::from_static("no"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, poem::http::HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]

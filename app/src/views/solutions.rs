@@ -87,7 +87,7 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
         section #solution-status.solution-status aria-live="polite"
             data-verdict=[verdict]
             hx-get=[(!final_state).then_some(url.as_str())]
-            hx-trigger=[(!final_state).then_some("every 1s")]
+            hx-trigger=[(!final_state).then_some("every 5s")]
             hx-swap=[(!final_state).then_some("outerHTML")] {
             @match status {
                 StatusView::Waiting { position } => {
@@ -169,7 +169,10 @@ pub fn solution_page(view: &SolutionPageView<'_>) -> Markup {
         h1 { "Solution #" (view.number) " for " (view.task_title) }
         @if let Some(author) = view.author { p.flash.flash-info { "You are viewing a solution by " strong { (author) } "." } }
         p.muted { "Submitted " (super::tasks::when(&view.submitted)) }
-        (status(view.solution_id, &view.status))
+        // Live updates over SSE swap the status in place; its own polling is the fallback.
+        div #solution-live hx-ext="sse" sse-connect=(format!("/solutions/{}/events", view.solution_id)) sse-swap="status" hx-swap="innerHTML" {
+            (status(view.solution_id, &view.status))
+        }
         section.files {
             h2 { "Files" }
             p { a href=(format!("/solutions/{}/download", view.solution_id)) download { "Download as zip" } }
