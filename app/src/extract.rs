@@ -131,6 +131,7 @@ impl Ctx {
         Chrome {
             site_name: self.state.settings.site_name.clone(),
             stylesheet: self.state.assets.url("css/app.css").to_owned(),
+            code_styles: self.state.code_styles(),
             scripts: self.state.scripts(),
             csrf_token: Some(typed.csrf_token()),
             user: self.user.as_ref().map(|user| NavUser {

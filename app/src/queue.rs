@@ -27,6 +27,7 @@ pub async fn dispatch(state: &AppState, solution_id: i64) -> anyhow::Result<()> 
     let attempt = db::solutions::mark_dispatched(&mut tx, solution_id).await?;
     let job = GradingJob {
         solution_id,
+        reference: false,
         attempt,
         repository: solution.repository,
         revision: solution.revision,
@@ -55,8 +56,60 @@ pub async fn dispatch_next(state: &AppState, author_id: i64) -> anyhow::Result<(
     Ok(())
 }
 
+/// Sends a check of a task's reference solution (the files of its `solution/` folder).
+pub async fn dispatch_reference(
+    state: &AppState,
+    task: &db::tasks::ReferencePending,
+) -> anyhow::Result<()> {
+    let folder =
+        state.task_source.checkout(&task.repository).join(&task.system_name).join("solution");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&folder)?.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().is_ok_and(|kind| kind.is_file())
+            && inloop_runners::workspace::is_safe_file_name(&name)
+        {
+            files.push(JobFile::new(&name, &std::fs::read(entry.path())?));
+        }
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    db::tasks::mark_reference_dispatched(&state.db, task.id, &task.content_hash).await?;
+    let job = GradingJob {
+        solution_id: task.id,
+        reference: true,
+        attempt: 1,
+        repository: task.repository.clone(),
+        revision: task.revision.clone(),
+        task: task.system_name.clone(),
+        files,
+    };
+    let mut redis = state.redis.clone();
+    let _: String = redis
+        .xadd(
+            jobs::jobs_stream(state.redis_prefix()),
+            "*",
+            &[(jobs::DATA_FIELD, serde_json::to_string(&job)?)],
+        )
+        .await?;
+    tracing::info!(task = task.system_name, "dispatched a reference solution check");
+    Ok(())
+}
+
 /// Stores one result (the first for its solution wins) and tells the solution's open pages.
 pub async fn ingest(state: &AppState, result: &GradingResult) -> anyhow::Result<()> {
+    if result.reference {
+        let report = serde_json::to_value(&result.report)?;
+        let output = format!("{}{}", result.stdout, result.stderr);
+        db::tasks::store_reference_result(
+            &state.db,
+            result.solution_id,
+            result.report.verdict.as_str(),
+            &report,
+            &output,
+        )
+        .await?;
+        return Ok(());
+    }
     let report = serde_json::to_value(&result.report)?;
     let stored = db::solutions::StoredResult {
         solution_id: result.solution_id,
@@ -188,6 +241,19 @@ pub async fn reconcile(state: &AppState, lease: Duration) -> anyhow::Result<()> 
     }
     for author_id in db::solutions::authors_waiting(&state.db).await? {
         dispatch_next(state, author_id).await?;
+    }
+    for task in db::tasks::references_to_check(&state.db, lease_seconds).await? {
+        if let Err(err) = dispatch_reference(state, &task).await {
+            tracing::warn!(task = task.system_name, error = %format!("{err:#}"), "cannot check a reference solution");
+            db::tasks::store_reference_result(
+                &state.db,
+                task.id,
+                "system_error",
+                &serde_json::json!({"verdict": "system_error", "notes": [format!("The reference solution could not be read: {err}")]}),
+                "",
+            )
+            .await?;
+        }
     }
     Ok(())
 }

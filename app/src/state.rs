@@ -96,6 +96,7 @@ impl AppState {
         Chrome {
             site_name: self.settings.site_name.clone(),
             stylesheet: self.assets.url("css/app.css").to_owned(),
+            code_styles: self.code_styles(),
             scripts: self.scripts(),
             csrf_token: None,
             user: None,
@@ -103,11 +104,23 @@ impl AppState {
         }
     }
 
+    pub fn code_styles(&self) -> (String, String) {
+        (
+            self.assets.url("vendor/highlight-github-11.12.0.min.css").to_owned(),
+            self.assets.url("vendor/highlight-github-dark-11.12.0.min.css").to_owned(),
+        )
+    }
+
     pub fn scripts(&self) -> Vec<String> {
-        ["vendor/htmx-2.0.11.min.js", "vendor/htmx-ext-sse-2.2.4.min.js", "js/app.js"]
-            .into_iter()
-            .map(|name| self.assets.url(name).to_owned())
-            .collect()
+        [
+            "vendor/htmx-2.0.11.min.js",
+            "vendor/htmx-ext-sse-2.2.4.min.js",
+            "vendor/highlight-11.12.0.min.js",
+            "js/app.js",
+        ]
+        .into_iter()
+        .map(|name| self.assets.url(name).to_owned())
+        .collect()
     }
 
     pub fn redis_prefix(&self) -> &str {

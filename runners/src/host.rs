@@ -141,6 +141,13 @@ async fn work(
                 }
             };
             let result = grade(&config, &grader, &mut writer, &job).await;
+            if job.reference {
+                tracing::info!(
+                    task = job.task,
+                    verdict = result.report.verdict.as_str(),
+                    "checked a reference solution"
+                );
+            }
             let json = serde_json::to_string(&result).unwrap_or_default();
             // The result goes out before the job is acknowledged: a crash in between sends it twice,
             // which the web server ignores, rather than never.
@@ -152,7 +159,9 @@ async fn work(
                 continue;
             }
             let _: Result<(), _> = writer.xack(&jobs_stream, jobs::JOBS_GROUP, &[&entry.id]).await;
-            publish(&mut writer, &config.redis_prefix, job.solution_id, Stage::Finished).await;
+            if !job.reference {
+                publish(&mut writer, &config.redis_prefix, job.solution_id, Stage::Finished).await;
+            }
         }
     }
     Ok(())
@@ -179,7 +188,9 @@ async fn grade(
         job.files.iter().map(|file| file.bytes().map(|bytes| (file.name.clone(), bytes))).collect();
     let outcome = match files {
         Ok(files) => {
-            publish(redis, &config.redis_prefix, job.solution_id, Stage::Running).await;
+            if !job.reference {
+                publish(redis, &config.redis_prefix, job.solution_id, Stage::Running).await;
+            }
             grader.grade(&checkout, &job.task, &files).await
         }
         Err(err) => Err(GradeError::Submission(format!("a file could not be decoded: {err}"))),
@@ -188,6 +199,7 @@ async fn grade(
     match outcome {
         Ok(graded) => GradingResult {
             solution_id: job.solution_id,
+            reference: job.reference,
             attempt: job.attempt,
             runner,
             output_truncated: graded.output_truncated,
@@ -202,6 +214,7 @@ async fn grade(
             report.notes.push(format!("The solution could not be graded: {err}"));
             GradingResult {
                 solution_id: job.solution_id,
+                reference: job.reference,
                 attempt: job.attempt,
                 runner,
                 report,

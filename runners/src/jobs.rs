@@ -28,7 +28,11 @@ pub fn events_channel(prefix: &str) -> String {
 /// A solution to grade. Its files travel inside the job: they are small and bounded.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradingJob {
+    /// The solution's id, or the task's id for a reference check.
     pub solution_id: i64,
+    /// A check of the task's own reference solution rather than a student's.
+    #[serde(default)]
+    pub reference: bool,
     pub attempt: i32,
     pub repository: String,
     pub revision: String,
@@ -57,6 +61,8 @@ impl JobFile {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradingResult {
     pub solution_id: i64,
+    #[serde(default)]
+    pub reference: bool,
     pub attempt: i32,
     pub runner: String,
     pub report: Report,

@@ -38,10 +38,19 @@
     });
   }
 
+  // Code in task texts and submitted files, highlighted where the language is known.
+  function highlight(root) {
+    if (!window.hljs) return;
+    root.querySelectorAll('pre code[class*="language-"]').forEach(function (element) {
+      if (!element.dataset.highlighted) window.hljs.highlightElement(element);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     localize(document);
+    highlight(document);
     tick();
     window.setInterval(tick, 1000);
   });
-  document.addEventListener("htmx:afterSwap", function (event) { localize(event.target); });
+  document.addEventListener("htmx:afterSwap", function (event) { localize(event.target); highlight(event.target); });
 })();

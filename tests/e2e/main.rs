@@ -3,6 +3,7 @@
 mod accounts;
 mod browser;
 mod grading;
+mod reference_checks;
 mod repositories;
 mod security;
 mod staff;

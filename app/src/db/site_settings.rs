@@ -17,6 +17,8 @@ pub struct SiteSettings {
     pub deadline_tolerance_seconds: i32,
     /// Submissions per student and task when the task says nothing; -1 is unlimited.
     pub max_submissions: i32,
+    /// Students do not see tasks whose reference solution fails its check.
+    pub hide_failing_tasks: bool,
 }
 
 impl SiteSettings {
@@ -30,7 +32,7 @@ pub async fn load(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
         SiteSettings,
         "select signup_allowed, email_pattern, email_help_text, email_error_message,
                 require_ownwork_declaration, ownwork_declaration_intro, ownwork_declaration,
-                auto_assign_groups, privacy_statement, deadline_tolerance_seconds, max_submissions
+                auto_assign_groups, privacy_statement, deadline_tolerance_seconds, max_submissions, hide_failing_tasks
          from site_settings"
     )
     .fetch_one(db)
@@ -42,7 +44,8 @@ pub async fn save(db: impl PgExecutor<'_>, settings: &SiteSettings) -> sqlx::Res
         "update site_settings set signup_allowed = $1, email_pattern = $2, email_help_text = $3,
                 email_error_message = $4, require_ownwork_declaration = $5,
                 ownwork_declaration_intro = $6, ownwork_declaration = $7, auto_assign_groups = $8,
-                privacy_statement = $9, deadline_tolerance_seconds = $10, max_submissions = $11, updated_at = now()",
+                privacy_statement = $9, deadline_tolerance_seconds = $10, max_submissions = $11,
+                hide_failing_tasks = $12, updated_at = now()",
         settings.signup_allowed,
         settings.email_pattern,
         settings.email_help_text,
@@ -53,7 +56,8 @@ pub async fn save(db: impl PgExecutor<'_>, settings: &SiteSettings) -> sqlx::Res
         settings.auto_assign_groups,
         settings.privacy_statement,
         settings.deadline_tolerance_seconds,
-        settings.max_submissions
+        settings.max_submissions,
+        settings.hide_failing_tasks
     )
     .execute(db)
     .await?;

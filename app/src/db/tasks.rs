@@ -215,6 +215,8 @@ pub async fn apply_sync(
 pub struct Viewer {
     pub user_id: i64,
     pub is_staff: bool,
+    /// Hide tasks whose reference solution failed its check (a live setting).
+    pub hide_failing: bool,
 }
 
 pub struct CategorySummary {
@@ -237,11 +239,13 @@ pub async fn categories_for(
            join tasks t on t.category_id = c.id
            where ($2 or (not t.disabled and not t.removed and (t.group_name is null or exists(
                     select 1 from group_members m join groups g on g.id = m.group_id
-                    where m.user_id = $1 and lower(g.name) = lower(t.group_name)))))
+                    where m.user_id = $1 and lower(g.name) = lower(t.group_name)))
+                  and not ($3 and t.reference_verdict is not null and t.reference_verdict not in ('passed', 'pending'))))
            group by c.id
            order by c.display_order, c.name"#,
         viewer.user_id,
-        viewer.is_staff
+        viewer.is_staff,
+        viewer.hide_failing
     )
     .fetch_all(db)
     .await
@@ -291,11 +295,13 @@ pub async fn tasks_in_category(
            where t.category_id = $1
              and ($3 or (not t.disabled and not t.removed and (t.group_name is null or exists(
                     select 1 from group_members m join groups g on g.id = m.group_id
-                    where m.user_id = $2 and lower(g.name) = lower(t.group_name)))))
+                    where m.user_id = $2 and lower(g.name) = lower(t.group_name)))
+                  and not ($4 and t.reference_verdict is not null and t.reference_verdict not in ('passed', 'pending'))))
            order by t.pubdate, t.title"#,
         category_id,
         viewer.user_id,
-        viewer.is_staff
+        viewer.is_staff,
+        viewer.hide_failing
     )
     .fetch_all(db)
     .await
@@ -339,10 +345,12 @@ pub async fn visible_task(
            where t.slug = $1
              and ($3 or (not t.disabled and not t.removed and t.pubdate <= now() and (t.group_name is null or exists(
                     select 1 from group_members m join groups g on g.id = m.group_id
-                    where m.user_id = $2 and lower(g.name) = lower(t.group_name)))))"#,
+                    where m.user_id = $2 and lower(g.name) = lower(t.group_name)))
+                  and not ($4 and t.reference_verdict is not null and t.reference_verdict not in ('passed', 'pending'))))"#,
         slug,
         viewer.user_id,
-        viewer.is_staff
+        viewer.is_staff,
+        viewer.hide_failing
     )
     .fetch_optional(db)
     .await
@@ -413,4 +421,91 @@ pub async fn update_category(
     .execute(db)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// A task whose reference solution needs (another) check.
+pub struct ReferencePending {
+    pub id: i64,
+    pub system_name: String,
+    pub repository: String,
+    pub revision: String,
+    pub content_hash: String,
+}
+
+/// Tasks with a `solution/` whose check is missing, outdated, or lost (older than the lease).
+pub async fn references_to_check(
+    db: impl PgExecutor<'_>,
+    lease_seconds: i32,
+) -> sqlx::Result<Vec<ReferencePending>> {
+    sqlx::query_as!(
+        ReferencePending,
+        "select t.id, t.system_name, r.name as repository, t.revision, t.content_hash
+         from tasks t join repositories r on r.id = t.repository_id
+         where t.has_solution and not t.removed
+           and (t.reference_hash is distinct from t.content_hash
+                or (t.reference_verdict = 'pending' and t.reference_dispatched_at < now() - make_interval(secs => $1)))
+         order by t.id limit 50",
+        f64::from(lease_seconds)
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn mark_reference_dispatched(
+    db: impl PgExecutor<'_>,
+    task_id: i64,
+    content_hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update tasks set reference_hash = $2, reference_verdict = 'pending', reference_dispatched_at = now() where id = $1",
+        task_id,
+        content_hash
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn store_reference_result(
+    db: impl PgExecutor<'_>,
+    task_id: i64,
+    verdict: &str,
+    report: &serde_json::Value,
+    output: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update tasks set reference_verdict = $2, reference_report = $3, reference_output = $4, reference_checked_at = now()
+         where id = $1",
+        task_id,
+        verdict,
+        report,
+        output
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub struct ReferenceStatus {
+    pub system_name: String,
+    pub slug: String,
+    pub verdict: Option<String>,
+    pub report: Option<serde_json::Value>,
+    pub output: Option<String>,
+    pub checked_at: Option<OffsetDateTime>,
+}
+
+pub async fn reference_statuses(
+    db: impl PgExecutor<'_>,
+    repository_id: i64,
+) -> sqlx::Result<Vec<ReferenceStatus>> {
+    sqlx::query_as!(
+        ReferenceStatus,
+        "select system_name, slug, reference_verdict as verdict, reference_report as report, reference_output as output,
+                reference_checked_at as checked_at
+         from tasks where repository_id = $1 and has_solution and not removed order by system_name",
+        repository_id
+    )
+    .fetch_all(db)
+    .await
 }

@@ -145,7 +145,7 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let user = ctx.require_user()?.clone();
     // Students submit only to tasks they can see; staff too (to try a task), not to hidden ones.
-    let viewer = Viewer { user_id: user.id, is_staff: false };
+    let viewer = Viewer { is_staff: false, ..super::tasks::viewer(&ctx).await? };
     let task =
         db::tasks::visible_task(&ctx.state.db, &slug, viewer).await?.ok_or(AppError::NotFound)?;
     let back = format!("/tasks/{slug}#submit");
@@ -391,7 +391,7 @@ pub async fn solution_list(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
     let user = ctx.require_user()?;
-    let viewer = Viewer { user_id: user.id, is_staff: user.role.is_staff() };
+    let viewer = super::tasks::viewer(&ctx).await?;
     let task =
         db::tasks::visible_task(&ctx.state.db, &slug, viewer).await?.ok_or(AppError::NotFound)?;
     let page = query.page.unwrap_or(1).max(1);

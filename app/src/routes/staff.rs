@@ -47,7 +47,24 @@ async fn repository_view(
             message: problem.message,
         })
         .collect();
+    let references = db::tasks::reference_statuses(&ctx.state.db, repository.id)
+        .await?
+        .into_iter()
+        .map(|status| {
+            let verdict = status.verdict.unwrap_or_else(|| "not checked yet".to_owned());
+            let details = (verdict != "passed" && verdict != "pending")
+                .then(|| reference_details(status.report.as_ref(), status.output.as_deref()))
+                .flatten();
+            staff_views::ReferenceView {
+                task: status.system_name,
+                slug: status.slug,
+                verdict,
+                details,
+            }
+        })
+        .collect();
     Ok(staff_views::RepositoryView {
+        references,
         running: ctx.state.syncs.is_running(repository.id),
         webhook_url: format!(
             "{}/hooks/repositories/{}",
@@ -65,6 +82,42 @@ async fn repository_view(
         message: repository.sync_message,
         problems,
     })
+}
+
+/// What staff need to see of a failed reference check: failed tests, messages, build output.
+fn reference_details(report: Option<&serde_json::Value>, output: Option<&str>) -> Option<String> {
+    let mut text = String::new();
+    if let Some(report) = report {
+        if let Some(tests) = report.get("tests").and_then(serde_json::Value::as_array) {
+            for test in tests
+                .iter()
+                .filter(|t| t.get("status").and_then(serde_json::Value::as_str) != Some("passed"))
+            {
+                let name = test.get("name").and_then(serde_json::Value::as_str).unwrap_or("?");
+                let message = test.get("message").and_then(serde_json::Value::as_str).unwrap_or("");
+                text.push_str(&format!("{name}: {message}\n"));
+            }
+        }
+        for key in ["feedback"] {
+            if let Some(value) = report.get(key).and_then(serde_json::Value::as_str) {
+                text.push_str(value);
+                text.push('\n');
+            }
+        }
+        if let Some(notes) = report.get("notes").and_then(serde_json::Value::as_array) {
+            for note in notes.iter().filter_map(serde_json::Value::as_str) {
+                text.push_str(note);
+                text.push('\n');
+            }
+        }
+    }
+    if let Some(output) = output.filter(|output| !output.trim().is_empty()) {
+        let tail: String =
+            output.chars().rev().take(4000).collect::<Vec<_>>().into_iter().rev().collect();
+        text.push_str("--- output ---\n");
+        text.push_str(&tail);
+    }
+    (!text.trim().is_empty()).then_some(text)
 }
 
 async fn render_repositories(
@@ -553,6 +606,7 @@ fn render_settings(
         privacy_statement: &settings.privacy_statement,
         deadline_tolerance_seconds: settings.deadline_tolerance_seconds,
         max_submissions: settings.max_submissions,
+        hide_failing_tasks: settings.hide_failing_tasks,
         errors,
     };
     ctx.render_with_status(status, "Settings", staff_views::settings(&view))
@@ -587,6 +641,7 @@ struct SettingsForm {
     deadline_tolerance_seconds: String,
     #[serde(default)]
     max_submissions: String,
+    hide_failing_tasks: Option<String>,
 }
 
 #[handler]
@@ -610,6 +665,7 @@ async fn settings_save(ctx: Ctx, Form(form): Form<SettingsForm>) -> Result<Respo
             "" => 0,
             text => text.parse().unwrap_or(-1),
         },
+        hide_failing_tasks: form.hide_failing_tasks.is_some(),
         max_submissions: if form.max_submissions.trim().is_empty() {
             -1
         } else {

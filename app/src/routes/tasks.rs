@@ -19,9 +19,11 @@ use crate::{
     views::{self, tasks::When},
 };
 
-fn viewer(ctx: &Ctx) -> Result<Viewer, AppError> {
+/// Who is looking at tasks, with the live setting that may hide tasks with failing references.
+pub async fn viewer(ctx: &Ctx) -> Result<Viewer, AppError> {
     let user = ctx.require_user()?;
-    Ok(Viewer { user_id: user.id, is_staff: user.role.is_staff() })
+    let hide_failing = ctx.state.site_settings().await?.hide_failing_tasks;
+    Ok(Viewer { user_id: user.id, is_staff: user.role.is_staff(), hide_failing })
 }
 
 fn when(ctx: &Ctx, at: OffsetDateTime) -> When {
@@ -33,7 +35,7 @@ fn when(ctx: &Ctx, at: OffsetDateTime) -> When {
 
 /// The categories for the start page.
 pub async fn index_rows(ctx: &Ctx) -> Result<Vec<views::tasks::CategoryRow>, AppError> {
-    let rows = db::tasks::categories_for(&ctx.state.db, viewer(ctx)?).await?;
+    let rows = db::tasks::categories_for(&ctx.state.db, viewer(ctx).await?).await?;
     Ok(rows
         .into_iter()
         .map(|row| views::tasks::CategoryRow {
@@ -47,7 +49,7 @@ pub async fn index_rows(ctx: &Ctx) -> Result<Vec<views::tasks::CategoryRow>, App
 
 #[handler]
 pub async fn category_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Response, AppError> {
-    let viewer = viewer(&ctx)?;
+    let viewer = viewer(&ctx).await?;
     let category =
         db::tasks::category_by_slug(&ctx.state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let now = OffsetDateTime::now_utc();
@@ -90,7 +92,7 @@ pub async fn category_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Respons
 
 #[handler]
 pub async fn task_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Response, AppError> {
-    let viewer = viewer(&ctx)?;
+    let viewer = viewer(&ctx).await?;
     let task =
         db::tasks::visible_task(&ctx.state.db, &slug, viewer).await?.ok_or(AppError::NotFound)?;
     let now = OffsetDateTime::now_utc();
@@ -179,7 +181,7 @@ fn safe_relative_path(path: &str) -> bool {
 }
 
 async fn task_file(ctx: &Ctx, slug: &str, folder: &str, path: &str) -> Result<Response, AppError> {
-    let viewer = viewer(ctx)?;
+    let viewer = viewer(ctx).await?;
     if !safe_relative_path(path) {
         return Err(AppError::NotFound);
     }

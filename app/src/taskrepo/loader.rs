@@ -230,17 +230,10 @@ fn load_task(
     let templates = read_templates(&folder.join("templates"))?;
     let has_solution = folder.join("solution").is_dir();
 
+    // Every file of the folder counts: a changed test must trigger a new reference check.
     let mut hasher = Sha256::new();
-    for part in [meta_text.as_str(), description.as_str()] {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
-    }
-    for (name, contents) in &templates {
-        hasher.update(name.as_bytes());
-        hasher.update([0]);
-        hasher.update(contents.as_bytes());
-        hasher.update([0]);
-    }
+    hash_folder(folder, folder, &mut hasher)
+        .map_err(|err| format!("cannot read the task's files: {err}"))?;
     Ok(LoadedTask {
         system_name: name.to_owned(),
         title,
@@ -259,6 +252,28 @@ fn load_task(
         has_solution,
         content_hash: hex::encode(&hasher.finalize()[..16]),
     })
+}
+
+fn hash_folder(root: &Path, dir: &Path, hasher: &mut Sha256) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.filter_map(Result::ok).collect();
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let kind = entry.file_type()?;
+        let path = entry.path();
+        let relative =
+            path.strip_prefix(root).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+        if kind.is_dir() {
+            hasher.update(relative.as_bytes());
+            hasher.update([1]);
+            hash_folder(root, &path, hasher)?;
+        } else if kind.is_file() {
+            hasher.update(relative.as_bytes());
+            hasher.update([0]);
+            hasher.update(std::fs::read(&path)?);
+            hasher.update([0]);
+        }
+    }
+    Ok(())
 }
 
 /// Starter files: every plain file directly in `templates/`, as UTF-8 text.

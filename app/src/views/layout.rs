@@ -8,6 +8,8 @@ use crate::session::{Flash, FlashLevel};
 pub struct Chrome {
     pub site_name: String,
     pub stylesheet: String,
+    /// Code highlighting themes: (light, dark).
+    pub code_styles: (String, String),
     pub scripts: Vec<String>,
     /// Absent on error pages rendered without a session.
     pub csrf_token: Option<String>,
@@ -38,6 +40,8 @@ pub fn page(chrome: &Chrome, title: &str, body: &Markup) -> Markup {
                 meta name="htmx-config" content=(HTMX_CONFIG);
                 title { (title) " · " (chrome.site_name) }
                 link rel="stylesheet" href=(chrome.stylesheet);
+                link rel="stylesheet" href=(chrome.code_styles.0) media="(prefers-color-scheme: light)";
+                link rel="stylesheet" href=(chrome.code_styles.1) media="(prefers-color-scheme: dark)";
                 @for script in &chrome.scripts {
                     script src=(script) defer {}
                 }

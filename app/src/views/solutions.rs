@@ -179,7 +179,7 @@ pub fn solution_page(view: &SolutionPageView<'_>) -> Markup {
             @for file in view.files {
                 details open {
                     summary { code { (file.name) } " " span.muted { "(" (file.size) " bytes)" } }
-                    pre.source { code { (file.text) } }
+                    pre.source { code class=[language_class(&file.name)] { (file.text) } }
                 }
             }
         }
@@ -189,6 +189,17 @@ pub fn solution_page(view: &SolutionPageView<'_>) -> Markup {
                 ul { @for attempt in &view.attempts { li { (attempt) } } }
             }
         }
+    }
+}
+
+/// The highlighting class for a file name, where the language is known.
+fn language_class(name: &str) -> Option<&'static str> {
+    match name.rsplit('.').next()? {
+        "java" => Some("language-java"),
+        "py" => Some("language-python"),
+        "c" | "h" => Some("language-c"),
+        "kt" => Some("language-kotlin"),
+        _ => None,
     }
 }
 

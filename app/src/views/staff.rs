@@ -314,6 +314,7 @@ pub struct SettingsView<'a> {
     pub privacy_statement: &'a str,
     pub deadline_tolerance_seconds: i32,
     pub max_submissions: i32,
+    pub hide_failing_tasks: bool,
     pub errors: &'a FieldErrors,
 }
 
@@ -381,6 +382,10 @@ pub fn settings(view: &SettingsView<'_>) -> Markup {
                     input #field-max_submissions type="number" min="-1" name="max_submissions" value=(view.max_submissions);
                     @if let Some(message) = error("max_submissions") { p.error { (message) } }
                 }
+                div.checkbox {
+                    input #field-hide_failing_tasks type="checkbox" name="hide_failing_tasks" value="on" checked[view.hide_failing_tasks];
+                    label for="field-hide_failing_tasks" { "Hide tasks from students while their reference solution fails its check" }
+                }
             }
             fieldset {
                 legend { "Privacy" }
@@ -413,6 +418,15 @@ pub struct RepositoryView {
     pub webhook_url: String,
     /// Only admins see the secret.
     pub secret: Option<String>,
+    pub references: Vec<ReferenceView>,
+}
+
+/// How a task's reference solution fared.
+pub struct ReferenceView {
+    pub task: String,
+    pub slug: String,
+    pub verdict: String,
+    pub details: Option<String>,
 }
 
 /// One repository's card; while a sync runs it asks for itself again every two seconds.
@@ -444,6 +458,25 @@ pub fn repository_card(repository: &RepositoryView, csrf_token: &str) -> Markup 
                 ul.problems {
                     @for problem in &repository.problems {
                         li { strong { (problem.task) } ": " (problem.message) }
+                    }
+                }
+            }
+            @if !repository.references.is_empty() {
+                h3 { "Reference solutions" }
+                table.data.references {
+                    thead { tr { th scope="col" { "Task" } th scope="col" { "Check" } } }
+                    tbody {
+                        @for reference in &repository.references {
+                            tr {
+                                td { a href=(format!("/tasks/{}", reference.slug)) { (reference.task) } }
+                                td {
+                                    span class=(format!("badge verdict-{}", reference.verdict)) data-reference-verdict=(reference.verdict) { (reference.verdict.replace('_', " ")) }
+                                    @if let Some(details) = &reference.details {
+                                        details { summary { "What happened" } pre { (details) } }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -1,0 +1,85 @@
+//! Each task's reference solution is graded after a sync; staff see the outcome, and a setting
+//! hides tasks whose tests their own solution fails.
+
+use std::time::Duration;
+
+use inloop_app::db::{self, users::Role};
+use inloop_tests::{GitRepo, spawn_app_with, start_runner};
+use reqwest::StatusCode;
+
+const TESTS: &str = "from adder import add\n\n\ndef test_adds():\n    assert add(2, 3) == 5\n";
+
+#[tokio::test]
+async fn reference_solutions_are_checked_and_failing_tasks_can_be_hidden() {
+    let repo = GitRepo::init();
+    for (task, title, body) in [("fine", "Fine Task", "a + b"), ("broken", "Broken Task", "a - b")]
+    {
+        repo.write(&format!("{task}/task.md"), "# Add");
+        repo.write(
+            &format!("{task}/meta.json"),
+            &format!(r#"{{"title": "{title}", "category": "Checks", "pubdate": "2026-01-01", "runner": "python"}}"#),
+        );
+        repo.write(&format!("{task}/tests/test_adder.py"), TESTS);
+        repo.write(
+            &format!("{task}/solution/adder.py"),
+            &format!("def add(a, b):\n    return {body}\n"),
+        );
+    }
+    repo.commit("two tasks");
+    let task_dir =
+        std::env::temp_dir().join(format!("inloop-reference-{}", uuid::Uuid::new_v4().simple()));
+    let app = spawn_app_with(|settings| settings.task_dir = Some(task_dir)).await;
+    db::repositories::insert(&app.db, "course", &repo.url(), "main", "s")
+        .await
+        .expect("repository");
+    let repository = db::repositories::find_by_name(&app.db, "course")
+        .await
+        .expect("query")
+        .expect("repository");
+    inloop_app::taskrepo::sync_repository(&app.db, &app.state.task_source, &repository)
+        .await
+        .expect("sync");
+    let _runner = start_runner(&app, 2);
+
+    let mut verdicts: Vec<(String, Option<String>)> = Vec::new();
+    for _ in 0..300 {
+        inloop_app::queue::reconcile(&app.state, Duration::from_secs(600))
+            .await
+            .expect("reconcile");
+        verdicts =
+            sqlx::query_as("select system_name, reference_verdict from tasks order by system_name")
+                .fetch_all(&app.db)
+                .await
+                .expect("verdicts");
+        if verdicts.iter().all(|(_, verdict)| verdict.as_deref().is_some_and(|v| v != "pending")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        verdicts,
+        [
+            ("broken".to_owned(), Some("failed".to_owned())),
+            ("fine".to_owned(), Some("passed".to_owned()))
+        ]
+    );
+
+    let staff = app.other_client();
+    staff.logged_in_as("sam", Role::Staff).await;
+    let page = staff.get("/staff/repositories").await;
+    page.assert_contains(r#"data-reference-verdict="failed""#);
+    page.assert_contains(r#"data-reference-verdict="passed""#);
+    page.assert_contains("test_adds");
+
+    app.logged_in_as("stu", Role::Student).await;
+    assert_eq!(
+        app.get("/tasks/broken-task").await.status,
+        StatusCode::OK,
+        "shown unless staff decide otherwise"
+    );
+    app.set_site_setting("hide_failing_tasks = true").await;
+    assert_eq!(app.get("/tasks/broken-task").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/tasks/fine-task").await.status, StatusCode::OK);
+    assert!(!app.get("/tasks/category/checks").await.body.contains("Broken Task"));
+    assert_eq!(staff.get("/tasks/broken-task").await.status, StatusCode::OK, "staff still see it");
+}
