@@ -440,6 +440,7 @@ pub fn start_runner(app: &TestApp, slots: usize) -> Runner {
             report_caps: inloop_runners::workspace::ReportCaps::default(),
             runner_id: id.clone(),
         },
+        watch: inloop_runners::watch::WatchMode::Native,
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

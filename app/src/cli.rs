@@ -224,6 +224,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 task_dir: settings.task_dir()?,
                 slots: slots.unwrap_or(settings.runner_slots).max(1),
                 grader,
+                watch: match settings.watch_poll_seconds {
+                    0 => inloop_runners::watch::WatchMode::Native,
+                    seconds => inloop_runners::watch::WatchMode::Poll(
+                        std::time::Duration::from_secs(seconds),
+                    ),
+                },
             };
             let (stop, stopped) = tokio::sync::watch::channel(false);
             tokio::spawn(async move {

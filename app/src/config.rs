@@ -145,6 +145,9 @@ pub struct RunnerSettings {
     /// Names this host's containers and jobs; by default the host name.
     #[serde(default)]
     pub runner_id: Option<String>,
+    /// Seconds between polls of the task directory; 0 uses inotify (set it on NFS mounts).
+    #[serde(default)]
+    pub watch_poll_seconds: u64,
     #[serde(flatten)]
     pub grading: GradingSettings,
 }

@@ -55,7 +55,12 @@ impl AppState {
         task_source: TaskSource,
     ) -> Self {
         let links = LinkSigner::new(&settings.secret_key);
-        let syncs = SyncScheduler::new(db.clone(), task_source.clone());
+        let syncs = SyncScheduler::new(
+            db.clone(),
+            redis.clone(),
+            settings.redis_prefix.clone(),
+            task_source.clone(),
+        );
         Self(Arc::new(Inner {
             db,
             redis,

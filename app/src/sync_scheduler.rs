@@ -24,13 +24,20 @@ struct RepoState {
 #[derive(Clone)]
 pub struct SyncScheduler {
     db: PgPool,
+    redis: redis::aio::ConnectionManager,
+    prefix: String,
     source: TaskSource,
     states: Arc<Mutex<HashMap<i64, RepoState>>>,
 }
 
 impl SyncScheduler {
-    pub fn new(db: PgPool, source: TaskSource) -> Self {
-        SyncScheduler { db, source, states: Arc::new(Mutex::new(HashMap::new())) }
+    pub fn new(
+        db: PgPool,
+        redis: redis::aio::ConnectionManager,
+        prefix: String,
+        source: TaskSource,
+    ) -> Self {
+        SyncScheduler { db, redis, prefix, source, states: Arc::new(Mutex::new(HashMap::new())) }
     }
 
     /// True while a sync of the repository runs in this process.
@@ -93,11 +100,18 @@ impl SyncScheduler {
             }
         };
         match taskrepo::sync_repository(&self.db, &self.source, &repository).await {
-            Ok(report) => tracing::info!(
-                repository = repository.name,
-                revision = report.revision,
-                "background sync finished"
-            ),
+            Ok(report) => {
+                tracing::info!(
+                    repository = repository.name,
+                    revision = report.revision,
+                    "background sync finished"
+                );
+                // Runner hosts build the new revision's images before jobs need them.
+                let mut redis = self.redis.clone();
+                let channel = inloop_runners::jobs::tasks_channel(&self.prefix);
+                let _: Result<(), _> =
+                    redis::AsyncCommands::publish(&mut redis, channel, &repository.name).await;
+            }
             Err(err) => {
                 tracing::warn!(repository = repository.name, error = %err, "background sync failed")
             }

@@ -126,6 +126,18 @@ impl Grader {
         &self.plugins
     }
 
+    /// Makes sure the image a task's runs need exists, building it if not.
+    pub async fn prepare_image(
+        &self,
+        repository: &Path,
+        task_name: &str,
+    ) -> Result<crate::images::PreparedImage, GradeError> {
+        let task = tasks::load(repository, task_name)?;
+        let plugin = self.plugins.get(&task.runner)?;
+        let recipe = plugin.image_recipe(&task.spec)?;
+        Ok(self.images.prepare(&plugin.info().name, &recipe, &task).await?)
+    }
+
     /// Grades a solution (file name and contents) for a task of the repository.
     pub async fn grade(
         &self,

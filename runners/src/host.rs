@@ -25,6 +25,8 @@ pub struct RunnerConfig {
     pub task_dir: PathBuf,
     pub slots: usize,
     pub grader: GraderConfig,
+    /// How the task directory is watched for new revisions (poll on NFS).
+    pub watch: crate::watch::WatchMode,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +84,19 @@ pub async fn run(
         plugins = ?grader.plugins().names(),
         "runner host ready"
     );
+    let (hint, hints) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(crate::watch::keep_images_current(
+        grader.clone(),
+        config.task_dir.clone(),
+        config.watch,
+        hints,
+        shutdown.clone(),
+    ));
+    tokio::spawn(relay_task_hints(
+        config.redis_url.clone(),
+        jobs::tasks_channel(&config.redis_prefix),
+        hint,
+    ));
     let mut slots = Vec::new();
     for slot in 0..config.slots.max(1) {
         let config = config.clone();
@@ -95,6 +110,30 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// The web server says when it published new task revisions; each message is a hint to rescan.
+async fn relay_task_hints(redis_url: String, channel: String, hint: tokio::sync::mpsc::Sender<()>) {
+    use futures_util::StreamExt;
+    loop {
+        let relay = async {
+            let client = redis::Client::open(redis_url.as_str())?;
+            let mut pubsub = client.get_async_pubsub().await?;
+            pubsub.subscribe(&channel).await?;
+            let mut messages = pubsub.on_message();
+            while messages.next().await.is_some() {
+                let _ = hint.try_send(());
+            }
+            Ok::<(), redis::RedisError>(())
+        };
+        if let Err(err) = relay.await {
+            tracing::warn!(error = %err, "lost the tasks-changed channel; reconnecting");
+        }
+        if hint.is_closed() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
 }
 
 async fn work(

@@ -25,6 +25,11 @@ pub fn events_channel(prefix: &str) -> String {
     format!("{prefix}:events")
 }
 
+/// Carries the name of a repository that published a new revision.
+pub fn tasks_channel(prefix: &str) -> String {
+    format!("{prefix}:tasks")
+}
+
 /// A solution to grade. Its files travel inside the job: they are small and bounded.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradingJob {

@@ -13,4 +13,5 @@ pub mod jobs;
 pub mod limits;
 pub mod plugin_host;
 pub mod tasks;
+pub mod watch;
 pub mod workspace;

@@ -239,3 +239,53 @@ async fn the_status_streams_live_over_server_sent_events_until_the_verdict() {
         "progress before the verdict:\n{seen}"
     );
 }
+
+#[tokio::test]
+async fn runner_hosts_build_a_new_revisions_images_before_any_job() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
+    let _runner = start_runner(&app, 1);
+    let name = format!("watched-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let repo = inloop_tests::GitRepo::init();
+    repo.write(&format!("{name}/task.md"), "# Watched");
+    repo.write(
+        &format!("{name}/meta.json"),
+        &format!(r#"{{"title": "Watched {name}", "category": "W", "pubdate": "2026-01-01", "runner": "python"}}"#),
+    );
+    repo.write(
+        &format!("{name}/tests/test_x.py"),
+        &format!("def test_{}():\n    assert True\n", name.replace('-', "_")),
+    );
+    repo.commit("a task");
+    inloop_app::db::repositories::insert(&app.db, "watched", &repo.url(), "main", "s")
+        .await
+        .expect("repository");
+    let repository = inloop_app::db::repositories::find_by_name(&app.db, "watched")
+        .await
+        .expect("query")
+        .expect("repository");
+    inloop_app::taskrepo::sync_repository(&app.db, &app.state.task_source, &repository)
+        .await
+        .expect("sync");
+
+    let reference = format!("inloop-task-python-{name}");
+    let mut found = String::new();
+    for _ in 0..120 {
+        let output = std::process::Command::new("docker")
+            .args(["images", "--quiet", "--filter", &format!("reference={reference}")])
+            .output()
+            .expect("docker images");
+        found = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        if !found.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(!found.is_empty(), "the runner built {reference} without being asked by a job");
+    let solutions: i64 = sqlx::query_scalar("select count(*) from solutions")
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(solutions, 0);
+    let _ = std::process::Command::new("docker").args(["rmi", "-f", &found]).output();
+}
