@@ -28,6 +28,9 @@ pub enum WatchMode {
     Poll(Duration),
 }
 
+/// Adds a folder to the watch; false when it cannot be watched.
+type AddWatch = Box<dyn FnMut(&Path) -> bool + Send>;
+
 /// How often the task directory is rescanned even without any hint.
 const RESCAN_EVERY: Duration = Duration::from_secs(120);
 
@@ -45,7 +48,7 @@ pub async fn keep_images_current(
     let timeout = Duration::from_secs(2);
     let mut watched: Vec<PathBuf> = Vec::new();
     // The debouncer lives as long as this loop; its watcher thread stops when it is dropped.
-    let mut watcher: Option<Box<dyn FnMut(&Path) -> bool + Send>> = match mode {
+    let mut watcher: Option<AddWatch> = match mode {
         WatchMode::Native => new_debouncer_opt::<_, notify::RecommendedWatcher, _>(
             timeout,
             None,
