@@ -255,6 +255,10 @@ bench() {
   log "grading: the Java fixture task, inloop against bare docker run"
   "$inloop" images bootstrap
   "$inloop" bench --tasks "$ROOT/tests/fixtures/tasks" --task java-counter -n "${INLOOP_BENCH_RUNS:-15}" -j 2
+  log "submissions: the whole path through server, Redis, runner and Docker"
+  SQLX_OFFLINE=true cargo build --release --locked -p inloop-tests --bin bench-submissions
+  INLOOP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" INLOOP_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+    RUST_LOG=error "$ROOT/target/release/bench-submissions"
 }
 
 case "${1:-}" in

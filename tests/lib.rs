@@ -420,10 +420,16 @@ impl Drop for Runner {
     }
 }
 
-/// `target/debug`, where `cargo build --workspace` puts the plugin libraries.
+/// `target/<profile>`, where cargo puts the plugin libraries: next to a binary, one folder up
+/// from a test binary (which lives in `deps/`).
 pub fn plugin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
-    exe.parent().and_then(Path::parent).expect("target directory").to_path_buf()
+    let dir = exe.parent().expect("binary directory");
+    if dir.ends_with("deps") {
+        dir.parent().expect("target directory").to_path_buf()
+    } else {
+        dir.to_path_buf()
+    }
 }
 
 pub fn start_runner(app: &TestApp, slots: usize) -> Runner {
