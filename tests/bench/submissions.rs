@@ -60,6 +60,7 @@ async fn submit(app: &TestApp) -> (i64, Instant) {
 }
 
 #[tokio::main]
+#[expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
 async fn main() {
     let task_dir =
         std::env::temp_dir().join(format!("inloop-bench-{}", uuid::Uuid::new_v4().simple()));
