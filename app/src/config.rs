@@ -82,6 +82,10 @@ pub struct Settings {
     pub time_zone: String,
     #[serde(default = "default_runners")]
     pub runners: String,
+    /// Seconds a job may be out without a result before it is sent again; by default the
+    /// longest allowed run plus two minutes.
+    #[serde(default)]
+    pub job_lease_seconds: Option<u64>,
     /// Minutes between pulls of every task repository; 0 turns the pull off (webhooks only).
     #[serde(default = "default_pull_minutes")]
     pub pull_minutes: u32,

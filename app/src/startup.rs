@@ -73,7 +73,10 @@ impl Application {
         tracing::info!(address = %self.local_addr, public_url = %self.state.settings.public_url, "serving");
         let pruner = tokio::spawn(prune_unactivated_accounts(self.state.clone()));
         let ingester = crate::queue::spawn_ingester(self.state.clone());
-        let lease = Duration::from_secs(u64::from(self.state.settings.ceilings.timeout_s) + 120);
+        let settings = &self.state.settings;
+        let lease = Duration::from_secs(
+            settings.job_lease_seconds.unwrap_or(u64::from(settings.ceilings.timeout_s) + 120),
+        );
         let reconciler =
             crate::queue::spawn_reconciler(self.state.clone(), lease, Duration::from_secs(5));
         let relay = self.state.events.spawn_relay(

@@ -289,3 +289,50 @@ async fn runner_hosts_build_a_new_revisions_images_before_any_job() {
     assert_eq!(solutions, 0);
     let _ = std::process::Command::new("docker").args(["rmi", "-f", &found]).output();
 }
+
+#[tokio::test]
+async fn jobs_lost_with_redis_are_sent_again_and_nothing_is_lost() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| {
+        settings.task_dir = Some(dir);
+        settings.job_lease_seconds = Some(2);
+    })
+    .await;
+    sync_fixture_course(&app).await;
+    app.logged_in_as("stu", Role::Student).await;
+    let first = app
+        .submit("a-counter", &[("Counter.java", COUNTER_PASSES)])
+        .await
+        .location
+        .expect("solution");
+    let second = app
+        .submit("a-counter", &[("Counter.java", COUNTER_FAILS)])
+        .await
+        .location
+        .expect("solution");
+    // Redis restarts without its data: the waiting job is gone from the stream.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test talks to the same Redis as the harness"
+    )]
+    let redis_url = std::env::var("INLOOP_TEST_REDIS_URL").expect("redis url");
+    let mut redis = redis::Client::open(redis_url)
+        .expect("client")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connection");
+    let deleted: i64 = redis::cmd("DEL")
+        .arg(format!("{}:jobs", app.redis_prefix))
+        .query_async(&mut redis)
+        .await
+        .expect("del");
+    assert_eq!(deleted, 1, "the job stream existed");
+    let _runner = start_runner(&app, 1);
+    assert_eq!(app.wait_for_verdict(&first).await, "passed", "re-sent after its lease ran out");
+    assert_eq!(app.wait_for_verdict(&second).await, "failed", "and the next one followed");
+    let results: i64 = sqlx::query_scalar("select count(*) from results")
+        .fetch_one(&app.db)
+        .await
+        .expect("results");
+    assert_eq!(results, 2);
+}
