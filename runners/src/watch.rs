@@ -32,7 +32,9 @@ pub enum WatchMode {
 type AddWatch = Box<dyn FnMut(&Path) -> bool + Send>;
 
 /// How often the task directory is rescanned even without any hint.
-const RESCAN_EVERY: Duration = Duration::from_secs(120);
+const RESCAN_EVERY: Duration = Duration::from_secs(30);
+/// How often while the task directory cannot be watched (not there yet, or no watcher).
+const RESCAN_UNWATCHED: Duration = Duration::from_secs(3);
 
 pub async fn keep_images_current(
     grader: Arc<Grader>,
@@ -78,7 +80,6 @@ pub async fn keep_images_current(
         tracing::warn!("cannot watch the task directory; relying on hints and periodic rescans");
     }
     let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
-    let mut ticker = tokio::time::interval(RESCAN_EVERY);
     loop {
         // Watch the task directory and every repository folder in it (where `current` is swapped).
         if let Some(watch) = watcher.as_mut() {
@@ -89,8 +90,9 @@ pub async fn keep_images_current(
             }
         }
         rescan(&grader, &task_dir, &mut seen).await;
+        let wait = if watched.contains(&task_dir) { RESCAN_EVERY } else { RESCAN_UNWATCHED };
         tokio::select! {
-            _ = ticker.tick() => {}
+            _ = tokio::time::sleep(wait) => {}
             Some(()) = fs_events.recv() => {}
             Some(()) = hints.recv() => {}
             _ = shutdown.changed() => return,

@@ -41,6 +41,7 @@ async fn a_correct_and_a_wrong_solution_get_passed_and_failed() {
         "newest first"
     );
     list.assert_contains(r#"data-verdict="passed""#);
+    app.get("/tasks/category/java-basics").await.assert_contains("done-mark");
 
     let zip = app.client.get(app.url(&format!("{first_path}/download"))).send().await.expect("zip");
     assert_eq!(zip.status(), StatusCode::OK);
@@ -270,7 +271,8 @@ async fn runner_hosts_build_a_new_revisions_images_before_any_job() {
 
     let reference = format!("inloop-task-python-{name}");
     let mut found = String::new();
-    for _ in 0..120 {
+    // The first image of a plugin on a fresh machine takes a while to build.
+    for _ in 0..360 {
         let output = std::process::Command::new("docker")
             .args(["images", "--quiet", "--filter", &format!("reference={reference}")])
             .output()

@@ -272,6 +272,8 @@ pub async fn category_by_slug(
 }
 
 pub struct TaskListing {
+    /// The viewer has a passed solution for it.
+    pub done: bool,
     pub slug: String,
     pub title: String,
     pub pubdate: OffsetDateTime,
@@ -290,7 +292,8 @@ pub async fn tasks_in_category(
 ) -> sqlx::Result<Vec<TaskListing>> {
     sqlx::query_as!(
         TaskListing,
-        r#"select t.slug, t.title, t.pubdate, t.deadline, t.disabled, t.removed, t.group_name
+        r#"select t.slug, t.title, t.pubdate, t.deadline, t.disabled, t.removed, t.group_name,
+                  exists(select 1 from solutions s where s.task_id = t.id and s.author_id = $2 and s.verdict = 'passed') as "done!"
            from tasks t
            where t.category_id = $1
              and ($3 or (not t.disabled and not t.removed and (t.group_name is null or exists(

@@ -71,6 +71,7 @@ pub async fn category_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Respons
                     }
                 }
                 views::tasks::TaskRow {
+                    done: task.done,
                     published: task.pubdate <= now,
                     expired: task.deadline.is_some_and(|deadline| deadline < now),
                     pubdate: when(&ctx, task.pubdate),

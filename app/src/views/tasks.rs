@@ -42,6 +42,7 @@ pub fn when(at: &When) -> Markup {
 }
 
 pub struct TaskRow {
+    pub done: bool,
     pub slug: String,
     pub title: String,
     pub published: bool,
@@ -73,6 +74,7 @@ pub fn category(view: &CategoryView<'_>) -> Markup {
                     th scope="col" { "Task" }
                     th scope="col" { "Published" }
                     @if any_deadline { th scope="col" { "Deadline" } }
+                    th scope="col" { "Done" }
                 } }
                 tbody {
                     @for task in view.tasks {
@@ -97,6 +99,10 @@ pub fn category(view: &CategoryView<'_>) -> Markup {
                                 td.expired[task.expired] {
                                     @if let Some(deadline) = &task.deadline { (when(deadline)) } @else { span.muted { "none" } }
                                 }
+                            }
+                            td.done {
+                                @if task.done { span.done-mark title="You have a solution that passed" { "✓" span.visually-hidden { " done" } } }
+                                @else { span.visually-hidden { "not done" } }
                             }
                         }
                     }
