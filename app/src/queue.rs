@@ -19,12 +19,29 @@ use crate::{db, state::AppState};
 /// Attempts before a solution that keeps losing its runner is given up on.
 const MAX_ATTEMPTS: i32 = 3;
 
-/// Sends the job of a stored solution to the runners.
+/// Sends the job of a waiting solution to the runners.
 pub async fn dispatch(state: &AppState, solution_id: i64) -> anyhow::Result<()> {
+    send(state, solution_id, None).await
+}
+
+/// Sends a job again whose attempt was lost.
+pub async fn redispatch(
+    state: &AppState,
+    solution_id: i64,
+    lost_attempt: i32,
+) -> anyhow::Result<()> {
+    send(state, solution_id, Some(lost_attempt)).await
+}
+
+async fn send(state: &AppState, solution_id: i64, lost_attempt: Option<i32>) -> anyhow::Result<()> {
     let Some(solution) = db::solutions::find(&state.db, solution_id).await? else { return Ok(()) };
     let files = db::solutions::files(&state.db, solution_id).await?;
     let mut tx = state.db.begin().await?;
-    let attempt = db::solutions::mark_dispatched(&mut tx, solution_id).await?;
+    let Some(attempt) = db::solutions::mark_dispatched(&mut tx, solution_id, lost_attempt).await?
+    else {
+        tracing::debug!(solution_id, "another dispatcher sent this solution first");
+        return Ok(());
+    };
     let job = GradingJob {
         solution_id,
         reference: false,
@@ -236,7 +253,7 @@ pub async fn reconcile(state: &AppState, lease: Duration) -> anyhow::Result<()> 
             }
         } else {
             tracing::warn!(solution_id, attempt, "re-sending a grading job whose lease ran out");
-            dispatch(state, solution_id).await?;
+            redispatch(state, solution_id, attempt).await?;
         }
     }
     for author_id in db::solutions::authors_waiting(&state.db).await? {

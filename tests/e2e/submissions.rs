@@ -338,3 +338,49 @@ async fn jobs_lost_with_redis_are_sent_again_and_nothing_is_lost() {
         .expect("results");
     assert_eq!(results, 2);
 }
+
+#[tokio::test]
+async fn racing_dispatchers_send_one_job_not_two() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
+    sync_fixture_course(&app).await;
+    app.logged_in_as("stu", Role::Student).await;
+    let path = app
+        .submit("a-counter", &[("Counter.java", COUNTER_PASSES)])
+        .await
+        .location
+        .expect("solution");
+    let id: i64 = path.trim_start_matches("/solutions/").parse().expect("id");
+    // Back to waiting, as in the moment between a result and the student's next dispatch.
+    sqlx::query("update solutions set status = 'queued' where id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .expect("reset");
+    let racers = (0..5).map(|_| inloop_app::queue::dispatch(&app.state, id));
+    for outcome in futures_util::future::join_all(racers).await {
+        outcome.expect("dispatch");
+    }
+    let attempt: i32 = sqlx::query_scalar("select attempt from solutions where id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .expect("attempt");
+    assert_eq!(attempt, 2, "one more attempt, not five");
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test talks to the same Redis as the harness"
+    )]
+    let redis_url = std::env::var("INLOOP_TEST_REDIS_URL").expect("redis url");
+    let mut redis = redis::Client::open(redis_url)
+        .expect("client")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connection");
+    let jobs: i64 = redis::cmd("XLEN")
+        .arg(format!("{}:jobs", app.redis_prefix))
+        .query_async(&mut redis)
+        .await
+        .expect("xlen");
+    assert_eq!(jobs, 2, "the submit's job and exactly one more");
+}

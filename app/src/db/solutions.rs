@@ -151,19 +151,31 @@ pub async fn result(db: impl PgExecutor<'_>, solution_id: i64) -> sqlx::Result<O
     .await
 }
 
-/// Marks a solution as sent to the runners (a new attempt) and records the attempt.
-pub async fn mark_dispatched(conn: &mut PgConnection, solution_id: i64) -> sqlx::Result<i32> {
-    let attempt = sqlx::query_scalar!(
+/// Marks a solution as sent to the runners (a new attempt) and records the attempt. A first send
+/// (`lost_attempt` None) needs a waiting solution; a re-send needs the lost attempt to still be
+/// the current one. `None` when somebody else got there first (or the result arrived): racing
+/// dispatchers send one job, not several.
+pub async fn mark_dispatched(
+    conn: &mut PgConnection,
+    solution_id: i64,
+    lost_attempt: Option<i32>,
+) -> sqlx::Result<Option<i32>> {
+    let Some(attempt) = sqlx::query_scalar!(
         "update solutions set status = 'dispatched', attempt = attempt + 1, dispatched_at = now()
-         where id = $1 returning attempt",
-        solution_id
+         where id = $1 and ((status = 'queued' and $2::int is null) or (status = 'dispatched' and attempt = $2))
+         returning attempt",
+        solution_id,
+        lost_attempt
     )
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
     sqlx::query!("insert into grading_attempts (solution_id, attempt) values ($1, $2) on conflict do nothing", solution_id, attempt)
         .execute(&mut *conn)
         .await?;
-    Ok(attempt)
+    Ok(Some(attempt))
 }
 
 /// The author's oldest waiting solution, if none of theirs is out with the runners: one solution
