@@ -51,17 +51,22 @@ async fn send(state: &AppState, solution_id: i64, lost_attempt: Option<i32>) -> 
         task: solution.system_name,
         files: files.iter().map(|(name, bytes)| JobFile::new(name, bytes)).collect(),
     };
+    push_job(state, &job).await?;
+    // Committed only once the job is out: a failed send leaves the solution queued for the reconciler.
+    tx.commit().await?;
+    tracing::info!(solution_id, attempt, "dispatched a grading job");
+    Ok(())
+}
+
+async fn push_job(state: &AppState, job: &GradingJob) -> anyhow::Result<()> {
     let mut redis = state.redis.clone();
     let _: String = redis
         .xadd(
             jobs::jobs_stream(state.redis_prefix()),
             "*",
-            &[(jobs::DATA_FIELD, serde_json::to_string(&job)?)],
+            &[(jobs::DATA_FIELD, serde_json::to_string(job)?)],
         )
         .await?;
-    // Committed only once the job is out: a failed send leaves the solution queued for the reconciler.
-    tx.commit().await?;
-    tracing::info!(solution_id, attempt, "dispatched a grading job");
     Ok(())
 }
 
@@ -100,14 +105,7 @@ pub async fn dispatch_reference(
         task: task.system_name.clone(),
         files,
     };
-    let mut redis = state.redis.clone();
-    let _: String = redis
-        .xadd(
-            jobs::jobs_stream(state.redis_prefix()),
-            "*",
-            &[(jobs::DATA_FIELD, serde_json::to_string(&job)?)],
-        )
-        .await?;
+    push_job(state, &job).await?;
     tracing::info!(task = task.system_name, "dispatched a reference solution check");
     Ok(())
 }

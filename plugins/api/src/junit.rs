@@ -86,6 +86,25 @@ pub fn parse(xml: &str, limits: &Limits) -> Result<Vec<Suite>, JunitError> {
     Ok(suites)
 }
 
+/// The test cases of every report file whose name matches `pattern`, and a note for each file
+/// that could not be read. What every plugin that reads JUnit reports needs.
+pub fn cases_from_reports(
+    files: &[crate::protocol::ReportFile],
+    pattern: &str,
+) -> (Vec<TestCase>, Vec<String>) {
+    let mut tests = Vec::new();
+    let mut notes = Vec::new();
+    for file in files.iter().filter(|file| crate::protocol::glob_match(pattern, &file.name)) {
+        match parse(&file.contents, &Limits::default()) {
+            Ok(suites) => tests.extend(cases(suites)),
+            Err(err) => {
+                notes.push(format!("The test report {} could not be read: {err}.", file.name))
+            }
+        }
+    }
+    (tests, notes)
+}
+
 /// All cases of all suites, in document order.
 pub fn cases(suites: Vec<Suite>) -> Vec<TestCase> {
     suites.into_iter().flat_map(|suite| suite.cases).collect()

@@ -4,11 +4,9 @@
 //! Exit code 0 passes; `TEST-*.xml` files are shown as the tests.
 
 use inloop_plugin_api::{
-    GraderPlugin,
-    junit::{self, Limits as JunitLimits},
+    GraderPlugin, junit,
     protocol::{
         ImageRecipe, Limits, PROTOCOL_VERSION, PluginInfo, RunOutcome, RunRecipe, TaskSpec,
-        glob_match,
     },
     report::{Report, TestStatus, Verdict},
 };
@@ -66,14 +64,9 @@ fn judge(outcome: &RunOutcome) -> Report {
         125..=127 => Verdict::SystemError,
         _ => Verdict::Failed,
     });
-    for file in outcome.report_files.iter().filter(|file| glob_match("TEST-*.xml", &file.name)) {
-        match junit::parse(&file.contents, &JunitLimits::default()) {
-            Ok(suites) => report.tests.extend(junit::cases(suites)),
-            Err(err) => report
-                .notes
-                .push(format!("The test report {} could not be read: {err}.", file.name)),
-        }
-    }
+    let (cases, notes) = junit::cases_from_reports(&outcome.report_files, "TEST-*.xml");
+    report.tests.extend(cases);
+    report.notes.extend(notes);
     // The exit code decides, as in INLOOP; a passing exit with failing tests is told, not hidden.
     if report.verdict == Verdict::Passed
         && report

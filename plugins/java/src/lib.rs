@@ -5,11 +5,10 @@
 //! become `compile_error` with javac's messages.
 
 use inloop_plugin_api::{
-    GraderPlugin,
-    junit::{self, Limits as JunitLimits},
+    GraderPlugin, junit,
     protocol::{
         ContextFile, CopyRule, ImageRecipe, Limits, PROTOCOL_VERSION, PluginInfo, RunOutcome,
-        RunRecipe, TaskSpec, glob_match,
+        RunRecipe, TaskSpec,
     },
     report::{Report, TestCase, TestStatus, Verdict},
 };
@@ -157,14 +156,9 @@ fn judge(outcome: &RunOutcome) -> Report {
     }
     let mut report = Report::new(Verdict::Crashed);
     let mut tests: Vec<TestCase> = Vec::new();
-    for file in outcome.report_files.iter().filter(|file| glob_match("TEST-*.xml", &file.name)) {
-        match junit::parse(&file.contents, &JunitLimits::default()) {
-            Ok(suites) => tests.extend(junit::cases(suites)),
-            Err(err) => report
-                .notes
-                .push(format!("The test report {} could not be read: {err}.", file.name)),
-        }
-    }
+    let (cases, notes) = junit::cases_from_reports(&outcome.report_files, "TEST-*.xml");
+    tests.extend(cases);
+    report.notes.extend(notes);
     for test in &mut tests {
         test.details = test.details.as_deref().map(trim_stack_trace);
     }

@@ -4,8 +4,7 @@
 //! solutions the tests cannot import become `compile_error`.
 
 use inloop_plugin_api::{
-    GraderPlugin,
-    junit::{self, Limits as JunitLimits},
+    GraderPlugin, junit,
     protocol::{
         ContextFile, CopyRule, ImageRecipe, Limits, PROTOCOL_VERSION, PluginInfo, RunOutcome,
         RunRecipe, TaskSpec,
@@ -96,14 +95,9 @@ fn judge(outcome: &RunOutcome) -> Report {
     }
     let mut report = Report::new(Verdict::Crashed);
     let mut tests = Vec::new();
-    for file in &outcome.report_files {
-        match junit::parse(&file.contents, &JunitLimits::default()) {
-            Ok(suites) => tests.extend(junit::cases(suites)),
-            Err(err) => report
-                .notes
-                .push(format!("The test report {} could not be read: {err}.", file.name)),
-        }
-    }
+    let (cases, notes) = junit::cases_from_reports(&outcome.report_files, "*.xml");
+    tests.extend(cases);
+    report.notes.extend(notes);
     if outcome.exit_code == EXIT_IMPORT_ERROR {
         report.verdict = Verdict::CompileError;
         // pytest reports a module it could not import as an erroring test; its message is the reason.
