@@ -2,7 +2,7 @@
 # Sets up and runs INLOOP on one Debian 12 machine that has only Rust and git.
 #
 #   ./inloop.sh demo       start PostgreSQL, Redis and Docker, build, migrate, create the demo
-#                          accounts and run the server (Ctrl-C stops it)
+#                          accounts, load the demo course, run a runner host and the server
 #   ./inloop.sh test       every check: rustfmt, clippy with warnings denied, all tests
 #   ./inloop.sh bench      measure: wrk against the logged-in home page, then grading against bare
 #                          docker runs (figures printed; nothing is asserted)
@@ -18,6 +18,10 @@ INLOOP_HOME=${INLOOP_HOME:-$ROOT/.data}
 PG_PORT=${INLOOP_PG_PORT:-55432}
 REDIS_PORT=${INLOOP_REDIS_PORT:-56379}
 WEB_PORT=${INLOOP_WEB_PORT:-8000}
+PG_FSYNC=${INLOOP_PG_FSYNC:-on}
+# These choose how this script runs things; they are not settings of inloop itself, which
+# refuses INLOOP_* variables it does not know.
+unset INLOOP_HOME INLOOP_PG_PORT INLOOP_REDIS_PORT INLOOP_WEB_PORT INLOOP_PG_FSYNC
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -73,7 +77,7 @@ start_postgres() {
   if ! run_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     run_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start \
-      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=300 -c fsync=${INLOOP_PG_FSYNC:-on}" >/dev/null
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=300 -c fsync=$PG_FSYNC" >/dev/null
   fi
 }
 
@@ -162,8 +166,8 @@ demo() {
   log "base images for grading (the first time takes about half a minute)"
   "$inloop" images bootstrap
   "$inloop" runner &
-  local runner=$!
-  trap 'kill $runner 2>/dev/null || true' EXIT INT TERM
+  RUNNER_PID=$!
+  trap 'kill "$RUNNER_PID" 2>/dev/null || true' EXIT INT TERM
   cat >&2 <<EOT
 
   INLOOP is starting at  http://127.0.0.1:$WEB_PORT
@@ -218,7 +222,7 @@ bench() {
   command -v wrk >/dev/null || { as_root apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
   cd "$ROOT"
   SQLX_OFFLINE=true cargo build --release --locked --workspace --bins --lib
-  local inloop=$ROOT/target/release/inloop port=${INLOOP_BENCH_PORT:-8090} db=inloop_bench
+  local inloop=$ROOT/target/release/inloop port=8090 db=inloop_bench
   local admin_url="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   psql "$admin_url" -qc "drop database if exists $db" >/dev/null
   psql "$admin_url" -qc "create database $db" >/dev/null
@@ -254,7 +258,7 @@ bench() {
   kill $server 2>/dev/null || true
   log "grading: the Java fixture task, inloop against bare docker run"
   "$inloop" images bootstrap
-  "$inloop" bench --tasks "$ROOT/tests/fixtures/tasks" --task java-counter -n "${INLOOP_BENCH_RUNS:-15}" -j 2
+  "$inloop" bench --tasks "$ROOT/tests/fixtures/tasks" --task java-counter -n 15 -j 2
   log "submissions: the whole path through server, Redis, runner and Docker"
   SQLX_OFFLINE=true cargo build --release --locked -p inloop-tests --bin bench-submissions
   INLOOP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" INLOOP_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
@@ -270,5 +274,5 @@ case "${1:-}" in
       "$INLOOP_DATABASE_URL" "$INLOOP_REDIS_URL" "$DATABASE_URL"
     printf 'export INLOOP_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:%s/postgres\nexport INLOOP_TEST_REDIS_URL=redis://127.0.0.1:%s\n' "$PG_PORT" "$REDIS_PORT" ;;
   stop) stop ;;
-  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -333,7 +333,8 @@ pub fn figment(config_file: Option<&std::path::Path>) -> Figment {
     }
     figment.merge(
         Env::prefixed("INLOOP_")
-            .ignore(&["config", "log"])
+            // INLOOP_CONFIG names the file; the others steer ./inloop.sh, not the server.
+            .ignore(&["config", "log", "home", "pg_port", "redis_port", "web_port", "pg_fsync"])
             .map(|key| nest_env_key(key.as_str()).into()),
     )
 }
