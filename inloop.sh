@@ -21,7 +21,7 @@ WEB_PORT=${INLOOP_WEB_PORT:-8000}
 PG_FSYNC=${INLOOP_PG_FSYNC:-on}
 # These choose how this script runs things; they are not settings of inloop itself, which
 # refuses INLOOP_* variables it does not know.
-unset INLOOP_HOME INLOOP_PG_PORT INLOOP_REDIS_PORT INLOOP_WEB_PORT INLOOP_PG_FSYNC
+export -n INLOOP_HOME INLOOP_PG_PORT INLOOP_REDIS_PORT INLOOP_WEB_PORT INLOOP_PG_FSYNC 2>/dev/null || true
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
