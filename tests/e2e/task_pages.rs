@@ -3,7 +3,7 @@
 
 use inloop_app::db::users::Role;
 use inloop_app::{db, taskrepo};
-use inloop_tests::{TestApp, spawn_app_with};
+use inloop_tests::{TestApp, copy_dir, spawn_app_with};
 use reqwest::StatusCode;
 
 /// The fixture repository, committed into a fresh Git repository and synced into the app.
@@ -53,18 +53,6 @@ async fn app_with_fixture_course() -> TestApp {
         db::repositories::find_by_name(&app.db, "course").await.expect("query").expect("repo");
     taskrepo::sync_repository(&app.db, &app.state.task_source, &repository).await.expect("sync");
     app
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("dir");
-    for entry in std::fs::read_dir(from).expect("read").filter_map(Result::ok) {
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 #[tokio::test]
