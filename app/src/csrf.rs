@@ -12,8 +12,9 @@ use crate::{error::AppError, session::TypedSession};
 
 pub const FORM_FIELD: &str = "csrf_token";
 pub const HEADER: &str = "X-CSRF-Token";
-/// Largest url-encoded form we read to find the token; our forms are far smaller.
-const MAX_FORM_BYTES: usize = 256 * 1024;
+/// Largest url-encoded form we read to find the token: the editor's form carries up to 1 MB of
+/// code, which url-encoding can triple.
+const MAX_FORM_BYTES: usize = 4 << 20;
 
 pub async fn verify<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {

@@ -1,5 +1,6 @@
 //! PostgreSQL access: the pool, migrations, and one module of queries per aggregate.
 
+pub mod checkpoints;
 pub mod courses;
 pub mod groups;
 pub mod repositories;

@@ -133,6 +133,7 @@ impl Ctx {
             stylesheet: self.state.assets.url("css/app.css").to_owned(),
             code_styles: self.state.code_styles(),
             scripts: self.state.scripts(),
+            page_assets: (Vec::new(), Vec::new()),
             csrf_token: Some(typed.csrf_token()),
             user: self.user.as_ref().map(|user| NavUser {
                 username: user.username.clone(),
@@ -154,10 +155,25 @@ impl Ctx {
         title: &str,
         fragment: Markup,
     ) -> Response {
+        self.render_page(status, title, fragment, ExtraAssets::None)
+    }
+
+    /// Like `render_with_status`, for pages that need more scripts and styles than the rest.
+    pub fn render_page(
+        &self,
+        status: StatusCode,
+        title: &str,
+        fragment: Markup,
+        extra: ExtraAssets,
+    ) -> Response {
+        let mut chrome = self.chrome();
+        if extra == ExtraAssets::Editor {
+            chrome.page_assets = self.state.editor_assets();
+        }
         let markup = if self.htmx {
-            views::layout::fragment(&self.chrome(), title, &fragment)
+            views::layout::fragment(&chrome, title, &fragment)
         } else {
-            views::layout::page(&self.chrome(), title, &fragment)
+            views::layout::page(&chrome, title, &fragment)
         };
         Response::builder()
             .status(status)
@@ -178,6 +194,13 @@ fn client_address(req: &Request, behind_proxy: bool) -> String {
     req.remote_addr()
         .as_socket_addr()
         .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
+}
+
+/// Scripts and styles a page needs beyond those every page has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtraAssets {
+    None,
+    Editor,
 }
 
 /// 303 See Other: after a form, the browser fetches the target with GET.

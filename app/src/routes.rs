@@ -1,6 +1,7 @@
 //! Every URL of the site, and small helpers the handlers share.
 
 pub mod accounts;
+pub mod editor;
 pub mod health;
 pub mod home;
 pub mod hooks;
@@ -37,6 +38,8 @@ pub fn pages() -> Route {
         .at("/tasks/category/:slug", get(tasks::category_page))
         .at("/tasks/:slug", get(tasks::task_page))
         .at("/tasks/:slug/submit", post(solutions::submit))
+        .at("/tasks/:slug/checkpoint", post(editor::save_checkpoint))
+        .at("/tasks/:slug/editor", post(editor::submit_from_editor))
         .at("/tasks/:slug/solutions", get(solutions::solution_list))
         .at("/solutions/:id", get(solutions::solution_page))
         .at("/solutions/:id/status", get(solutions::solution_status))

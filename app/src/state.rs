@@ -103,6 +103,7 @@ impl AppState {
             stylesheet: self.assets.url("css/app.css").to_owned(),
             code_styles: self.code_styles(),
             scripts: self.scripts(),
+            page_assets: (Vec::new(), Vec::new()),
             csrf_token: None,
             user: None,
             flashes: Vec::new(),
@@ -126,6 +127,24 @@ impl AppState {
         .into_iter()
         .map(|name| self.assets.url(name).to_owned())
         .collect()
+    }
+
+    /// The code editor's files: Ace in its strict-CSP mode wants its stylesheets linked.
+    pub fn editor_assets(&self) -> (Vec<String>, Vec<String>) {
+        let urls = |names: &[&str]| -> Vec<String> {
+            names.iter().map(|name| self.assets.url(name).to_owned()).collect()
+        };
+        (
+            urls(&["vendor/ace-1.45.2/css/ace.css", "vendor/ace-1.45.2/css/theme/github_dark.css"]),
+            urls(&[
+                "vendor/ace-1.45.2/ace.js",
+                "vendor/ace-1.45.2/mode-java.js",
+                "vendor/ace-1.45.2/mode-python.js",
+                "vendor/ace-1.45.2/ext-searchbox.js",
+                "vendor/ace-1.45.2/theme-github_dark.js",
+                "js/editor.js",
+            ]),
+        )
     }
 
     pub fn redis_prefix(&self) -> &str {

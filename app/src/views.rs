@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod components;
+pub mod editor;
 pub mod errors;
 pub mod home;
 pub mod layout;

@@ -256,6 +256,13 @@ async fn a_student_uploads_a_solution_and_watches_the_verdict_arrive() {
     wait_for_text(&browser, "h1", "Hello").await;
 
     browser.goto(&app.url("/tasks/a-counter")).await.expect("task page");
+    browser
+        .find(Locator::Css(".upload-instead summary"))
+        .await
+        .expect("the upload is folded under the editor")
+        .click()
+        .await
+        .expect("unfold");
     let upload = browser.find(Locator::Css("#field-files")).await.expect("file input");
     upload.send_keys(&solution.display().to_string()).await.expect("choose file");
     browser
@@ -282,5 +289,155 @@ async fn a_student_uploads_a_solution_and_watches_the_verdict_arrive() {
     let url = browser.current_url().await.expect("url");
     assert!(url.path().starts_with("/solutions/"), "the page updated in place: {url}");
     assert!(text_of(&browser, "#solution-status").await.contains("3 of 3 passed"));
+    browser.close().await.expect("browser closes");
+}
+
+async fn log_in(browser: &Client, app: &inloop_tests::TestApp, username: &str) {
+    browser.goto(&app.url("/login")).await.expect("login page");
+    browser
+        .find(Locator::Css("#field-login"))
+        .await
+        .expect("login")
+        .send_keys(username)
+        .await
+        .expect("type");
+    let password = browser.find(Locator::Css("#field-password")).await.expect("password");
+    password.send_keys(PASSWORD).await.expect("type");
+    password.send_keys(&Key::Enter.to_string()).await.expect("submit");
+    wait_for_text(browser, "h1", "Hello").await;
+}
+
+/// Runs a script until it returns true, for at most `seconds`.
+async fn wait_until(browser: &Client, script: &str, seconds: u64, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        if browser.execute(script, vec![]).await.ok() == Some(serde_json::Value::Bool(true)) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what} did not happen within {seconds} s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+const EDITOR_TEXT: &str = "return document.querySelector('.code-editor').env.editor.getValue();";
+
+#[tokio::test]
+async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_it() {
+    let dir =
+        std::env::temp_dir().join(format!("inloop-browser-{}", uuid::Uuid::new_v4().simple()));
+    let app =
+        inloop_tests::spawn_app_with(|settings| settings.task_dir = Some(dir.join("tasks"))).await;
+    inloop_tests::sync_fixture_course(&app).await;
+    let _runner = inloop_tests::start_runner(&app, 1);
+    app.create_user("stu", Role::Student).await;
+    let solution = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/tasks/java-counter/solution/Counter.java"
+    ))
+    .expect("fixture");
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+    log_in(&browser, &app, "stu").await;
+
+    browser.goto(&app.url("/tasks/a-counter")).await.expect("task page");
+    let ready =
+        "return document.querySelector('form[data-editor]').dataset.editorReady === 'true';";
+    wait_until(&browser, ready, 10, "the editor starting").await;
+    // Ace runs in its strict-CSP mode, styled by the linked stylesheet.
+    let gutter = browser
+        .execute(
+            "return getComputedStyle(document.querySelector('.ace_gutter')).backgroundColor;",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(gutter, serde_json::json!("rgb(240, 240, 240)"), "Ace's stylesheet applies");
+    let starter = browser.execute(EDITOR_TEXT, vec![]).await.expect("script");
+    assert!(starter.as_str().is_some_and(|text| text.contains("class Counter")), "{starter}");
+    assert_eq!(text_of(&browser, "#editor-state").await, "Starter files");
+
+    // The solution goes in through the editor's API, one line through the keyboard.
+    browser
+        .execute(
+            "const editor = document.querySelector('.code-editor').env.editor;
+             editor.setValue(arguments[0], 1); editor.focus(); return true;",
+            vec![serde_json::json!(solution)],
+        )
+        .await
+        .expect("script");
+    browser
+        .find(Locator::Css(".code-editor .ace_text-input"))
+        .await
+        .expect("Ace's input")
+        .send_keys("// typed in the browser")
+        .await
+        .expect("type");
+    // Saved by itself shortly after the last change.
+    wait_for_text(&browser, "#editor-state", "Saved").await;
+    let stored: String = sqlx::query_scalar("select files::text from checkpoints")
+        .fetch_one(&app.db)
+        .await
+        .expect("a checkpoint");
+    assert!(stored.contains("// typed in the browser"), "{stored}");
+    browser.refresh().await.expect("reload");
+    wait_until(&browser, ready, 10, "the editor starting again").await;
+    let reloaded = browser.execute(EDITOR_TEXT, vec![]).await.expect("script");
+    assert!(
+        reloaded.as_str().is_some_and(|text| text.contains("// typed in the browser")),
+        "the saved work comes back: {reloaded}"
+    );
+
+    // A second file, named through the prompt.
+    browser
+        .find(Locator::XPath("//div[@class='editor-file-tools']/button[text()='Add file']"))
+        .await
+        .expect("Add file")
+        .click()
+        .await
+        .expect("click");
+    browser.send_alert_text("Helper.java").await.expect("name the file");
+    browser.accept_alert().await.expect("confirm");
+    wait_until(
+        &browser,
+        "return [...document.querySelectorAll('[role=tab]')].map(t => t.textContent).join(',') === 'Counter.java,Helper.java';",
+        5,
+        "the new tab",
+    )
+    .await;
+    browser
+        .find(Locator::Css(".code-editor .ace_text-input"))
+        .await
+        .expect("Ace's input")
+        .send_keys("class Helper {}")
+        .await
+        .expect("type");
+
+    // Submit: the verdict arrives beside the editor, and the page stays.
+    browser
+        .find(Locator::Css("#editor-submit"))
+        .await
+        .expect("Submit")
+        .click()
+        .await
+        .expect("click");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let verdict = loop {
+        if let Ok(element) = browser.find(Locator::Css("#editor-result [data-verdict]")).await
+            && let Ok(Some(verdict)) = element.attr("data-verdict").await
+        {
+            break verdict;
+        }
+        assert!(Instant::now() < deadline, "no verdict appeared beside the editor");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(verdict, "passed", "{}", text_of(&browser, "#editor-result").await);
+    assert_eq!(browser.current_url().await.expect("url").path(), "/tasks/a-counter");
+    assert!(text_of(&browser, "#editor-result").await.contains("3 of 3 passed"));
+    assert!(text_of(&browser, "#editor-state").await.starts_with("Saved"), "submitting saved");
+    let files: Vec<String> = sqlx::query_scalar("select name from solution_files order by name")
+        .fetch_all(&app.db)
+        .await
+        .expect("files");
+    assert_eq!(files, ["Counter.java", "Helper.java"]);
     browser.close().await.expect("browser closes");
 }

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod browser;
+mod editor;
 mod grading;
 mod reference_checks;
 mod repositories;

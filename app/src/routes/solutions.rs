@@ -117,7 +117,7 @@ async fn read_upload(multipart: &mut Multipart) -> Result<Vec<(String, Vec<u8>)>
     Ok(files)
 }
 
-fn check_files(files: &[(String, Vec<u8>)], patterns: &[String]) -> Result<(), String> {
+pub fn check_files(files: &[(String, Vec<u8>)], patterns: &[String]) -> Result<(), String> {
     if files.is_empty() {
         return Err("You haven't uploaded any files.".to_owned());
     }
@@ -165,22 +165,34 @@ pub async fn submit(
         ctx.flash(FlashLevel::Error, reason);
         return Ok(redirect(&back));
     }
+    let (solution_id, number) = store_and_dispatch(&ctx, &task, user.id, &files).await?;
+    ctx.flash(FlashLevel::Success, format!("Your solution #{number} has been submitted."));
+    Ok(redirect(&format!("/solutions/{solution_id}")))
+}
+
+/// Stores checked files as the student's next solution and sends it to the runners when it is
+/// the student's turn. Returns `(id, number)`.
+pub async fn store_and_dispatch(
+    ctx: &Ctx,
+    task: &db::tasks::TaskPage,
+    user_id: i64,
+    files: &[(String, Vec<u8>)],
+) -> Result<(i64, i32), AppError> {
     let mut tx = ctx.state.db.begin().await?;
     let new = db::solutions::NewSolution {
         task_id: task.id,
-        author_id: user.id,
+        author_id: user_id,
         revision: &task.revision,
-        files: &files,
+        files,
     };
     let (solution_id, number) = db::solutions::insert(&mut tx, &new).await?;
     tx.commit().await?;
-    tracing::info!(solution_id, number, task = task.slug, user_id = user.id, "stored a solution");
-    if let Err(err) = queue::dispatch_next(&ctx.state, user.id).await {
+    tracing::info!(solution_id, number, task = task.slug, user_id, "stored a solution");
+    if let Err(err) = queue::dispatch_next(&ctx.state, user_id).await {
         // Stored is stored: the reconciler sends it when Redis is back.
         tracing::warn!(solution_id, error = %format!("{err:#}"), "could not dispatch a solution yet");
     }
-    ctx.flash(FlashLevel::Success, format!("Your solution #{number} has been submitted."));
-    Ok(redirect(&format!("/solutions/{solution_id}")))
+    Ok((solution_id, number))
 }
 
 /// The solution, if the viewer may see it: their own, or any for staff. Others get 404.

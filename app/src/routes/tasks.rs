@@ -11,9 +11,9 @@ use poem::{
 use time::OffsetDateTime;
 
 use crate::{
-    db::{self, tasks::Viewer},
+    db::{self, checkpoints::EditorFile, tasks::Viewer},
     error::AppError,
-    extract::Ctx,
+    extract::{Ctx, ExtraAssets},
     markdown,
     taskrepo::dates,
     views::{self, tasks::When},
@@ -26,7 +26,7 @@ pub async fn viewer(ctx: &Ctx) -> Result<Viewer, AppError> {
     Ok(Viewer { user_id: user.id, is_staff: user.role.is_staff(), hide_failing })
 }
 
-fn when(ctx: &Ctx, at: OffsetDateTime) -> When {
+pub fn when(ctx: &Ctx, at: OffsetDateTime) -> When {
     When {
         iso: at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
         text: dates::display(at, &ctx.state.task_source.zone),
@@ -96,12 +96,31 @@ pub async fn task_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Response, A
     let viewer = viewer(&ctx).await?;
     let task =
         db::tasks::visible_task(&ctx.state.db, &slug, viewer).await?.ok_or(AppError::NotFound)?;
+    render_task(&ctx, &task, viewer, None, StatusCode::OK).await
+}
+
+/// What the student sent from the editor, shown again with the reason it was refused.
+pub struct Refused {
+    pub files: Vec<EditorFile>,
+    pub reason: String,
+}
+
+/// The task page: the text beside the editor, which holds the student's checkpoint, or the
+/// starter files, or what they just sent when it was refused.
+pub async fn render_task(
+    ctx: &Ctx,
+    task: &db::tasks::TaskPage,
+    viewer: Viewer,
+    refused: Option<Refused>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let now = OffsetDateTime::now_utc();
     let base = format!("/tasks/{}", task.slug);
     let version = &task.revision[..task.revision.len().min(10)];
     let text =
         markdown::render_task(&task.description, &markdown::TaskLinks { base: &base, version });
     let templates = db::tasks::templates(&ctx.state.db, task.id).await?;
+    let checkpoint = db::checkpoints::latest(&ctx.state.db, viewer.user_id, task.id).await?;
     let mut staff_notes = Vec::new();
     if viewer.is_staff {
         if task.disabled {
@@ -124,10 +143,10 @@ pub async fn task_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Response, A
             staff_notes.push(format!("Only members of the group {group} see this task."));
         }
     }
-    let (closed, usage) = super::solutions::closed_reason(&ctx, &task, viewer.user_id).await?;
-    let patterns = super::solutions::accepted_patterns(&task);
+    let (closed, usage) = super::solutions::closed_reason(ctx, task, viewer.user_id).await?;
+    let patterns = super::solutions::accepted_patterns(task);
     let csrf_token = ctx.csrf_token();
-    let submit = views::solutions::submit_form(&views::solutions::SubmitFormView {
+    let upload = views::solutions::submit_form(&views::solutions::SubmitFormView {
         slug: &task.slug,
         csrf_token: &csrf_token,
         patterns: &patterns,
@@ -135,20 +154,66 @@ pub async fn task_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Response, A
         closed: closed.as_deref(),
         error: None,
     });
+    let has_own_files = checkpoint.as_ref().is_some_and(|saved| !saved.files.is_empty());
+    let (files, error) = match refused {
+        Some(refused) => (refused.files, Some(refused.reason)),
+        None => match &checkpoint {
+            Some(saved) if has_own_files => (saved.files.clone(), None),
+            _ => (
+                templates
+                    .iter()
+                    .map(|(name, contents)| EditorFile {
+                        name: name.clone(),
+                        contents: contents.clone(),
+                    })
+                    .collect(),
+                None,
+            ),
+        },
+    };
+    let latest = match db::solutions::list_for(&ctx.state.db, task.id, viewer.user_id, 0, 1)
+        .await?
+        .into_iter()
+        .next()
+    {
+        Some(row) => {
+            let solution =
+                db::solutions::find(&ctx.state.db, row.id).await?.ok_or(AppError::NotFound)?;
+            Some(views::editor::LatestSolution {
+                id: row.id,
+                number: row.number,
+                status: super::solutions::status_view(ctx, &solution).await?,
+            })
+        }
+        None => None,
+    };
+    let workbench = views::editor::workbench(&views::editor::EditorView {
+        slug: &task.slug,
+        csrf_token: &csrf_token,
+        files: &files,
+        patterns: &patterns,
+        usage,
+        closed: closed.as_deref(),
+        error: error.as_deref(),
+        saved_at: checkpoint.as_ref().map(|saved| when(ctx, saved.saved_at)),
+        from_templates: !has_own_files,
+        latest,
+        upload,
+    });
     let view = views::tasks::TaskView {
         title: &task.title,
         category_slug: &task.category_slug,
         category_name: &task.category_name,
         text,
-        deadline: task.deadline.map(|deadline| when(&ctx, deadline)),
+        deadline: task.deadline.map(|deadline| when(ctx, deadline)),
         expired: task.deadline.is_some_and(|deadline| deadline < now),
         file_patterns: &task.file_patterns,
-        templates: &templates,
+        starter_files: if has_own_files { &templates } else { &[] },
         staff_notes,
         text_has_title: task.description.trim_start().starts_with("# "),
-        submit,
+        workbench,
     };
-    Ok(ctx.render(&task.title, views::tasks::task(&view)))
+    Ok(ctx.render_page(status, &task.title, views::tasks::task(&view), ExtraAssets::Editor))
 }
 
 #[handler]

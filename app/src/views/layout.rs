@@ -11,6 +11,8 @@ pub struct Chrome {
     /// Code highlighting themes: (light, dark).
     pub code_styles: (String, String),
     pub scripts: Vec<String>,
+    /// What one page needs beyond the rest, such as the code editor: (stylesheets, scripts).
+    pub page_assets: (Vec<String>, Vec<String>),
     /// Absent on error pages rendered without a session.
     pub csrf_token: Option<String>,
     pub user: Option<NavUser>,
@@ -42,7 +44,10 @@ pub fn page(chrome: &Chrome, title: &str, body: &Markup) -> Markup {
                 link rel="stylesheet" href=(chrome.stylesheet);
                 link rel="stylesheet" href=(chrome.code_styles.0) media="(prefers-color-scheme: light)";
                 link rel="stylesheet" href=(chrome.code_styles.1) media="(prefers-color-scheme: dark)";
-                @for script in &chrome.scripts {
+                @for stylesheet in &chrome.page_assets.0 {
+                    link rel="stylesheet" href=(stylesheet);
+                }
+                @for script in chrome.scripts.iter().chain(&chrome.page_assets.1) {
                     script src=(script) defer {}
                 }
             }

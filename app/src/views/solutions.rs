@@ -21,7 +21,7 @@ pub fn submit_form(view: &SubmitFormView<'_>) -> Markup {
         view.patterns.iter().filter_map(|p| p.strip_prefix('*')).collect::<Vec<_>>().join(",");
     html! {
         section.submit #submit aria-labelledby="submit-heading" {
-            h2 #submit-heading { "Hand in your solution" }
+            h3 #submit-heading { "Upload your files" }
             @if let Some(error) = view.error { div.form-error role="alert" { (error) } }
             @if let Some(closed) = view.closed {
                 p.flash.flash-warning { (closed) }
@@ -42,7 +42,6 @@ pub fn submit_form(view: &SubmitFormView<'_>) -> Markup {
                     }
                 }
             }
-            p { a href=(format!("/tasks/{}/solutions", view.slug)) { "My solutions" } }
         }
     }
 }
@@ -141,6 +140,16 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
     }
 }
 
+/// The status, kept current over SSE: each event swaps it in place, and its own polling is
+/// the fallback.
+pub fn live_status(solution_id: i64, current: &StatusView) -> Markup {
+    html! {
+        div.solution-live hx-ext="sse" sse-connect=(format!("/solutions/{solution_id}/events")) sse-swap="status" hx-swap="innerHTML" {
+            (status(solution_id, current))
+        }
+    }
+}
+
 pub struct FileView {
     pub name: String,
     pub size: usize,
@@ -169,10 +178,7 @@ pub fn solution_page(view: &SolutionPageView<'_>) -> Markup {
         h1 { "Solution #" (view.number) " for " (view.task_title) }
         @if let Some(author) = view.author { p.flash.flash-info { "You are viewing a solution by " strong { (author) } "." } }
         p.muted { "Submitted " (super::tasks::when(&view.submitted)) }
-        // Live updates over SSE swap the status in place; its own polling is the fallback.
-        div #solution-live hx-ext="sse" sse-connect=(format!("/solutions/{}/events", view.solution_id)) sse-swap="status" hx-swap="innerHTML" {
-            (status(view.solution_id, &view.status))
-        }
+        (live_status(view.solution_id, &view.status))
         section.files {
             h2 { "Files" }
             p { a href=(format!("/solutions/{}/download", view.solution_id)) download { "Download as zip" } }

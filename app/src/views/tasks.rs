@@ -120,13 +120,16 @@ pub struct TaskView<'a> {
     pub deadline: Option<When>,
     pub expired: bool,
     pub file_patterns: &'a [String],
-    pub templates: &'a [(String, String)],
+    /// Listed under the text once the editor holds the student's own files instead.
+    pub starter_files: &'a [(String, String)],
     pub staff_notes: Vec<String>,
     /// The text starts with its own `# Title`, which then is the page's heading.
     pub text_has_title: bool,
-    pub submit: Markup,
+    pub workbench: Markup,
 }
 
+/// The task text beside the workbench (editor, results, upload); one above the other on
+/// narrow screens.
 pub fn task(view: &TaskView<'_>) -> Markup {
     html! {
         nav.breadcrumbs aria-label="Breadcrumb" {
@@ -135,33 +138,35 @@ pub fn task(view: &TaskView<'_>) -> Markup {
             span aria-current="page" { (view.title) }
         }
         @for note in &view.staff_notes { p.flash.flash-info { (note) } }
-        article.task {
-            header.task-header {
-                @if !view.text_has_title { h1 { (view.title) } }
-                @if let Some(deadline) = &view.deadline {
-                    p.deadline.expired[view.expired] {
-                        @if view.expired { "The deadline has passed: " } @else { "Deadline: " }
-                        (when(deadline))
-                        @if !view.expired { " (" time datetime=(deadline.iso) data-countdown { "soon" } ")" }
+        div.task-layout {
+            article.task {
+                header.task-header {
+                    @if !view.text_has_title { h1 { (view.title) } }
+                    @if let Some(deadline) = &view.deadline {
+                        p.deadline.expired[view.expired] {
+                            @if view.expired { "The deadline has passed: " } @else { "Deadline: " }
+                            (when(deadline))
+                            @if !view.expired { " (" time datetime=(deadline.iso) data-countdown { "soon" } ")" }
+                        }
+                    }
+                    @if !view.file_patterns.is_empty() {
+                        p.muted { "Files to hand in: " (view.file_patterns.join(", ")) }
                     }
                 }
-                @if !view.file_patterns.is_empty() {
-                    p.muted { "Files to hand in: " (view.file_patterns.join(", ")) }
-                }
-            }
-            div.prose.task-text { (view.text) }
-            (view.submit)
-            @if !view.templates.is_empty() {
-                section.templates {
-                    h2 { "Starter files" }
-                    @for (name, contents) in view.templates {
-                        details {
-                            summary { code { (name) } }
-                            pre { code { (contents) } }
+                div.prose.task-text { (view.text) }
+                @if !view.starter_files.is_empty() {
+                    section.templates {
+                        h2 { "Starter files" }
+                        @for (name, contents) in view.starter_files {
+                            details {
+                                summary { code { (name) } }
+                                pre { code { (contents) } }
+                            }
                         }
                     }
                 }
             }
+            (view.workbench)
         }
     }
 }

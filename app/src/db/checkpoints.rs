@@ -1,0 +1,59 @@
+//! Checkpoints: the latest editor state of a student for a task.
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+
+/// One file in the editor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditorFile {
+    pub name: String,
+    pub contents: String,
+}
+
+pub struct Checkpoint {
+    pub saved_at: OffsetDateTime,
+    pub files: Vec<EditorFile>,
+}
+
+/// Replaces the student's checkpoint for the task and returns when it was saved.
+pub async fn save(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    task_id: i64,
+    files: &[EditorFile],
+) -> sqlx::Result<OffsetDateTime> {
+    let files = serde_json::to_value(files).map_err(|err| sqlx::Error::Encode(err.into()))?;
+    sqlx::query_scalar!(
+        "insert into checkpoints (user_id, task_id, files) values ($1, $2, $3)
+         on conflict (user_id, task_id) do update set files = excluded.files, saved_at = now()
+         returning saved_at",
+        user_id,
+        task_id,
+        files
+    )
+    .fetch_one(db)
+    .await
+}
+
+pub async fn latest(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    task_id: i64,
+) -> sqlx::Result<Option<Checkpoint>> {
+    let row = sqlx::query!(
+        "select saved_at, files from checkpoints where user_id = $1 and task_id = $2",
+        user_id,
+        task_id
+    )
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| {
+        Ok(Checkpoint {
+            saved_at: row.saved_at,
+            files: serde_json::from_value(row.files)
+                .map_err(|err| sqlx::Error::Decode(err.into()))?,
+        })
+    })
+    .transpose()
+}

@@ -1,0 +1,286 @@
+//! The editor's two actions: saving a checkpoint, and submitting the edited files as a solution.
+//!
+//! Both take the editor's form: `name` and `contents` fields in pairs, in the editor's order.
+//! The editor's script saves with `Accept: application/json` and gets JSON; htmx submits and gets
+//! the live result beside the editor; a browser without JavaScript gets a redirect on success
+//! and, on refusal, the task page again with everything it sent, so no typed work is lost.
+
+use poem::{
+    Body, Request, Response, handler,
+    http::{StatusCode, header},
+    web::Path,
+};
+use serde_json::json;
+
+use super::solutions::{MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES};
+use crate::{
+    db::{self, checkpoints::EditorFile, tasks::Viewer},
+    error::AppError,
+    extract::{Ctx, redirect},
+    session::FlashLevel,
+    views,
+};
+
+/// Url-encoding can triple the size of code; anything larger is not an editor's form.
+const MAX_FORM_BYTES: usize = 4 * MAX_TOTAL_BYTES;
+
+/// The `name`/`contents` pairs of the form, in order, with Windows line ends made plain.
+/// Blocks left empty (the "Add a file" block, a file emptied to remove it) are dropped.
+fn parse_files(body: &[u8]) -> Result<Vec<EditorFile>, String> {
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| "The editor's form could not be read; please reload the page.".to_owned())?;
+    let mut files: Vec<EditorFile> = Vec::new();
+    let mut expecting_contents = false;
+    for (key, value) in fields {
+        match key.as_str() {
+            "name" => {
+                files.push(EditorFile { name: value.trim().to_owned(), contents: String::new() });
+                expecting_contents = true;
+            }
+            "contents" if expecting_contents => {
+                if let Some(file) = files.last_mut() {
+                    file.contents = value.replace("\r\n", "\n");
+                }
+                expecting_contents = false;
+            }
+            "contents" => {
+                return Err(
+                    "The editor's form could not be read; please reload the page.".to_owned()
+                );
+            }
+            _ => {}
+        }
+    }
+    files.retain(|file| !(file.name.is_empty() && file.contents.trim().is_empty()));
+    Ok(files)
+}
+
+/// Checks what a checkpoint may hold: named files, names we accept, within the upload limits.
+fn check_editor_files(files: &[EditorFile], patterns: &[String]) -> Result<(), String> {
+    if files.len() > MAX_FILES {
+        return Err(format!("Keep at most {MAX_FILES} files."));
+    }
+    let mut total = 0;
+    for (index, file) in files.iter().enumerate() {
+        if file.name.is_empty() {
+            return Err(
+                "A file without a name has contents: give it a name, or empty it to remove it."
+                    .to_owned(),
+            );
+        }
+        if files[..index].iter().any(|other| other.name.eq_ignore_ascii_case(&file.name)) {
+            return Err(format!("There are two files named {}.", file.name));
+        }
+        if file.contents.len() > MAX_FILE_BYTES {
+            return Err(format!("{} is larger than {} KB.", file.name, MAX_FILE_BYTES / 1024));
+        }
+        total += file.contents.len();
+    }
+    if total > MAX_TOTAL_BYTES {
+        return Err(format!("Your files are larger than {} KB together.", MAX_TOTAL_BYTES / 1024));
+    }
+    let as_bytes: Vec<(String, Vec<u8>)> =
+        files.iter().map(|file| (file.name.clone(), Vec::new())).collect();
+    if files.is_empty() {
+        return Ok(());
+    }
+    super::solutions::check_files(&as_bytes, patterns)
+}
+
+struct EditorRequest {
+    task: db::tasks::TaskPage,
+    viewer: Viewer,
+    files: Result<Vec<EditorFile>, (Vec<EditorFile>, String)>,
+    wants_json: bool,
+}
+
+async fn read_request(
+    ctx: &Ctx,
+    req: &Request,
+    slug: &str,
+    body: Body,
+    viewer: Viewer,
+) -> Result<EditorRequest, AppError> {
+    let task =
+        db::tasks::visible_task(&ctx.state.db, slug, viewer).await?.ok_or(AppError::NotFound)?;
+    let wants_json =
+        req.header(header::ACCEPT).is_some_and(|accept| accept.contains("application/json"));
+    let body = body.into_bytes_limit(MAX_FORM_BYTES).await.map_err(|_| {
+        AppError::BadRequest(format!(
+            "Your files are larger than {} KB together.",
+            MAX_TOTAL_BYTES / 1024
+        ))
+    })?;
+    let files = match parse_files(&body) {
+        Ok(files) => {
+            match check_editor_files(&files, &super::solutions::accepted_patterns(&task)) {
+                Ok(()) => Ok(files),
+                Err(reason) => Err((files, reason)),
+            }
+        }
+        Err(reason) => Err((Vec::new(), reason)),
+    };
+    Ok(EditorRequest { task, viewer, files, wants_json })
+}
+
+fn json_response(status: StatusCode, value: &serde_json::Value) -> Response {
+    Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(value.to_string())
+}
+
+/// Tells the editor's script whether the files it sent are now the saved checkpoint.
+const SAVED_HEADER: &str = "X-Inloop-Saved";
+
+fn fragment_response(markup: maud::Markup, saved: bool) -> Response {
+    Response::builder()
+        .content_type("text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .header(SAVED_HEADER, if saved { "true" } else { "false" })
+        .body(markup.into_string())
+}
+
+#[handler]
+pub async fn save_checkpoint(
+    ctx: Ctx,
+    req: &Request,
+    Path(slug): Path<String>,
+    body: Body,
+) -> Result<Response, AppError> {
+    let viewer = super::tasks::viewer(&ctx).await?;
+    let request = read_request(&ctx, req, &slug, body, viewer).await?;
+    let files = match request.files {
+        Ok(files) => files,
+        Err((files, reason)) => {
+            if request.wants_json {
+                return Ok(json_response(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &json!({ "error": reason }),
+                ));
+            }
+            let refused = super::tasks::Refused { files, reason };
+            return super::tasks::render_task(
+                &ctx,
+                &request.task,
+                request.viewer,
+                Some(refused),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    // Saving works after the deadline too: it only keeps the student's own work.
+    let saved_at =
+        db::checkpoints::save(&ctx.state.db, request.viewer.user_id, request.task.id, &files)
+            .await?;
+    if request.wants_json {
+        let saved = super::tasks::when(&ctx, saved_at);
+        return Ok(json_response(
+            StatusCode::OK,
+            &json!({ "saved_at": saved.iso, "saved_text": saved.text }),
+        ));
+    }
+    ctx.flash(FlashLevel::Success, "Your files are saved.");
+    Ok(redirect(&format!("/tasks/{slug}#editor")))
+}
+
+#[handler]
+pub async fn submit_from_editor(
+    ctx: Ctx,
+    req: &Request,
+    Path(slug): Path<String>,
+    body: Body,
+) -> Result<Response, AppError> {
+    let user_id = ctx.require_user()?.id;
+    // Like uploads: staff submit only to tasks students can see.
+    let viewer = Viewer { is_staff: false, ..super::tasks::viewer(&ctx).await? };
+    let request = read_request(&ctx, req, &slug, body, viewer).await?;
+    let files = match request.files {
+        Ok(files) => files,
+        Err((files, reason)) => {
+            return refuse(&ctx, &request.task, viewer, files, reason, false).await;
+        }
+    };
+    // What is submitted is also what the editor holds from now on, whether or not it is taken.
+    db::checkpoints::save(&ctx.state.db, user_id, request.task.id, &files).await?;
+    if files.is_empty() {
+        let reason = "There is nothing to submit yet: add a file first.".to_owned();
+        return refuse(&ctx, &request.task, viewer, files, reason, true).await;
+    }
+    let (closed, _) = super::solutions::closed_reason(&ctx, &request.task, user_id).await?;
+    if let Some(reason) = closed {
+        return refuse(&ctx, &request.task, viewer, files, reason, true).await;
+    }
+    let as_bytes: Vec<(String, Vec<u8>)> =
+        files.iter().map(|file| (file.name.clone(), file.contents.clone().into_bytes())).collect();
+    let (solution_id, number) =
+        super::solutions::store_and_dispatch(&ctx, &request.task, user_id, &as_bytes).await?;
+    if !ctx.htmx {
+        ctx.flash(FlashLevel::Success, format!("Your solution #{number} has been submitted."));
+        return Ok(redirect(&format!("/solutions/{solution_id}")));
+    }
+    let solution =
+        db::solutions::find(&ctx.state.db, solution_id).await?.ok_or(AppError::NotFound)?;
+    let status = super::solutions::status_view(&ctx, &solution).await?;
+    let (_, usage) = super::solutions::closed_reason(&ctx, &request.task, user_id).await?;
+    Ok(fragment_response(
+        views::editor::submitted(&request.task.slug, solution_id, number, &status, usage),
+        true,
+    ))
+}
+
+/// A refused submit: the reason beside the editor (htmx), or the page again with the files.
+async fn refuse(
+    ctx: &Ctx,
+    task: &db::tasks::TaskPage,
+    viewer: Viewer,
+    files: Vec<EditorFile>,
+    reason: String,
+    saved: bool,
+) -> Result<Response, AppError> {
+    if ctx.htmx {
+        return Ok(fragment_response(views::editor::refused(&reason, saved), saved));
+    }
+    let refused = super::tasks::Refused { files, reason };
+    super::tasks::render_task(ctx, task, viewer, Some(refused), StatusCode::UNPROCESSABLE_ENTITY)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, contents: &str) -> EditorFile {
+        EditorFile { name: name.to_owned(), contents: contents.to_owned() }
+    }
+
+    #[test]
+    fn the_form_is_read_in_pairs_and_empty_blocks_are_dropped() {
+        let body = b"csrf_token=t&name=A.java&contents=class+A+%7B%7D%0D%0A&name=&contents=&name=+B.java+&contents=";
+        assert_eq!(
+            parse_files(body).unwrap(),
+            vec![file("A.java", "class A {}\n"), file("B.java", "")]
+        );
+        assert!(parse_files(b"contents=x").is_err(), "contents without a name");
+    }
+
+    #[test]
+    fn editor_files_are_checked_like_uploads() {
+        let java = vec!["*.java".to_owned()];
+        assert!(check_editor_files(&[file("A.java", "x")], &java).is_ok());
+        assert!(check_editor_files(&[], &java).is_ok(), "an empty checkpoint may be saved");
+        assert!(
+            check_editor_files(&[file("", "x")], &java).unwrap_err().contains("without a name")
+        );
+        assert!(
+            check_editor_files(&[file("A.java", ""), file("a.JAVA", "")], &java)
+                .unwrap_err()
+                .contains("two files named")
+        );
+        assert!(check_editor_files(&[file("run.sh", "")], &java).unwrap_err().contains("*.java"));
+        let big = "x".repeat(MAX_FILE_BYTES + 1);
+        assert!(check_editor_files(&[file("A.java", &big)], &java).unwrap_err().contains("KB"));
+    }
+}
