@@ -204,7 +204,9 @@ async fn ingest_loop(state: &AppState, consumer: &str) -> anyhow::Result<()> {
                     }
                 }
             }
+            // One consumer group reads this stream: an ingested result can go.
             let _: () = control.xack(&stream, jobs::RESULTS_GROUP, &[&entry.id]).await?;
+            let _: () = control.xdel(&stream, &[&entry.id]).await?;
         }
     }
 }

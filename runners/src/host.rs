@@ -151,6 +151,7 @@ async fn work(
     let options =
         StreamReadOptions::default().group(jobs::JOBS_GROUP, &consumer).count(1).block(BLOCK_MS);
     let streams = [jobs_stream.as_str()];
+    release_unfinished_jobs(&mut reader, &mut writer, &jobs_stream, &consumer).await;
     while !*shutdown.borrow() {
         let reply: StreamReadReply = tokio::select! {
             reply = reader.xread_options(&streams, &[">"], &options) => match reply {
@@ -166,16 +167,14 @@ async fn work(
         for entry in reply.keys.into_iter().flat_map(|key| key.ids) {
             let Some(data) = entry.get::<String>(jobs::DATA_FIELD) else {
                 tracing::warn!(id = entry.id, "dropping a job without data");
-                let _: Result<(), _> =
-                    writer.xack(&jobs_stream, jobs::JOBS_GROUP, &[&entry.id]).await;
+                done_with(&mut writer, &jobs_stream, &entry.id).await;
                 continue;
             };
             let job: GradingJob = match serde_json::from_str(&data) {
                 Ok(job) => job,
                 Err(err) => {
                     tracing::warn!(id = entry.id, error = %err, "dropping an unreadable job");
-                    let _: Result<(), _> =
-                        writer.xack(&jobs_stream, jobs::JOBS_GROUP, &[&entry.id]).await;
+                    done_with(&mut writer, &jobs_stream, &entry.id).await;
                     continue;
                 }
             };
@@ -197,13 +196,57 @@ async fn work(
                 tracing::error!(solution = job.solution_id, error = %err, "cannot send a result; the job stays pending");
                 continue;
             }
-            let _: Result<(), _> = writer.xack(&jobs_stream, jobs::JOBS_GROUP, &[&entry.id]).await;
+            done_with(&mut writer, &jobs_stream, &entry.id).await;
             if !job.reference {
                 publish(&mut writer, &config.redis_prefix, job.solution_id, Stage::Finished).await;
             }
         }
     }
     Ok(())
+}
+
+/// Acknowledges a job and removes it: the stream has one consumer group, so nobody else will
+/// read it, and the stream stays as short as the queue.
+async fn done_with(redis: &mut ConnectionManager, stream: &str, id: &str) {
+    let acked: Result<(), _> = redis.xack(stream, jobs::JOBS_GROUP, &[id]).await;
+    let deleted: Result<(), _> = redis.xdel(stream, &[id]).await;
+    if let Err(err) = acked.and(deleted) {
+        tracing::warn!(id, error = %err, "could not remove a finished job");
+    }
+}
+
+/// Jobs this slot took in an earlier life of this runner (it was killed or crashed) and never
+/// finished. The web server sends each of them again once its lease runs out, so they are
+/// released here instead of being graded twice.
+async fn release_unfinished_jobs(
+    reader: &mut ConnectionManager,
+    writer: &mut ConnectionManager,
+    stream: &str,
+    consumer: &str,
+) {
+    let options = StreamReadOptions::default().group(jobs::JOBS_GROUP, consumer).count(64);
+    loop {
+        let reply: Result<StreamReadReply, _> =
+            reader.xread_options(&[stream], &["0"], &options).await;
+        let entries: Vec<_> = match reply {
+            Ok(reply) => reply.keys.into_iter().flat_map(|key| key.ids).collect(),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not look for unfinished jobs");
+                return;
+            }
+        };
+        if entries.is_empty() {
+            return;
+        }
+        for entry in entries {
+            tracing::warn!(
+                id = entry.id,
+                consumer,
+                "releasing a job an earlier run of this runner left unfinished; the web server sends it again"
+            );
+            done_with(writer, stream, &entry.id).await;
+        }
+    }
 }
 
 async fn publish(redis: &mut ConnectionManager, prefix: &str, solution_id: i64, stage: Stage) {
