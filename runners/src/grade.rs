@@ -5,8 +5,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+use tokio::sync::{mpsc, oneshot};
+
 use inloop_plugin_api::{
-    protocol::{Limits, RunOutcome},
+    protocol::{Limits, ProgressLine, RunOutcome},
     report::{Report, Verdict},
 };
 
@@ -145,6 +147,18 @@ impl Grader {
         task_name: &str,
         files: &[(String, Vec<u8>)],
     ) -> Result<Graded, GradeError> {
+        self.grade_with_progress(repository, task_name, files, None).await
+    }
+
+    /// Like `grade`, and sends what the run reports of its progress (tests planned, each test
+    /// as it finishes) while it runs, where the plugin's run writes a progress file.
+    pub async fn grade_with_progress(
+        &self,
+        repository: &Path,
+        task_name: &str,
+        files: &[(String, Vec<u8>)],
+        progress: Option<mpsc::UnboundedSender<ProgressLine>>,
+    ) -> Result<Graded, GradeError> {
         let began = Instant::now();
         if files.is_empty() {
             return Err(GradeError::Submission("there are no files".to_owned()));
@@ -227,7 +241,20 @@ impl Grader {
                 (RUNNER_LABEL.to_owned(), self.config.runner_id.clone()),
             ],
         };
-        let result = self.docker.run(&spec).await?;
+        let follower = match (progress, &run_recipe.progress_file) {
+            (Some(sink), Some(name)) if is_safe_file_name(name) => {
+                let (stop, stopped) = oneshot::channel();
+                let path = dirs.reports.join(name);
+                Some((stop, tokio::spawn(follow_progress(path, sink, stopped))))
+            }
+            _ => None,
+        };
+        let result = self.docker.run(&spec).await;
+        if let Some((stop, follower)) = follower {
+            let _ = stop.send(());
+            let _ = follower.await;
+        }
+        let result = result?;
         phases.create = result.timings.create;
         phases.start = result.timings.start;
         phases.run = result.timings.run;
@@ -278,6 +305,75 @@ impl Grader {
     }
 }
 
+/// Most progress a run may report: enough for thousands of tests, not for filling memory.
+const MAX_PROGRESS_BYTES: u64 = 1 << 20;
+const MAX_PROGRESS_LINE: usize = 4096;
+const PROGRESS_POLL: Duration = Duration::from_millis(150);
+
+/// Reads a run's progress file as it grows, until told the run ended (then once more), and
+/// sends each complete line it understands.
+async fn follow_progress(
+    path: PathBuf,
+    sink: mpsc::UnboundedSender<ProgressLine>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let mut reader = ProgressReader::default();
+    loop {
+        let last = tokio::select! {
+            _ = &mut stopped => true,
+            () = tokio::time::sleep(PROGRESS_POLL) => false,
+        };
+        for line in reader.read_new(&path).await {
+            if sink.send(line).is_err() {
+                return;
+            }
+        }
+        if last {
+            return;
+        }
+    }
+}
+
+#[derive(Default)]
+struct ProgressReader {
+    offset: u64,
+    partial: Vec<u8>,
+}
+
+impl ProgressReader {
+    async fn read_new(&mut self, path: &Path) -> Vec<ProgressLine> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let mut fresh = Vec::new();
+        if self.offset >= MAX_PROGRESS_BYTES {
+            return Vec::new();
+        }
+        // The run may not have written the file yet, or may have put something else there.
+        let Ok(mut file) = crate::workspace::open_plain_file(path).await else { return Vec::new() };
+        if file.seek(std::io::SeekFrom::Start(self.offset)).await.is_err() {
+            return Vec::new();
+        }
+        if file.take(MAX_PROGRESS_BYTES - self.offset).read_to_end(&mut fresh).await.is_err() {
+            return Vec::new();
+        }
+        self.offset += fresh.len() as u64;
+        self.partial.extend_from_slice(&fresh);
+        let mut lines = Vec::new();
+        while let Some(end) = self.partial.iter().position(|&byte| byte == b'\n') {
+            let line: Vec<u8> = self.partial.drain(..=end).collect();
+            if line.len() <= MAX_PROGRESS_LINE
+                && let Ok(parsed) = serde_json::from_slice::<ProgressLine>(&line)
+            {
+                lines.push(parsed);
+            }
+        }
+        if self.partial.len() > MAX_PROGRESS_LINE {
+            // A line this long is no progress line; skip to the next one.
+            self.partial.clear();
+        }
+        lines
+    }
+}
+
 /// What the host knows for certain overrides the plugin: a killed run is a timeout, an OOM kill
 /// is a memory verdict, and truncation or dropped files are always told.
 fn apply_host_facts(report: &mut Report, outcome: &RunOutcome, limits: &Limits) {
@@ -312,4 +408,74 @@ fn tail(text: &str, max_bytes: usize) -> String {
         start += 1;
     }
     format!("[…]\n{}", &text[start..])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use inloop_plugin_api::report::TestStatus;
+
+    use super::*;
+
+    fn scratch() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("inloop-progress-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        dir
+    }
+
+    #[tokio::test]
+    async fn progress_is_read_line_by_line_as_the_file_grows() {
+        let dir = scratch();
+        let path = dir.join("progress.jsonl");
+        let mut reader = ProgressReader::default();
+        assert!(reader.read_new(&path).await.is_empty(), "no file yet");
+        let mut file = std::fs::File::create(&path).expect("create");
+        write!(file, "{{\"planned\":2}}\n{{\"test\":\"adds()\",\"sta").expect("write");
+        assert_eq!(reader.read_new(&path).await, [ProgressLine::Planned { planned: 2 }]);
+        write!(file, "tus\":\"passed\"}}\nnot json\n{{\"test\":\"x\",\"status\":\"failed\"}}\n")
+            .expect("write");
+        assert_eq!(
+            reader.read_new(&path).await,
+            [
+                ProgressLine::Finished { test: "adds()".to_owned(), status: TestStatus::Passed },
+                ProgressLine::Finished { test: "x".to_owned(), status: TestStatus::Failed },
+            ],
+            "a line split across reads is joined; nonsense is skipped"
+        );
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+
+    #[tokio::test]
+    async fn progress_is_never_read_through_a_link_or_a_fifo() {
+        let dir = scratch();
+        let secret = dir.join("host-secret");
+        std::fs::write(&secret, "{\"planned\":99}\n").expect("write");
+        let link = dir.join("progress.jsonl");
+        std::os::unix::fs::symlink(&secret, &link).expect("symlink");
+        assert!(ProgressReader::default().read_new(&link).await.is_empty(), "a symlink");
+        let fifo = dir.join("fifo.jsonl");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+        assert!(made.success());
+        let read =
+            tokio::time::timeout(Duration::from_secs(2), ProgressReader::default().read_new(&fifo))
+                .await
+                .expect("a FIFO does not block the reader");
+        assert!(read.is_empty());
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+
+    #[tokio::test]
+    async fn progress_beyond_the_cap_is_ignored() {
+        let dir = scratch();
+        let path = dir.join("progress.jsonl");
+        let line = "{\"test\":\"t\",\"status\":\"passed\"}\n";
+        let lines = (MAX_PROGRESS_BYTES as usize / line.len()) + 100;
+        std::fs::write(&path, line.repeat(lines)).expect("write");
+        let mut reader = ProgressReader::default();
+        let read = reader.read_new(&path).await.len();
+        assert!(read < lines && read > lines - 200, "{read} of {lines}");
+        assert!(reader.read_new(&path).await.is_empty());
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
 }

@@ -16,7 +16,10 @@ use crate::{
     grade::{GradeError, Grader, GraderConfig},
     jobs::{self, GradingJob, GradingResult, ProgressEvent, Stage},
 };
-use inloop_plugin_api::report::{Report, Verdict};
+use inloop_plugin_api::{
+    protocol::ProgressLine,
+    report::{Report, Verdict},
+};
 
 #[derive(Clone, Debug)]
 pub struct RunnerConfig {
@@ -249,6 +252,59 @@ async fn release_unfinished_jobs(
     }
 }
 
+/// How long progress lines gather before they go out together: a run with many fast tests
+/// sends a few updates a second, not one per test.
+const PROGRESS_BATCH: Duration = Duration::from_millis(250);
+/// Progress lines kept per run; the verdict lists every test anyway.
+const MAX_PROGRESS_LINES: usize = 2000;
+
+/// Appends a run's progress to the solution's progress list and tells the web servers, until
+/// the run ends (the sender is dropped).
+async fn forward_progress(
+    mut redis: ConnectionManager,
+    prefix: String,
+    solution_id: i64,
+    mut progress: tokio::sync::mpsc::UnboundedReceiver<ProgressLine>,
+) {
+    let key = jobs::progress_key(&prefix, solution_id);
+    let mut forwarded = 0;
+    while let Some(first) = progress.recv().await {
+        let mut batch = vec![first];
+        let window = tokio::time::sleep(PROGRESS_BATCH);
+        tokio::pin!(window);
+        let mut open = true;
+        while open {
+            tokio::select! {
+                () = &mut window => break,
+                next = progress.recv() => match next {
+                    Some(line) => batch.push(line),
+                    None => open = false,
+                },
+            }
+        }
+        batch.truncate(MAX_PROGRESS_LINES.saturating_sub(forwarded));
+        forwarded += batch.len();
+        if !batch.is_empty() {
+            let lines: Vec<String> =
+                batch.iter().filter_map(|line| serde_json::to_string(line).ok()).collect();
+            let stored: Result<(), _> = redis::pipe()
+                .rpush(&key, lines)
+                .ignore()
+                .expire(&key, 3600)
+                .ignore()
+                .query_async(&mut redis)
+                .await;
+            if let Err(err) = stored {
+                tracing::warn!(solution = solution_id, error = %err, "could not store progress");
+            }
+            publish(&mut redis, &prefix, solution_id, Stage::Running).await;
+        }
+        if !open {
+            break;
+        }
+    }
+}
+
 async fn publish(redis: &mut ConnectionManager, prefix: &str, solution_id: i64, stage: Stage) {
     let event = serde_json::to_string(&ProgressEvent { solution_id, stage }).unwrap_or_default();
     let _: Result<(), _> = redis.publish(jobs::events_channel(prefix), event).await;
@@ -260,6 +316,11 @@ async fn grade(
     redis: &mut ConnectionManager,
     job: &GradingJob,
 ) -> GradingResult {
+    if !job.reference {
+        // An earlier attempt's progress is not this one's.
+        let _: Result<(), _> =
+            redis.del(jobs::progress_key(&config.redis_prefix, job.solution_id)).await;
+    }
     publish(redis, &config.redis_prefix, job.solution_id, Stage::PreparingImage).await;
     let began = std::time::Instant::now();
     let repository_root = config.task_dir.join(&job.repository);
@@ -270,10 +331,22 @@ async fn grade(
         job.files.iter().map(|file| file.bytes().map(|bytes| (file.name.clone(), bytes))).collect();
     let outcome = match files {
         Ok(files) => {
-            if !job.reference {
+            if job.reference {
+                grader.grade(&checkout, &job.task, &files).await
+            } else {
                 publish(redis, &config.redis_prefix, job.solution_id, Stage::Running).await;
+                let (sink, progress) = tokio::sync::mpsc::unbounded_channel();
+                let forwarder = tokio::spawn(forward_progress(
+                    redis.clone(),
+                    config.redis_prefix.clone(),
+                    job.solution_id,
+                    progress,
+                ));
+                let graded =
+                    grader.grade_with_progress(&checkout, &job.task, &files, Some(sink)).await;
+                let _ = forwarder.await;
+                graded
             }
-            grader.grade(&checkout, &job.task, &files).await
         }
         Err(err) => Err(GradeError::Submission(format!("a file could not be decoded: {err}"))),
     };

@@ -25,6 +25,12 @@ pub fn events_channel(prefix: &str) -> String {
     format!("{prefix}:events")
 }
 
+/// A list of the current run's progress for a solution: JSON `ProgressLine`s, oldest first.
+/// The runner resets it when it takes the job and keeps it for an hour.
+pub fn progress_key(prefix: &str, solution_id: i64) -> String {
+    format!("{prefix}:progress:{solution_id}")
+}
+
 /// Carries the name of a repository that published a new revision.
 pub fn tasks_channel(prefix: &str) -> String {
     format!("{prefix}:tasks")

@@ -122,7 +122,7 @@ impl RunDirs {
                     caps.max_total_bytes
                 ));
             } else {
-                match tokio::fs::read(self.reports.join(&name)).await {
+                match read_plain_file(&self.reports.join(&name), caps.max_file_bytes).await {
                     Ok(bytes) => {
                         total += size;
                         collected.push(ReportFile {
@@ -136,6 +136,27 @@ impl RunDirs {
         }
         (collected, dropped)
     }
+}
+
+/// Opens a file the run wrote, refusing anything but a plain file: the run's user could have
+/// put a symlink (to anywhere on the host) or a FIFO (which would block) in its place.
+pub async fn open_plain_file(path: &Path) -> io::Result<tokio::fs::File> {
+    let file = tokio::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .await?;
+    if !file.metadata().await?.is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a plain file"));
+    }
+    Ok(file)
+}
+
+async fn read_plain_file(path: &Path, max_bytes: u64) -> io::Result<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut bytes = Vec::new();
+    open_plain_file(path).await?.take(max_bytes).read_to_end(&mut bytes).await?;
+    Ok(bytes)
 }
 
 async fn set_mode(path: &Path, mode: u32) -> io::Result<()> {

@@ -384,3 +384,100 @@ async fn racing_dispatchers_send_one_job_not_two() {
         .expect("xlen");
     assert_eq!(jobs, 2, "the submit's job and exactly one more");
 }
+
+/// Each test builds a new counter, and building one takes a while; counting is broken.
+const SLOW_BROKEN_COUNTER: &str = "public class Counter {
+    private int n;
+    public Counter() { try { Thread.sleep(1200); } catch (InterruptedException e) { } }
+    public void increment() { }
+    public int get() { return n; }
+    public void reset() { n = 0; }
+}
+";
+
+async fn progress_lines(app: &inloop_tests::TestApp, solution_id: i64) -> Vec<serde_json::Value> {
+    use redis::AsyncCommands;
+    let key = format!("{}:progress:{solution_id}", app.redis_prefix);
+    let lines: Vec<String> = app.state.redis.clone().lrange(&key, 0, -1).await.expect("lrange");
+    lines.iter().map(|line| serde_json::from_str(line).expect("JSON")).collect()
+}
+
+#[tokio::test]
+async fn tests_show_up_one_by_one_while_they_run() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
+    sync_fixture_course(&app).await;
+    let _runner = start_runner(&app, 1);
+    app.logged_in_as("stu", Role::Student).await;
+    let path = app
+        .submit("a-counter", &[("Counter.java", SLOW_BROKEN_COUNTER)])
+        .await
+        .location
+        .expect("solution");
+
+    let partial = regex::Regex::new(r"([12]) of 3 tests done").expect("regex");
+    let mut seen_partial = None;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        let status = app.get(&format!("{path}/status")).await;
+        if status.body.contains("data-verdict=") {
+            break;
+        }
+        if let Some(found) = partial.captures(&status.body) {
+            status.assert_contains(r#"<progress id="test-progress-bar" max="3""#);
+            seen_partial.get_or_insert_with(|| (found[1].to_owned(), status.body.clone()));
+        }
+        assert!(std::time::Instant::now() < deadline, "no verdict");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (done, page) = seen_partial.expect("the status showed tests finishing before the verdict");
+    assert!(page.contains("Running the tests"), "{page}");
+    assert!(
+        page.contains(r#"start="1""#)
+            && page.matches("<li class=\"test-").count() == done.parse::<usize>().expect("n"),
+        "{page}"
+    );
+    if page.contains("countsIncrements") {
+        assert!(page.contains("(1 not passed so far)"), "the failing test is counted: {page}");
+    }
+    assert_eq!(app.wait_for_verdict(&path).await, "failed");
+
+    let id: i64 = path.trim_start_matches("/solutions/").parse().expect("id");
+    let lines = progress_lines(&app, id).await;
+    assert_eq!(lines.first(), Some(&serde_json::json!({ "planned": 3 })), "{lines:?}");
+    let mut finished: Vec<(String, String)> = lines[1..]
+        .iter()
+        .map(|line| (line["test"].as_str().expect("test").to_owned(), line["status"].to_string()))
+        .collect();
+    finished.sort();
+    assert_eq!(
+        finished,
+        [
+            ("countsIncrements()".to_owned(), "\"failed\"".to_owned()),
+            ("resetsToZero()".to_owned(), "\"passed\"".to_owned()),
+            ("startsAtZero()".to_owned(), "\"passed\"".to_owned()),
+        ]
+    );
+    let page = app.get(&path).await;
+    assert!(!page.body.contains("planned"), "progress stays out of the console output");
+
+    // Python's runs report their progress the same way.
+    let python = app
+        .submit(
+            "fizzbuzz-in-python",
+            &[(
+                "fizzbuzz.py",
+                include_str!("../fixtures/tasks/python-fizzbuzz/solution/fizzbuzz.py"),
+            )],
+        )
+        .await
+        .location
+        .expect("solution");
+    assert_eq!(app.wait_for_verdict(&python).await, "passed");
+    let id: i64 = python.trim_start_matches("/solutions/").parse().expect("id");
+    let lines = progress_lines(&app, id).await;
+    assert_eq!(lines.first(), Some(&serde_json::json!({ "planned": 4 })), "{lines:?}");
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert!(lines[1..].iter().all(|line| line["status"] == "passed"
+        && line["test"].as_str().is_some_and(|name| name.starts_with("test_"))));
+}

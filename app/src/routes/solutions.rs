@@ -217,7 +217,12 @@ async fn status_of(
         "queued" => {
             StatusView::Waiting { position: db::solutions::position(&state.db, solution.id).await? }
         }
-        "dispatched" => StatusView::Running { stage: "Being tested" },
+        "dispatched" => match test_progress(state, solution.id).await {
+            Some(progress) => {
+                StatusView::Running { stage: "Running the tests", progress: Some(progress) }
+            }
+            None => StatusView::Running { stage: "Being tested", progress: None },
+        },
         "error" => StatusView::Error {
             message: solution
                 .error_message
@@ -257,9 +262,38 @@ async fn status_of(
                     duration_ms: result.duration_ms,
                 })
             }
-            None => StatusView::Running { stage: "Storing the result" },
+            None => StatusView::Running { stage: "Storing the result", progress: None },
         },
     })
+}
+
+/// What the runner has told of the current run's tests so far, if anything. Progress is a
+/// nicety: when Redis cannot say, the status shows without it.
+async fn test_progress(
+    state: &crate::state::AppState,
+    solution_id: i64,
+) -> Option<views::solutions::ProgressView> {
+    use inloop_plugin_api::protocol::ProgressLine;
+    use redis::AsyncCommands;
+    let key = inloop_runners::jobs::progress_key(state.redis_prefix(), solution_id);
+    let lines: Vec<String> = match state.redis.clone().lrange(&key, 0, 4999).await {
+        Ok(lines) => lines,
+        Err(err) => {
+            tracing::warn!(solution_id, error = %err, "cannot read a run's progress");
+            return None;
+        }
+    };
+    let mut progress = views::solutions::ProgressView { planned: None, finished: Vec::new() };
+    for line in lines {
+        match serde_json::from_str::<ProgressLine>(&line) {
+            Ok(ProgressLine::Planned { planned }) => progress.planned = Some(planned),
+            Ok(ProgressLine::Finished { test, status }) => {
+                progress.finished.push((test, status.as_str().to_owned()));
+            }
+            Err(_) => {}
+        }
+    }
+    (progress.planned.is_some() || !progress.finished.is_empty()).then_some(progress)
 }
 
 #[handler]
@@ -366,7 +400,9 @@ pub async fn solution_events(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, 
             }
             let solution = db::solutions::find(&state.db, id).await.ok().flatten()?;
             let mut status = status_of(&state, &solution).await.ok()?;
-            if let (StatusView::Running { stage: label }, Some(stage)) = (&mut status, stage) {
+            if let (StatusView::Running { stage: label, progress: None }, Some(stage)) =
+                (&mut status, stage)
+            {
                 *label = match stage {
                     inloop_runners::jobs::Stage::PreparingImage => "Preparing the test environment",
                     inloop_runners::jobs::Stage::Running => "Running the tests",

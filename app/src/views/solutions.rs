@@ -65,9 +65,19 @@ pub struct ResultView {
     pub duration_ms: i32,
 }
 
+/// The tests of a run that is still going: how many will run, and those that finished.
+pub struct ProgressView {
+    pub planned: Option<u32>,
+    /// `(test, status)` in the order they finished.
+    pub finished: Vec<(String, String)>,
+}
+
+/// Finished tests listed while a run goes on; the rest are counted.
+const PROGRESS_LISTED: usize = 30;
+
 pub enum StatusView {
     Waiting { position: i64 },
-    Running { stage: &'static str },
+    Running { stage: &'static str, progress: Option<ProgressView> },
     Error { message: String },
     Done(ResultView),
 }
@@ -94,9 +104,10 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
                     p.status.waiting { span.spinner aria-hidden="true" {} "Waiting to be tested"
                         @if *position > 0 { " (" (position) " ahead)" } "…" }
                 }
-                StatusView::Running { stage } => {
+                StatusView::Running { stage, progress } => {
                     noscript { meta http-equiv="refresh" content="2"; }
                     p.status.running { span.spinner aria-hidden="true" {} (stage) "…" }
+                    @if let Some(progress) = progress { (test_progress(progress)) }
                 }
                 StatusView::Error { message } => {
                     p.verdict.verdict-system_error { (message) }
@@ -137,6 +148,45 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
                 }
             }
         }
+    }
+}
+
+fn test_progress(progress: &ProgressView) -> Markup {
+    let done = progress.finished.len();
+    let failing = progress
+        .finished
+        .iter()
+        .filter(|(_, status)| status == "failed" || status == "error")
+        .count();
+    let hidden = done.saturating_sub(PROGRESS_LISTED);
+    html! {
+        div.test-progress {
+            @if let Some(planned) = progress.planned {
+                progress #test-progress-bar max=(planned.max(1)) value=(done) aria-describedby="test-progress-text" {}
+                " " span #test-progress-text { (done) " of " (planned) " tests done" }
+            } @else {
+                span #test-progress-text { (done) " tests done" }
+            }
+            @if failing > 0 { " " span.progress-failing { "(" (failing) " not passed so far)" } }
+            @if done > 0 {
+                ol.test-ticker aria-label="Finished tests" start=(hidden + 1) {
+                    @for (name, status) in progress.finished.iter().skip(hidden) {
+                        li class=(format!("test-{status}")) {
+                            span.test-mark aria-hidden="true" { (status_mark(status)) }
+                            code { (name) } " " span.visually-hidden { (status) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn status_mark(status: &str) -> &'static str {
+    match status {
+        "passed" => "✓",
+        "skipped" => "–",
+        _ => "✗",
     }
 }
 

@@ -95,6 +95,18 @@ pub struct RunRecipe {
     pub report_pattern: String,
     /// Writable scratch directories (size-limited tmpfs).
     pub scratch_dirs: Vec<String>,
+    /// A file in `report_dir` the run appends progress to while it runs, one JSON
+    /// [`ProgressLine`] per line; the host reads it as it grows and shows tests as they finish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_file: Option<String>,
+}
+
+/// One line of a run's progress file: how many tests will run, or one test that finished.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ProgressLine {
+    Planned { planned: u32 },
+    Finished { test: String, status: crate::report::TestStatus },
 }
 
 /// What a run left behind, for the plugin to judge.

@@ -47,6 +47,7 @@ impl GraderPlugin for ClassicPlugin {
             report_dir: "/checker/output/storage".to_owned(),
             report_pattern: "*".to_owned(),
             scratch_dirs: vec!["/checker/scratch".to_owned()],
+            progress_file: None,
         })
     }
 

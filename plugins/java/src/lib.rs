@@ -34,6 +34,9 @@ pub const JVM_FLAGS: &[&str] = &[
 ];
 
 const RUNNER_SOURCE: &str = include_str!("runtime/InloopRunner.java");
+const PROGRESS_SOURCE: &str = include_str!("runtime/InloopProgress.java");
+/// Where a run appends its progress: in the report folder, which the host reads as it grows.
+const PROGRESS_FILE: &str = "progress.jsonl";
 const TRAINING: &[(&str, &str)] = &[
     ("training/Sample.java", include_str!("runtime/training/Sample.java")),
     ("training/SampleTest.java", include_str!("runtime/training/SampleTest.java")),
@@ -52,11 +55,14 @@ fn runtime_dockerfile() -> String {
          RUN apt-get update \\\n \
          && apt-get install -y --no-install-recommends openjdk-17-jdk-headless junit5 \\\n \
          && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin\n\
-         COPY InloopRunner.java /opt/inloop/src/InloopRunner.java\n\
+         COPY InloopRunner.java InloopProgress.java /opt/inloop/src/\n\
          COPY training /opt/inloop/training\n\
-         # Compile the runner into a jar (CDS archives only jars), then record the classes a\n\
-         # typical run loads into a CDS archive.\n\
-         RUN javac -d /tmp/runner-classes -cp {CLASS_PATH} /opt/inloop/src/InloopRunner.java \\\n \
+         # Compile the runner and its progress listener (found by JUnit through META-INF/services)\n\
+         # into a jar (CDS archives only jars), then record the classes a typical run loads into a\n\
+         # CDS archive.\n\
+         RUN javac -d /tmp/runner-classes -cp {CLASS_PATH} /opt/inloop/src/InloopRunner.java /opt/inloop/src/InloopProgress.java \\\n \
+         && mkdir -p /tmp/runner-classes/META-INF/services \\\n \
+         && echo InloopProgress > /tmp/runner-classes/META-INF/services/org.junit.platform.launcher.TestExecutionListener \\\n \
          && jar cf /opt/inloop/inloop-runner.jar -C /tmp/runner-classes . \\\n \
          && mkdir -p /opt/inloop/empty \\\n \
          && (java {flags} -XX:ArchiveClassesAtExit=/opt/inloop/inloop.jsa -cp {CLASS_PATH} InloopRunner \
@@ -71,10 +77,12 @@ pub fn run_command() -> Vec<String> {
     let mut command = vec!["java".to_owned()];
     command.extend(JVM_FLAGS.iter().map(|flag| (*flag).to_owned()));
     command.extend(
+        ["-XX:SharedArchiveFile=/opt/inloop/inloop.jsa", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+            .map(str::to_owned),
+    );
+    command.push(format!("-Dinloop.progress=/report/{PROGRESS_FILE}"));
+    command.extend(
         [
-            "-XX:SharedArchiveFile=/opt/inloop/inloop.jsa",
-            "-Xlog:cds=off",
-            "-Xlog:cds+dynamic=off",
             "-cp",
             CLASS_PATH,
             "InloopRunner",
@@ -109,10 +117,16 @@ impl GraderPlugin for JavaPlugin {
     }
 
     fn image_recipe(&self, _task: &TaskSpec) -> Result<ImageRecipe, String> {
-        let mut runtime_files = vec![ContextFile {
-            path: "InloopRunner.java".to_owned(),
-            contents: RUNNER_SOURCE.to_owned(),
-        }];
+        let mut runtime_files = vec![
+            ContextFile {
+                path: "InloopRunner.java".to_owned(),
+                contents: RUNNER_SOURCE.to_owned(),
+            },
+            ContextFile {
+                path: "InloopProgress.java".to_owned(),
+                contents: PROGRESS_SOURCE.to_owned(),
+            },
+        ];
         runtime_files.extend(TRAINING.iter().map(|(path, contents)| ContextFile {
             path: (*path).to_owned(),
             contents: (*contents).to_owned(),
@@ -134,6 +148,7 @@ impl GraderPlugin for JavaPlugin {
             report_dir: "/report".to_owned(),
             report_pattern: "TEST-*.xml".to_owned(),
             scratch_dirs: vec!["/tmp".to_owned()],
+            progress_file: Some(PROGRESS_FILE.to_owned()),
         })
     }
 

@@ -73,6 +73,7 @@ impl GraderPlugin for PythonPlugin {
             report_dir: "/report".to_owned(),
             report_pattern: "*.xml".to_owned(),
             scratch_dirs: vec!["/tmp".to_owned()],
+            progress_file: Some("progress.jsonl".to_owned()),
         })
     }
 
