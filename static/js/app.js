@@ -20,20 +20,27 @@
     return "in " + seconds + " s";
   }
 
-  // Live countdowns; when one reaches zero the page reloads to show what opened.
+  // Live countdowns. An opening time reloads the page when it comes, to show what opened; a
+  // deadline turns red in its last five minutes and then says it has passed (the editor keeps
+  // its work, so the page is not reloaded under the student's hands).
   function tick() {
     var now = Date.now();
     document.querySelectorAll("time[data-countdown]").forEach(function (element) {
       var seconds = Math.ceil((new Date(element.getAttribute("datetime")) - now) / 1000);
       if (isNaN(seconds)) return;
+      var deadline = element.dataset.countdown === "deadline";
       if (seconds <= 0) {
-        if (!element.dataset.reloaded) {
+        if (deadline) {
+          element.textContent = "passed";
+          element.closest(".deadline").classList.add("expired");
+        } else if (!element.dataset.reloaded) {
           element.dataset.reloaded = "1";
           element.textContent = "now";
           window.setTimeout(function () { window.location.reload(); }, 1500);
         }
         return;
       }
+      if (deadline && seconds <= 300) element.closest(".deadline").classList.add("deadline-close");
       element.textContent = describe(seconds);
     });
   }

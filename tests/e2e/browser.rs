@@ -441,3 +441,36 @@ async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_
     assert_eq!(files, ["Counter.java", "Helper.java"]);
     browser.close().await.expect("browser closes");
 }
+
+#[tokio::test]
+async fn a_deadline_passing_on_the_task_page_is_shown_without_reloading_the_editor() {
+    let dir =
+        std::env::temp_dir().join(format!("inloop-browser-{}", uuid::Uuid::new_v4().simple()));
+    let app =
+        inloop_tests::spawn_app_with(|settings| settings.task_dir = Some(dir.join("tasks"))).await;
+    inloop_tests::sync_fixture_course(&app).await;
+    app.create_user("stu", Role::Student).await;
+    sqlx::query(
+        "update tasks set deadline = now() + interval '4 seconds' where slug = 'a-counter'",
+    )
+    .execute(&app.db)
+    .await
+    .expect("a close deadline");
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+    log_in(&browser, &app, "stu").await;
+    browser.goto(&app.url("/tasks/a-counter")).await.expect("task page");
+    browser.execute("window.notReloaded = true;", vec![]).await.expect("marker");
+    wait_until(
+        &browser,
+        "return document.querySelector('.deadline').classList.contains('deadline-close');",
+        3,
+        "the deadline turning red",
+    )
+    .await;
+    wait_for_text(&browser, ".deadline time[data-countdown]", "passed").await;
+    let still_here =
+        browser.execute("return window.notReloaded === true;", vec![]).await.expect("script");
+    assert_eq!(still_here, serde_json::Value::Bool(true), "the editor's page was not reloaded");
+    browser.close().await.expect("browser closes");
+}

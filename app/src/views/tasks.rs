@@ -146,7 +146,7 @@ pub fn task(view: &TaskView<'_>) -> Markup {
                         p.deadline.expired[view.expired] {
                             @if view.expired { "The deadline has passed: " } @else { "Deadline: " }
                             (when(deadline))
-                            @if !view.expired { " (" time datetime=(deadline.iso) data-countdown { "soon" } ")" }
+                            @if !view.expired { " (" time datetime=(deadline.iso) data-countdown="deadline" { "soon" } ")" }
                         }
                     }
                     @if !view.file_patterns.is_empty() {
