@@ -61,7 +61,18 @@ pub async fn check(
         Ok(grader) => grader,
         Err(err) => return fail(err),
     };
-    let graded = match grader.grade(tasks, task, &solution).await {
+    // At a terminal, tests are listed as they finish; scripts get only the result.
+    let (progress, printer) = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let (sink, lines) = tokio::sync::mpsc::unbounded_channel();
+        (Some(sink), Some(tokio::spawn(print_progress(lines))))
+    } else {
+        (None, None)
+    };
+    let graded = grader.grade_with_progress(tasks, task, &solution, progress).await;
+    if let Some(printer) = printer {
+        let _ = printer.await;
+    }
+    let graded = match graded {
         Ok(graded) => graded,
         Err(err) => return fail(err),
     };
@@ -75,6 +86,27 @@ pub async fn check(
         return ExitCode::from(CANNOT_GRADE);
     }
     ExitCode::from(if graded.report.verdict == Verdict::Passed { PASSED } else { NOT_PASSED })
+}
+
+async fn print_progress(
+    mut lines: tokio::sync::mpsc::UnboundedReceiver<inloop_plugin_api::protocol::ProgressLine>,
+) {
+    use inloop_plugin_api::protocol::ProgressLine;
+    let (mut done, mut planned) = (0, None);
+    while let Some(line) = lines.recv().await {
+        let text = match line {
+            ProgressLine::Planned { planned: count } => {
+                planned = Some(count);
+                format!("running {count} tests")
+            }
+            ProgressLine::Finished { test, status } => {
+                done += 1;
+                let of = planned.map(|count| format!("/{count}")).unwrap_or_default();
+                format!("[{done}{of}] {} {test}", status.as_str())
+            }
+        };
+        let _ = writeln!(std::io::stderr(), "{text}");
+    }
 }
 
 fn to_json(graded: &Graded) -> serde_json::Value {

@@ -109,10 +109,14 @@
         body: new URLSearchParams(new FormData(form)),
         credentials: "same-origin",
       }).then(function (response) {
-        return response.json().catch(function () { return { error: "The server answered " + response.status + "." }; });
+        return response.json().catch(function () { return { error: problemFor(response.status), retry: response.status >= 500 }; });
       }).then(function (answer) {
         saving = false;
-        if (answer.error) { setState("Not saved: " + answer.error, "error"); return; }
+        if (answer.error) {
+          setState("Not saved: " + answer.error, "error");
+          if (answer.retry) timer = window.setTimeout(save, 10000);
+          return;
+        }
         lastSaved = sent;
         savedAt = new Date(answer.saved_at);
         if (dirty()) { markChanged(); } else { setSavedText(); }
@@ -131,6 +135,29 @@
         setState(files.length ? "Starter files" : "", "saved");
       }
     }
+
+    function problemFor(status) {
+      if (status === 403) return "this page has expired or you were logged out. Reload the page (your last saved state comes back) or log in again in another tab.";
+      if (status === 404) return "this task is no longer available.";
+      if (status === 413) return "your files are too large.";
+      return "the server answered with an error (" + status + ").";
+    }
+
+    // htmx leaves failed requests unswapped; say what happened where the result would appear.
+    function submitFailed(text) {
+      var result = document.getElementById("editor-result");
+      result.replaceChildren(element("div", { "class": "form-error", role: "alert" }, text));
+    }
+    document.body.addEventListener("htmx:responseError", function (event) {
+      if (event.detail.elt && event.detail.elt.id === "editor-submit") {
+        submitFailed("Not submitted: " + problemFor(event.detail.xhr.status) + " Your files are kept in the editor.");
+      }
+    });
+    document.body.addEventListener("htmx:sendError", function (event) {
+      if (event.detail.elt && event.detail.elt.id === "editor-submit") {
+        submitFailed("Not submitted: the server cannot be reached. Check your connection and try again.");
+      }
+    });
 
     function sessionFor(file) {
       if (!file.session) {
