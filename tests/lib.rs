@@ -434,9 +434,14 @@ pub fn plugin_dir() -> PathBuf {
 }
 
 pub fn start_runner(app: &TestApp, slots: usize) -> Runner {
+    start_runner_on(app, slots, &REDIS_URL)
+}
+
+/// A runner host in this process that takes its jobs from the given Redis.
+pub fn start_runner_on(app: &TestApp, slots: usize, redis_url: &str) -> Runner {
     let id = format!("test-runner-{}", uuid::Uuid::new_v4().simple());
     let config = inloop_runners::host::RunnerConfig {
-        redis_url: REDIS_URL.clone(),
+        redis_url: redis_url.to_owned(),
         redis_prefix: app.redis_prefix.clone(),
         task_dir: app.state.task_source.task_dir.clone(),
         slots,

@@ -34,14 +34,36 @@ fn storage_error(err: impl std::fmt::Display) -> poem::Error {
     )
 }
 
+/// Runs a Redis command, and once more if the connection had dropped: after Redis restarts,
+/// the first command on the old connection fails while the connection manager reconnects, and
+/// nobody should see an error page for that.
+pub async fn once_more_after_a_drop<T, F, Fut>(mut command: F) -> redis::RedisResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = redis::RedisResult<T>>,
+{
+    match command().await {
+        Err(err) if err.is_connection_dropped() || err.is_io_error() => {
+            tracing::info!(error = %err, "Redis connection dropped; trying again");
+            command().await
+        }
+        other => other,
+    }
+}
+
 impl SessionStorage for RedisSessionStorage {
     async fn load_session<'a>(
         &'a self,
         session_id: &'a str,
     ) -> poem::Result<Option<BTreeMap<String, Value>>> {
-        let mut redis = self.redis.clone();
-        let stored: Option<String> =
-            redis.get(self.key(session_id)).await.map_err(storage_error)?;
+        let key = self.key(session_id);
+        let stored: Option<String> = once_more_after_a_drop(|| {
+            let mut redis = self.redis.clone();
+            let key = key.clone();
+            async move { redis.get(key).await }
+        })
+        .await
+        .map_err(storage_error)?;
         Ok(stored.and_then(|json| serde_json::from_str(&json).ok()))
     }
 
@@ -51,10 +73,16 @@ impl SessionStorage for RedisSessionStorage {
         entries: &'a BTreeMap<String, Value>,
         expires: Option<Duration>,
     ) -> poem::Result<()> {
-        let mut redis = self.redis.clone();
         let json = serde_json::to_string(entries).map_err(storage_error)?;
         let ttl = expires.unwrap_or(Duration::from_secs(24 * 3600)).as_secs().max(1);
-        let () = redis.set_ex(self.key(session_id), json, ttl).await.map_err(storage_error)?;
+        let key = self.key(session_id);
+        let () = once_more_after_a_drop(|| {
+            let mut redis = self.redis.clone();
+            let (key, json) = (key.clone(), json.clone());
+            async move { redis.set_ex(key, json, ttl).await }
+        })
+        .await
+        .map_err(storage_error)?;
         Ok(())
     }
 

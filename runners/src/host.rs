@@ -161,6 +161,11 @@ async fn work(
                 Ok(reply) => reply,
                 Err(err) => {
                     tracing::warn!(error = %err, "reading jobs failed; retrying");
+                    if err.code() == Some("NOGROUP") {
+                        // Redis restarted without its data: the web server's next job creates
+                        // the stream again, but the group is ours to bring back.
+                        let _ = ensure_group(&mut writer, &jobs_stream, jobs::JOBS_GROUP).await;
+                    }
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
                 }

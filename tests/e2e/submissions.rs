@@ -481,3 +481,105 @@ async fn tests_show_up_one_by_one_while_they_run() {
     assert!(lines[1..].iter().all(|line| line["status"] == "passed"
         && line["test"].as_str().is_some_and(|name| name.starts_with("test_"))));
 }
+
+/// A Redis server of this test's own, so that it can be killed and restarted without its data.
+struct OwnRedis {
+    port: u16,
+    process: std::process::Child,
+}
+
+impl OwnRedis {
+    fn start(port: u16) -> OwnRedis {
+        let process = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args(["--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "redis-server did not listen");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        OwnRedis { port, process }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// SIGKILL, then a fresh server on the same port: everything in memory is gone.
+    fn restart_empty(&mut self) {
+        self.process.kill().expect("SIGKILL");
+        self.process.wait().expect("reaped");
+        *self = OwnRedis::start(self.port);
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Passes, after four seconds in its container.
+const SLOW_COUNTER: &str = "public class Counter {
+    static { try { Thread.sleep(4000); } catch (InterruptedException e) { } }
+    private int n;
+    public void increment() { n++; }
+    public int get() { return n; }
+    public void reset() { n = 0; }
+}
+";
+
+#[tokio::test]
+async fn redis_restarting_without_its_data_while_jobs_wait_loses_nothing() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port");
+    let mut redis = OwnRedis::start(port);
+    let dir = task_dir();
+    let redis_url = redis.url();
+    let app = spawn_app_with(|settings| {
+        settings.task_dir = Some(dir);
+        settings.redis_url = inloop_app::config::Secret::new(redis_url.as_str());
+        settings.job_lease_seconds = Some(8);
+    })
+    .await;
+    sync_fixture_course(&app).await;
+    let _runner = inloop_tests::start_runner_on(&app, 1, &redis.url());
+    app.logged_in_as("alice", Role::Student).await;
+    let bob = app.other_client();
+    bob.logged_in_as("bob", Role::Student).await;
+    // Alice's solution takes the only runner slot for a while; Bob's waits in the stream.
+    let slow = app.submit("a-counter", &[("Counter.java", SLOW_COUNTER)]).await;
+    let slow = slow.location.expect("alice's solution");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let waiting = bob.submit("a-counter", &[("Counter.java", COUNTER_FAILS)]).await;
+    let waiting = waiting.location.expect("bob's solution");
+
+    redis.restart_empty();
+    assert_eq!(
+        app.get("/about/privacy").await.status,
+        StatusCode::OK,
+        "the first request after the restart is served, not an error page"
+    );
+
+    // Sessions lived in Redis too: both log in again, and find their solutions graded.
+    app.login("alice", inloop_tests::PASSWORD).await;
+    bob.login("bob", inloop_tests::PASSWORD).await;
+    assert_eq!(app.wait_for_verdict(&slow).await, "passed");
+    assert_eq!(bob.wait_for_verdict(&waiting).await, "failed");
+    let results: i64 = sqlx::query_scalar("select count(*) from results")
+        .fetch_one(&app.db)
+        .await
+        .expect("results");
+    assert_eq!(results, 2);
+    let resent: i64 = sqlx::query_scalar("select count(*) from grading_attempts where attempt > 1")
+        .fetch_one(&app.db)
+        .await
+        .expect("attempts");
+    assert!(resent >= 1, "the job lost with Redis was sent again");
+}
