@@ -47,6 +47,7 @@
       files.push({ block: block, nameInput: block.querySelector("input[name=name]"), textarea: block.querySelector("textarea") });
     });
     container.classList.add("enhanced");
+    form.closest(".workbench").classList.add("has-editor");
     container.querySelector(".editor-help").remove();
 
     var toolbar = element("div", { "class": "editor-toolbar" });

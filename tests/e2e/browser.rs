@@ -33,9 +33,14 @@ impl Driver {
     }
 
     async fn browser(&self) -> Client {
+        self.browser_with(&[]).await
+    }
+
+    /// A browser with more command-line switches, such as one that turns JavaScript off.
+    async fn browser_with(&self, switches: &[&str]) -> Client {
         let profile =
             std::env::temp_dir().join(format!("inloop-chromium-{}", uuid::Uuid::new_v4().simple()));
-        let capabilities = serde_json::json!({
+        let mut capabilities = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
                 "args": [
@@ -46,6 +51,9 @@ impl Driver {
                 ]
             }
         });
+        if let Some(args) = capabilities["goog:chromeOptions"]["args"].as_array_mut() {
+            args.extend(switches.iter().map(|switch| serde_json::json!(switch)));
+        }
         let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -472,5 +480,79 @@ async fn a_deadline_passing_on_the_task_page_is_shown_without_reloading_the_edit
     let still_here =
         browser.execute("return window.notReloaded === true;", vec![]).await.expect("script");
     assert_eq!(still_here, serde_json::Value::Bool(true), "the editor's page was not reloaded");
+    browser.close().await.expect("browser closes");
+}
+
+#[tokio::test]
+async fn the_editor_saves_and_submits_without_javascript() {
+    let dir =
+        std::env::temp_dir().join(format!("inloop-browser-{}", uuid::Uuid::new_v4().simple()));
+    let app =
+        inloop_tests::spawn_app_with(|settings| settings.task_dir = Some(dir.join("tasks"))).await;
+    inloop_tests::sync_fixture_course(&app).await;
+    let _runner = inloop_tests::start_runner(&app, 1);
+    app.create_user("stu", Role::Student).await;
+    let solution = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/tasks/java-counter/solution/Counter.java"
+    ))
+    .expect("fixture");
+    let driver = Driver::start();
+    let browser = driver.browser_with(&["--blink-settings=scriptEnabled=false"]).await;
+    log_in(&browser, &app, "stu").await;
+    browser.goto(&app.url("/tasks/a-counter")).await.expect("task page");
+    let scripts_ran = browser.find(Locator::Css(".ace_editor")).await.is_ok();
+    assert!(!scripts_ran, "JavaScript is off: the editor is a plain form");
+
+    // The starter file is in a text area; the student replaces it and adds a second file.
+    let contents = browser.find(Locator::Css("#editor-contents-0")).await.expect("text area");
+    contents.clear().await.expect("clear");
+    contents.send_keys(&solution).await.expect("type the solution");
+    browser
+        .find(Locator::Css("#editor-name-1"))
+        .await
+        .expect("the blank block")
+        .send_keys("Helper.java")
+        .await
+        .expect("name");
+    browser
+        .find(Locator::Css("#editor-contents-1"))
+        .await
+        .expect("its text area")
+        .send_keys("class Helper {}")
+        .await
+        .expect("type");
+    browser.find(Locator::Css("#editor-save")).await.expect("Save").click().await.expect("click");
+    wait_for_text(&browser, ".flashes", "Your files are saved.").await;
+    assert_eq!(
+        browser.find(Locator::Css("#editor-name-1")).await.expect("kept").prop("value").await.ok(),
+        Some(Some("Helper.java".to_owned()))
+    );
+
+    browser
+        .find(Locator::Css("#editor-submit"))
+        .await
+        .expect("Submit")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&browser, "h1", "Solution #1").await;
+    // Without scripts the page refreshes itself until the verdict is there.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(element) = browser.find(Locator::Css("[data-verdict]")).await
+            && let Ok(Some(verdict)) = element.attr("data-verdict").await
+        {
+            assert_eq!(verdict, "passed");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no verdict without JavaScript");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let files: Vec<String> = sqlx::query_scalar("select name from solution_files order by name")
+        .fetch_all(&app.db)
+        .await
+        .expect("files");
+    assert_eq!(files, ["Counter.java", "Helper.java"]);
     browser.close().await.expect("browser closes");
 }

@@ -123,7 +123,8 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
                         table.data.tests {
                             thead { tr { th scope="col" { "Test" } th scope="col" { "Result" } th scope="col" { "Message" } } }
                             tbody {
-                                @for test in &result.tests {
+                                // What needs fixing first; the report's order within each group.
+                                @for test in failing_first(&result.tests) {
                                     tr class=(format!("test-{}", test.status)) {
                                         td { code { (test.name) } }
                                         td { (test.status) @if let Some(ms) = test.duration_ms { " " span.muted { "(" (ms) " ms)" } } }
@@ -149,6 +150,16 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
             }
         }
     }
+}
+
+fn failing_first(tests: &[TestRow]) -> Vec<&TestRow> {
+    let mut ordered: Vec<&TestRow> = tests.iter().collect();
+    ordered.sort_by_key(|test| match test.status.as_str() {
+        "failed" | "error" => 0,
+        "skipped" => 2,
+        _ => 1,
+    });
+    ordered
 }
 
 fn test_progress(progress: &ProgressView) -> Markup {
