@@ -35,6 +35,9 @@
     var container = form.querySelector(".editor-files");
     var state = form.closest(".workbench").querySelector("#editor-state");
     var saveButton = form.querySelector("#editor-save");
+    var baseInput = form.querySelector("input[name=base]");
+    // After a conflict, only an explicit Save may replace what another window saved.
+    var conflict = false;
     var files = [];
     var current = -1;
     var lastSaved = null;
@@ -91,14 +94,16 @@
     function dirty() { return snapshot() !== lastSaved; }
 
     function markChanged() {
-      if (!dirty()) { return; }
+      if (!dirty() || conflict) { return; }
       setState("Unsaved changes", "dirty");
       window.clearTimeout(timer);
       timer = window.setTimeout(save, AUTOSAVE_DELAY_MS);
     }
 
-    function save() {
+    function save(explicit) {
       window.clearTimeout(timer);
+      if (conflict && explicit !== true) return;
+      conflict = false;
       if (saving) { timer = window.setTimeout(save, 500); return; }
       var sent = snapshot();
       if (sent === lastSaved) { setSavedText(); return; }
@@ -113,12 +118,17 @@
         return response.json().catch(function () { return { error: problemFor(response.status), retry: response.status >= 500 }; });
       }).then(function (answer) {
         saving = false;
+        if (answer.conflict) {
+          conflict = true;
+          baseInput.value = answer.saved_at;
+        }
         if (answer.error) {
           setState("Not saved: " + answer.error, "error");
           if (answer.retry) timer = window.setTimeout(save, 10000);
           return;
         }
         lastSaved = sent;
+        baseInput.value = answer.saved_at;
         savedAt = new Date(answer.saved_at);
         if (dirty()) { markChanged(); } else { setSavedText(); }
       }).catch(function () {
@@ -268,16 +278,16 @@
       // Save goes through fetch; Submit is htmx's (it calls preventDefault itself).
       if (event.submitter === saveButton) {
         event.preventDefault();
-        save();
+        save(true);
       }
     });
 
     editor.commands.addCommand({
       name: "save", bindKey: { win: "Ctrl-S", mac: "Command-S" },
-      exec: function () { save(); },
+      exec: function () { save(true); },
     });
     document.addEventListener("keydown", function (event) {
-      if ((event.ctrlKey || event.metaKey) && event.key === "s") { event.preventDefault(); save(); }
+      if ((event.ctrlKey || event.metaKey) && event.key === "s") { event.preventDefault(); save(true); }
     });
 
     // A submit saves the files on the server too. The answer replaces the Submit button, so
@@ -288,10 +298,12 @@
     });
     document.body.addEventListener("htmx:afterSwap", function (event) {
       if (!event.detail.target || event.detail.target.id !== "editor-result" || submitted === null) return;
-      var saved = event.detail.xhr && event.detail.xhr.getResponseHeader("X-Inloop-Saved") === "true";
-      if (saved) {
+      var savedHeader = event.detail.xhr && event.detail.xhr.getResponseHeader("X-Inloop-Saved-At");
+      if (savedHeader) {
         lastSaved = submitted;
-        savedAt = new Date();
+        conflict = false;
+        baseInput.value = savedHeader;
+        savedAt = new Date(savedHeader);
         if (dirty()) { markChanged(); } else { window.clearTimeout(timer); setSavedText(); }
       }
       submitted = null;

@@ -395,6 +395,28 @@ async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_
         "the saved work comes back: {reloaded}"
     );
 
+    // Another window saves meanwhile: this one's autosave stops and says so; Save replaces it.
+    sqlx::query("update checkpoints set saved_at = saved_at + interval '1 minute'")
+        .execute(&app.db)
+        .await
+        .expect("a save from elsewhere");
+    browser
+        .find(Locator::Css(".code-editor .ace_text-input"))
+        .await
+        .expect("Ace's input")
+        .send_keys(" ")
+        .await
+        .expect("type");
+    wait_for_text(&browser, "#editor-state", "another window or computer").await;
+    browser.find(Locator::Css("#editor-save")).await.expect("Save").click().await.expect("click");
+    wait_until(
+        &browser,
+        "return document.querySelector('#editor-state').dataset.state === 'saved';",
+        10,
+        "saving on purpose",
+    )
+    .await;
+
     // A second file, named through the prompt.
     browser
         .find(Locator::XPath("//div[@class='editor-file-tools']/button[text()='Add file']"))

@@ -16,8 +16,18 @@ async fn course() -> TestApp {
 }
 
 /// The editor's form as a browser sends it: name/contents pairs in order.
+/// A `("base", time)` pair goes in as the form's base field.
 fn editor_fields<'a>(files: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    files.iter().flat_map(|(name, contents)| [("name", *name), ("contents", *contents)]).collect()
+    files
+        .iter()
+        .flat_map(|&(name, contents)| {
+            if name == "base" {
+                vec![("base", contents)]
+            } else {
+                vec![("name", name), ("contents", contents)]
+            }
+        })
+        .collect()
 }
 
 async fn post_editor(
@@ -34,6 +44,16 @@ async fn post_editor(
         request = request.header(*name, *value);
     }
     Page::from(request.send().await.expect("answered")).await
+}
+
+/// The checkpoint time the task page's editor starts from (empty without one).
+async fn base_of(app: &TestApp, slug: &str) -> String {
+    let page = app.get(&format!("/tasks/{slug}")).await;
+    Regex::new(r#"name="base" value="([^"]*)""#)
+        .expect("regex")
+        .captures(&page.body)
+        .map(|found| found[1].to_owned())
+        .expect("the editor's form carries its base")
 }
 
 async fn checkpoint_of(app: &TestApp, username: &str) -> Option<serde_json::Value> {
@@ -81,11 +101,13 @@ async fn the_editor_starts_with_the_starter_files_and_keeps_saved_work() {
         "in order, with plain line ends"
     );
 
-    // The editor's script saves with JSON.
+    // The editor's script saves with JSON, on top of the state its page started from.
+    let base = base_of(&app, "a-counter").await;
+    assert!(base.starts_with("20"), "{base}");
     let json = post_editor(
         &app,
         "/tasks/a-counter/checkpoint",
-        &[("Counter.java", COUNTER_PASSES)],
+        &[("base", &base), ("Counter.java", COUNTER_PASSES)],
         &[("Accept", "application/json")],
     )
     .await;
@@ -161,7 +183,7 @@ async fn submitting_from_the_editor_grades_the_files_and_shows_the_result_beside
         post_editor(&app, "/tasks/a-counter/editor", &[("Counter.java", COUNTER_PASSES)], &htmx)
             .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    assert_eq!(answer.headers["x-inloop-saved"], "true");
+    assert!(answer.headers.contains_key("x-inloop-saved-at"), "submitting saved the files");
     answer.assert_contains("Solution #1");
     answer.assert_contains(r#"id="editor-submit""#);
     answer.assert_contains(r#"hx-swap-oob="outerHTML""#);
@@ -203,7 +225,7 @@ async fn editor_submits_follow_the_rules_and_refusals_keep_the_work() {
     let wrong =
         post_editor(&app, "/tasks/a-counter/editor", &[("counter.py", "print(1)")], &htmx).await;
     wrong.assert_contains("this task takes *.java");
-    assert_eq!(wrong.headers["x-inloop-saved"], "false");
+    assert!(!wrong.headers.contains_key("x-inloop-saved-at"), "refused files are not saved");
 
     let first =
         post_editor(&app, "/tasks/a-counter/editor", &[("Counter.java", COUNTER_PASSES)], &htmx)
@@ -219,7 +241,7 @@ async fn editor_submits_follow_the_rules_and_refusals_keep_the_work() {
     )
     .await;
     second.assert_contains("You cannot submit more than 1 solution(s). Your files are saved.");
-    assert_eq!(second.headers["x-inloop-saved"], "true");
+    assert!(second.headers.contains_key("x-inloop-saved-at"));
 
     // After the deadline nothing is taken, but saving still keeps the work.
     app.set_site_setting("max_submissions = -1").await;
@@ -232,15 +254,78 @@ async fn editor_submits_follow_the_rules_and_refusals_keep_the_work() {
     assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
     late.assert_contains("The deadline for this task has passed.");
     late.assert_contains(typed);
+    let base = base_of(&app, "a-counter").await;
     let saved = post_editor(
         &app,
         "/tasks/a-counter/checkpoint",
-        &[("Counter.java", typed)],
+        &[("base", &base), ("Counter.java", typed)],
         &[("Accept", "application/json")],
     )
     .await;
-    assert_eq!(saved.status, StatusCode::OK);
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     let stored: i64 =
         sqlx::query_scalar("select count(*) from solutions").fetch_one(&app.db).await.expect("n");
     assert_eq!(stored, 1, "only the one accepted submit is stored");
+}
+
+#[tokio::test]
+async fn a_stale_window_cannot_overwrite_newer_work_unasked() {
+    let app = course().await;
+    app.logged_in_as("alice", Role::Student).await;
+    let json = [("Accept", "application/json")];
+    // Two windows open the task before anything is saved; the laptop saves first.
+    let laptop = post_editor(
+        &app,
+        "/tasks/a-counter/checkpoint",
+        &[("base", ""), ("Counter.java", "// newer work from the laptop")],
+        &json,
+    )
+    .await;
+    assert_eq!(laptop.status, StatusCode::OK, "{}", laptop.body);
+    let laptop: serde_json::Value = serde_json::from_str(&laptop.body).expect("JSON");
+
+    // The lab computer's window still starts from nothing: its autosave is refused.
+    let stale = post_editor(
+        &app,
+        "/tasks/a-counter/checkpoint",
+        &[("base", ""), ("Counter.java", "// old")],
+        &json,
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let answer: serde_json::Value = serde_json::from_str(&stale.body).expect("JSON");
+    assert_eq!(answer["conflict"], true);
+    assert_eq!(answer["saved_at"], laptop["saved_at"], "names the newer state");
+    assert!(answer["error"].as_str().is_some_and(|text| text.contains("another window")));
+    assert_eq!(
+        checkpoint_of(&app, "alice").await.expect("saved")[0]["contents"],
+        "// newer work from the laptop"
+    );
+
+    // Without JavaScript the page comes back with the stale files and the reason; saving again
+    // (the page now knows the newer state) replaces it on purpose.
+    let plain = post_editor(
+        &app,
+        "/tasks/a-counter/checkpoint",
+        &[("base", ""), ("Counter.java", "// old, but wanted")],
+        &[],
+    )
+    .await;
+    assert_eq!(plain.status, StatusCode::CONFLICT);
+    plain.assert_contains("saved from another window or computer");
+    plain.assert_contains("// old, but wanted");
+    let newer = laptop["saved_at"].as_str().expect("time");
+    plain.assert_contains(&format!(r#"name="base" value="{newer}""#));
+    let again = post_editor(
+        &app,
+        "/tasks/a-counter/checkpoint",
+        &[("base", newer), ("Counter.java", "// old, but wanted")],
+        &[],
+    )
+    .await;
+    again.assert_redirect_to("/tasks/a-counter#editor");
+    assert_eq!(
+        checkpoint_of(&app, "alice").await.expect("saved")[0]["contents"],
+        "// old, but wanted"
+    );
 }

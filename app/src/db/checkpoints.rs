@@ -16,6 +16,43 @@ pub struct Checkpoint {
     pub files: Vec<EditorFile>,
 }
 
+/// What saving on top of a known state came to.
+pub enum Saved {
+    At(OffsetDateTime),
+    /// Another window saved since the state the editor started from; nothing was changed.
+    Conflict {
+        saved_at: OffsetDateTime,
+    },
+}
+
+/// Replaces the checkpoint only if it is still the one the editor started from (`base`: its
+/// time, or `None` when the editor started without one), so a stale window cannot silently
+/// overwrite newer work from another window or computer.
+pub async fn save_over(
+    db: &sqlx::PgPool,
+    user_id: i64,
+    task_id: i64,
+    files: &[EditorFile],
+    base: Option<OffsetDateTime>,
+) -> sqlx::Result<Saved> {
+    let mut tx = db.begin().await?;
+    let current = sqlx::query_scalar!(
+        "select saved_at from checkpoints where user_id = $1 and task_id = $2 for update",
+        user_id,
+        task_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(saved_at) = current
+        && Some(saved_at) != base
+    {
+        return Ok(Saved::Conflict { saved_at });
+    }
+    let saved_at = save(&mut *tx, user_id, task_id, files).await?;
+    tx.commit().await?;
+    Ok(Saved::At(saved_at))
+}
+
 /// Replaces the student's checkpoint for the task and returns when it was saved.
 pub async fn save(
     db: impl PgExecutor<'_>,

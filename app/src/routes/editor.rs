@@ -11,6 +11,7 @@ use poem::{
     web::Path,
 };
 use serde_json::json;
+use time::OffsetDateTime;
 
 use super::solutions::{MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES};
 use crate::{
@@ -24,15 +25,24 @@ use crate::{
 /// Url-encoding can triple the size of code; anything larger is not an editor's form.
 const MAX_FORM_BYTES: usize = 4 * MAX_TOTAL_BYTES;
 
+/// What the editor's form holds.
+struct EditorForm {
+    files: Vec<EditorFile>,
+    /// When the checkpoint the editor started from was saved (empty: it started without one).
+    base: Option<String>,
+}
+
 /// The `name`/`contents` pairs of the form, in order, with Windows line ends made plain.
 /// Blocks left empty (the "Add a file" block, a file emptied to remove it) are dropped.
-fn parse_files(body: &[u8]) -> Result<Vec<EditorFile>, String> {
+fn parse_form(body: &[u8]) -> Result<EditorForm, String> {
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
         .map_err(|_| "The editor's form could not be read; please reload the page.".to_owned())?;
     let mut files: Vec<EditorFile> = Vec::new();
+    let mut base = None;
     let mut expecting_contents = false;
     for (key, value) in fields {
         match key.as_str() {
+            "base" => base = Some(value).filter(|value| !value.is_empty()),
             "name" => {
                 files.push(EditorFile { name: value.trim().to_owned(), contents: String::new() });
                 expecting_contents = true;
@@ -52,7 +62,7 @@ fn parse_files(body: &[u8]) -> Result<Vec<EditorFile>, String> {
         }
     }
     files.retain(|file| !(file.name.is_empty() && file.contents.trim().is_empty()));
-    Ok(files)
+    Ok(EditorForm { files, base })
 }
 
 /// Checks what a checkpoint may hold: named files, names we accept, within the upload limits.
@@ -91,6 +101,7 @@ struct EditorRequest {
     task: db::tasks::TaskPage,
     viewer: Viewer,
     files: Result<Vec<EditorFile>, (Vec<EditorFile>, String)>,
+    base: Option<String>,
     wants_json: bool,
 }
 
@@ -111,16 +122,16 @@ async fn read_request(
             MAX_TOTAL_BYTES / 1024
         ))
     })?;
-    let files = match parse_files(&body) {
-        Ok(files) => {
+    let (files, base) = match parse_form(&body) {
+        Ok(EditorForm { files, base }) => {
             match check_editor_files(&files, &super::solutions::accepted_patterns(&task)) {
-                Ok(()) => Ok(files),
-                Err(reason) => Err((files, reason)),
+                Ok(()) => (Ok(files), base),
+                Err(reason) => (Err((files, reason)), base),
             }
         }
-        Err(reason) => Err((Vec::new(), reason)),
+        Err(reason) => (Err((Vec::new(), reason)), None),
     };
-    Ok(EditorRequest { task, viewer, files, wants_json })
+    Ok(EditorRequest { task, viewer, files, base, wants_json })
 }
 
 fn json_response(status: StatusCode, value: &serde_json::Value) -> Response {
@@ -131,15 +142,17 @@ fn json_response(status: StatusCode, value: &serde_json::Value) -> Response {
         .body(value.to_string())
 }
 
-/// Tells the editor's script whether the files it sent are now the saved checkpoint.
-const SAVED_HEADER: &str = "X-Inloop-Saved";
+/// Tells the editor's script when the files it sent became the saved checkpoint, if they did.
+const SAVED_HEADER: &str = "X-Inloop-Saved-At";
 
-fn fragment_response(markup: maud::Markup, saved: bool) -> Response {
-    Response::builder()
+fn fragment_response(markup: maud::Markup, saved: Option<String>) -> Response {
+    let mut response = Response::builder()
         .content_type("text/html; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-store")
-        .header(SAVED_HEADER, if saved { "true" } else { "false" })
-        .body(markup.into_string())
+        .header(header::CACHE_CONTROL, "no-store");
+    if let Some(saved_at) = saved {
+        response = response.header(SAVED_HEADER, saved_at);
+    }
+    response.body(markup.into_string())
 }
 
 #[handler]
@@ -172,9 +185,43 @@ pub async fn save_checkpoint(
         }
     };
     // Saving works after the deadline too: it only keeps the student's own work.
-    let saved_at =
-        db::checkpoints::save(&ctx.state.db, request.viewer.user_id, request.task.id, &files)
-            .await?;
+    let base = request.base.as_deref().and_then(|base| {
+        OffsetDateTime::parse(base, &time::format_description::well_known::Rfc3339).ok()
+    });
+    let saved = db::checkpoints::save_over(
+        &ctx.state.db,
+        request.viewer.user_id,
+        request.task.id,
+        &files,
+        base,
+    )
+    .await?;
+    let saved_at = match saved {
+        db::checkpoints::Saved::At(saved_at) => saved_at,
+        db::checkpoints::Saved::Conflict { saved_at } => {
+            let newer = super::tasks::when(&ctx, saved_at);
+            let reason = format!(
+                "Your files were saved from another window or computer at {}. Reload the page to \
+                 continue with that version, or save again to replace it with these files.",
+                newer.text
+            );
+            if request.wants_json {
+                return Ok(json_response(
+                    StatusCode::CONFLICT,
+                    &json!({ "error": reason, "conflict": true, "saved_at": newer.iso }),
+                ));
+            }
+            let refused = super::tasks::Refused { files, reason };
+            return super::tasks::render_task(
+                &ctx,
+                &request.task,
+                request.viewer,
+                Some(refused),
+                StatusCode::CONFLICT,
+            )
+            .await;
+        }
+    };
     if request.wants_json {
         let saved = super::tasks::when(&ctx, saved_at);
         return Ok(json_response(
@@ -200,18 +247,19 @@ pub async fn submit_from_editor(
     let files = match request.files {
         Ok(files) => files,
         Err((files, reason)) => {
-            return refuse(&ctx, &request.task, viewer, files, reason, false).await;
+            return refuse(&ctx, &request.task, viewer, files, reason, None).await;
         }
     };
     // What is submitted is also what the editor holds from now on, whether or not it is taken.
-    db::checkpoints::save(&ctx.state.db, user_id, request.task.id, &files).await?;
+    let saved_at = db::checkpoints::save(&ctx.state.db, user_id, request.task.id, &files).await?;
+    let saved = Some(super::tasks::when(&ctx, saved_at).iso);
     if files.is_empty() {
         let reason = "There is nothing to submit yet: add a file first.".to_owned();
-        return refuse(&ctx, &request.task, viewer, files, reason, true).await;
+        return refuse(&ctx, &request.task, viewer, files, reason, saved).await;
     }
     let (closed, _) = super::solutions::closed_reason(&ctx, &request.task, user_id).await?;
     if let Some(reason) = closed {
-        return refuse(&ctx, &request.task, viewer, files, reason, true).await;
+        return refuse(&ctx, &request.task, viewer, files, reason, saved).await;
     }
     let as_bytes: Vec<(String, Vec<u8>)> =
         files.iter().map(|file| (file.name.clone(), file.contents.clone().into_bytes())).collect();
@@ -227,7 +275,7 @@ pub async fn submit_from_editor(
     let (_, usage) = super::solutions::closed_reason(&ctx, &request.task, user_id).await?;
     Ok(fragment_response(
         views::editor::submitted(&request.task.slug, solution_id, number, &status, usage),
-        true,
+        saved,
     ))
 }
 
@@ -238,10 +286,11 @@ async fn refuse(
     viewer: Viewer,
     files: Vec<EditorFile>,
     reason: String,
-    saved: bool,
+    saved: Option<String>,
 ) -> Result<Response, AppError> {
     if ctx.htmx {
-        return Ok(fragment_response(views::editor::refused(&reason, saved), saved));
+        let markup = views::editor::refused(&reason, saved.is_some());
+        return Ok(fragment_response(markup, saved));
     }
     let refused = super::tasks::Refused { files, reason };
     super::tasks::render_task(ctx, task, viewer, Some(refused), StatusCode::UNPROCESSABLE_ENTITY)
@@ -259,11 +308,12 @@ mod tests {
     #[test]
     fn the_form_is_read_in_pairs_and_empty_blocks_are_dropped() {
         let body = b"csrf_token=t&name=A.java&contents=class+A+%7B%7D%0D%0A&name=&contents=&name=+B.java+&contents=";
-        assert_eq!(
-            parse_files(body).unwrap(),
-            vec![file("A.java", "class A {}\n"), file("B.java", "")]
-        );
-        assert!(parse_files(b"contents=x").is_err(), "contents without a name");
+        let form = parse_form(body).unwrap();
+        assert_eq!(form.files, vec![file("A.java", "class A {}\n"), file("B.java", "")]);
+        assert_eq!(form.base, None);
+        let form = parse_form(b"base=2026-11-28T10%3A00%3A00Z&name=A.java&contents=").unwrap();
+        assert_eq!(form.base.as_deref(), Some("2026-11-28T10:00:00Z"));
+        assert!(parse_form(b"contents=x").is_err(), "contents without a name");
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub fn workbench(view: &EditorView<'_>) -> Markup {
                 data-patterns=(view.patterns.join(","))
                 data-saved-at=[view.saved_at.as_ref().map(|at| at.iso.as_str())] {
                 (csrf_field(view.csrf_token))
+                // The checkpoint this editor starts from: saving over a newer one is refused.
+                input type="hidden" name="base" value=(view.saved_at.as_ref().map_or("", |at| at.iso.as_str()));
                 div.editor-files {
                     @for (index, file) in view.files.iter().enumerate() {
                         (file_block(index, file, false))
