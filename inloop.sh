@@ -4,7 +4,7 @@
 #   ./inloop.sh demo       start PostgreSQL, Redis and Docker, build, migrate, create the demo
 #                          accounts, load the demo course, run a runner host and the server
 #   ./inloop.sh test       every check: rustfmt, clippy with warnings denied, all tests
-#   ./inloop.sh bench      measure: wrk against the logged-in home page, then grading against bare
+#   ./inloop.sh bench      measure: wrk against the logged-in home and task pages, then grading against bare
 #                          docker runs (figures printed; nothing is asserted)
 #   ./inloop.sh services   only install and start the services; prints the settings to use
 #   ./inloop.sh stop       stop the private PostgreSQL and Redis (Docker keeps running)
@@ -215,7 +215,7 @@ run_tests() {
   cargo test --locked --workspace --all-targets
 }
 
-# Measures the web server alone: wrk against the logged-in home page, with PostgreSQL, Redis and
+# Measures the web server alone: wrk against the logged-in home page and a task page, with PostgreSQL, Redis and
 # wrk on this same machine, and the server's resident memory sampled during the run.
 bench() {
   services
@@ -231,6 +231,7 @@ bench() {
   export INLOOP_SECRET_KEY=bench-secret-key-bench-secret-key-bench INLOOP_REDIS_PREFIX=bench RUST_LOG=warn
   "$inloop" migrate >/dev/null
   printf 'load test password' | "$inloop" users create --username bench --email bench@example.org --password-stdin >/dev/null
+  demo_course "$inloop" >/dev/null
   "$inloop" serve & local server=$!
   trap 'kill $server 2>/dev/null || true' RETURN
   for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -242,18 +243,21 @@ bench() {
   cookie=$(awk '$6 == "inloop_session" {print $7}' "$jar")
   curl -fsS -H "Cookie: inloop_session=$cookie" "http://127.0.0.1:$port/" | grep -q 'Hello, bench' \
     || die "the benchmark user is not logged in"
-  log "wrk -t2 -c32 -d15s --latency against the logged-in home page"
-  local peak=0 rss
-  ( while kill -0 $server 2>/dev/null; do ps -o rss= -p $server; sleep 0.5; done ) > "$jar.rss" &
-  local sampler=$!
-  wrk -t2 -c32 -d15s --latency -H "Cookie: inloop_session=$cookie" "http://127.0.0.1:$port/" | tee "$jar.wrk"
-  kill $sampler 2>/dev/null || true
-  while read -r rss; do [ "${rss:-0}" -gt "$peak" ] && peak=$rss; done < "$jar.rss"
-  printf '\nrequests/s: %s   p50: %s   p99: %s   peak resident memory: %s MB\n' \
-    "$(awk '/Requests\/sec/ {print $2}' "$jar.wrk")" \
-    "$(awk '$1 == "50%" {print $2}' "$jar.wrk")" \
-    "$(awk '$1 == "99%" {print $2}' "$jar.wrk")" \
-    "$((peak / 1024))"
+  for page in / /tasks/a-counter; do
+    log "wrk -t2 -c32 -d15s --latency against the logged-in page $page"
+    local peak=0 rss
+    ( while kill -0 $server 2>/dev/null; do ps -o rss= -p $server; sleep 0.5; done ) > "$jar.rss" &
+    local sampler=$!
+    wrk -t2 -c32 -d15s --latency -H "Cookie: inloop_session=$cookie" "http://127.0.0.1:$port$page" | tee "$jar.wrk"
+    kill $sampler 2>/dev/null || true
+    while read -r rss; do [ "${rss:-0}" -gt "$peak" ] && peak=$rss; done < "$jar.rss"
+    printf '\n%s  requests/s: %s   p50: %s   p99: %s   peak resident memory: %s MB\n' "$page" \
+      "$(awk '/Requests\/sec/ {print $2}' "$jar.wrk")" \
+      "$(awk '$1 == "50%" {print $2}' "$jar.wrk")" \
+      "$(awk '$1 == "99%" {print $2}' "$jar.wrk")" \
+      "$((peak / 1024))"
+    if grep -q "Non-2xx" "$jar.wrk"; then die "some requests to $page failed"; fi
+  done
   rm -f "$jar" "$jar.rss" "$jar.wrk"
   kill $server 2>/dev/null || true
   log "grading: the Java fixture task, inloop against bare docker run"
