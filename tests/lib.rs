@@ -410,6 +410,25 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A runner host grading in this process until dropped.
+/// A process a test started, killed with SIGKILL when dropped so that a failing test leaves
+/// nothing running.
+pub struct ChildProcess(pub std::process::Child);
+
+impl ChildProcess {
+    /// SIGKILL now: the process runs no shutdown code.
+    pub fn kill(&mut self) {
+        self.0.kill().expect("SIGKILL");
+        self.0.wait().expect("reaped");
+    }
+}
+
+impl Drop for ChildProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 pub struct Runner {
     stop: tokio::sync::watch::Sender<bool>,
     pub id: String,

@@ -4,13 +4,13 @@
 
 use std::{
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
 use futures_util::StreamExt;
 use inloop_app::db::users::Role;
-use inloop_tests::{TestApp, plugin_dir, spawn_app_with, sync_fixture_course};
+use inloop_tests::{ChildProcess, TestApp, plugin_dir, spawn_app_with, sync_fixture_course};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inloop");
 
@@ -26,7 +26,7 @@ const SLOW_COUNTER: &str = "public class Counter {
 
 /// An `inloop runner` process; killed (SIGKILL) when dropped.
 struct RunnerProcess {
-    child: Child,
+    child: ChildProcess,
     log: PathBuf,
 }
 
@@ -48,7 +48,7 @@ impl RunnerProcess {
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("inloop runner starts");
-        RunnerProcess { child, log }
+        RunnerProcess { child: ChildProcess(child), log }
     }
 
     fn log(&self) -> String {
@@ -64,16 +64,7 @@ impl RunnerProcess {
     }
 
     fn kill(&mut self) {
-        // std's kill is SIGKILL: no shutdown code runs.
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-}
-
-impl Drop for RunnerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.child.kill();
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::{
     net::TcpListener,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -13,7 +13,7 @@ use inloop_tests::{PASSWORD, spawn_app};
 
 /// A chromedriver process for one test, killed when the test ends.
 struct Driver {
-    process: Child,
+    _process: inloop_tests::ChildProcess,
     port: u16,
 }
 
@@ -29,7 +29,7 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver runs (./inloop.sh test installs Debian's chromium-driver)");
-        Driver { process, port }
+        Driver { _process: inloop_tests::ChildProcess(process), port }
     }
 
     async fn browser(&self) -> Client {
@@ -74,11 +74,14 @@ impl Driver {
     }
 }
 
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
+async fn type_into(browser: &Client, css: &str, text: &str) {
+    let element = browser.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}"));
+    element.send_keys(text).await.unwrap_or_else(|_| panic!("cannot type into {css}"));
+}
+
+async fn click(browser: &Client, css: &str) {
+    let element = browser.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}"));
+    element.click().await.unwrap_or_else(|_| panic!("cannot click {css}"));
 }
 
 async fn text_of(browser: &Client, css: &str) -> String {
@@ -113,13 +116,7 @@ async fn a_person_logs_in_searches_users_live_and_logs_out_in_chromium() {
     let browser = driver.browser().await;
 
     browser.goto(&app.url("/")).await.expect("login page");
-    browser
-        .find(Locator::Css("#field-login"))
-        .await
-        .expect("login field")
-        .send_keys("ada")
-        .await
-        .expect("type");
+    type_into(&browser, "#field-login", "ada").await;
     let password = browser.find(Locator::Css("#field-password")).await.expect("password field");
     password.send_keys(PASSWORD).await.expect("type");
     password.send_keys(&Key::Enter.to_string()).await.expect("submit with Enter");
@@ -143,13 +140,7 @@ async fn a_person_logs_in_searches_users_live_and_logs_out_in_chromium() {
     browser.goto(&app.url("/staff/users")).await.expect("users page");
     wait_for_text(&browser, "#user-results", "yann@example.org").await;
     browser.execute("window.notReloaded = true;", vec![]).await.expect("marker");
-    browser
-        .find(Locator::Css("#field-q"))
-        .await
-        .expect("search box")
-        .send_keys("zo")
-        .await
-        .expect("type");
+    type_into(&browser, "#field-q", "zo").await;
     wait_for_text(&browser, "#user-results", "1 user(s)").await;
     assert!(text_of(&browser, "#user-results").await.contains("zoe@example.org"));
     let same_page =
@@ -160,13 +151,7 @@ async fn a_person_logs_in_searches_users_live_and_logs_out_in_chromium() {
         "the search is in the address bar"
     );
 
-    browser
-        .find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .expect("logout button")
-        .click()
-        .await
-        .expect("click");
+    click(&browser, "form[action='/logout'] button").await;
     wait_for_text(&browser, "main", "You have been logged out").await;
     browser.close().await.expect("browser closes");
 }
@@ -180,34 +165,10 @@ async fn forms_work_without_javascript_and_show_errors_next_to_fields() {
     browser.goto(&app.url("/account/signup")).await.expect("signup page");
     // Disable htmx entirely: the page must work as plain HTML.
     browser.execute("document.querySelectorAll('script').forEach(s => s.remove()); window.htmx = undefined;", vec![]).await.expect("script");
-    browser
-        .find(Locator::Css("#field-username"))
-        .await
-        .expect("username")
-        .send_keys("new-student")
-        .await
-        .expect("type");
-    browser
-        .find(Locator::Css("#field-email"))
-        .await
-        .expect("email")
-        .send_keys("new@example.org")
-        .await
-        .expect("type");
-    browser
-        .find(Locator::Css("#field-password1"))
-        .await
-        .expect("pw")
-        .send_keys("short")
-        .await
-        .expect("type");
-    browser
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    type_into(&browser, "#field-username", "new-student").await;
+    type_into(&browser, "#field-email", "new@example.org").await;
+    type_into(&browser, "#field-password1", "short").await;
+    click(&browser, "form button[type=submit]").await;
     wait_for_text(&browser, "#field-password1-error", "too short").await;
     let invalid = browser
         .find(Locator::Css("#field-password1"))
@@ -230,56 +191,19 @@ async fn forms_work_without_javascript_and_show_errors_next_to_fields() {
 
 #[tokio::test]
 async fn a_student_uploads_a_solution_and_watches_the_verdict_arrive() {
-    let dir =
-        std::env::temp_dir().join(format!("inloop-browser-{}", uuid::Uuid::new_v4().simple()));
-    let app =
-        inloop_tests::spawn_app_with(|settings| settings.task_dir = Some(dir.join("tasks"))).await;
-    inloop_tests::sync_fixture_course(&app).await;
-    let _runner = inloop_tests::start_runner(&app, 1);
-    app.create_user("stu", Role::Student).await;
+    let (app, _runner, dir) = course_with_a_student(true).await;
     let solution = dir.join("Counter.java");
-    std::fs::write(
-        &solution,
-        std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/tasks/java-counter/solution/Counter.java"
-        ))
-        .expect("fixture"),
-    )
-    .expect("solution file");
+    std::fs::write(&solution, counter_solution()).expect("solution file");
 
     let driver = Driver::start();
     let browser = driver.browser().await;
-    browser.goto(&app.url("/login")).await.expect("login page");
-    browser
-        .find(Locator::Css("#field-login"))
-        .await
-        .expect("login")
-        .send_keys("stu")
-        .await
-        .expect("type");
-    let password = browser.find(Locator::Css("#field-password")).await.expect("password");
-    password.send_keys(PASSWORD).await.expect("type");
-    password.send_keys(&Key::Enter.to_string()).await.expect("submit");
-    wait_for_text(&browser, "h1", "Hello").await;
+    log_in(&browser, &app, "stu").await;
 
     browser.goto(&app.url("/tasks/a-counter")).await.expect("task page");
-    browser
-        .find(Locator::Css(".upload-instead summary"))
-        .await
-        .expect("the upload is folded under the editor")
-        .click()
-        .await
-        .expect("unfold");
+    click(&browser, ".upload-instead summary").await;
     let upload = browser.find(Locator::Css("#field-files")).await.expect("file input");
     upload.send_keys(&solution.display().to_string()).await.expect("choose file");
-    browser
-        .find(Locator::Css("#submit button[type=submit]"))
-        .await
-        .expect("submit button")
-        .click()
-        .await
-        .expect("click");
+    click(&browser, "#submit button[type=submit]").await;
     wait_for_text(&browser, "h1", "Solution #1").await;
 
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -300,15 +224,32 @@ async fn a_student_uploads_a_solution_and_watches_the_verdict_arrive() {
     browser.close().await.expect("browser closes");
 }
 
+/// The fixture course, a student `stu`, and (if asked) a runner host; with the test's folder.
+async fn course_with_a_student(
+    runner: bool,
+) -> (inloop_tests::TestApp, Option<inloop_tests::Runner>, std::path::PathBuf) {
+    let dir =
+        std::env::temp_dir().join(format!("inloop-browser-{}", uuid::Uuid::new_v4().simple()));
+    let app =
+        inloop_tests::spawn_app_with(|settings| settings.task_dir = Some(dir.join("tasks"))).await;
+    inloop_tests::sync_fixture_course(&app).await;
+    let runner = runner.then(|| inloop_tests::start_runner(&app, 1));
+    app.create_user("stu", Role::Student).await;
+    (app, runner, dir)
+}
+
+/// The Java fixture task's reference solution.
+fn counter_solution() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/tasks/java-counter/solution/Counter.java"
+    ))
+    .expect("fixture")
+}
+
 async fn log_in(browser: &Client, app: &inloop_tests::TestApp, username: &str) {
     browser.goto(&app.url("/login")).await.expect("login page");
-    browser
-        .find(Locator::Css("#field-login"))
-        .await
-        .expect("login")
-        .send_keys(username)
-        .await
-        .expect("type");
+    type_into(browser, "#field-login", username).await;
     let password = browser.find(Locator::Css("#field-password")).await.expect("password");
     password.send_keys(PASSWORD).await.expect("type");
     password.send_keys(&Key::Enter.to_string()).await.expect("submit");
@@ -331,18 +272,8 @@ const EDITOR_TEXT: &str = "return document.querySelector('.code-editor').env.edi
 
 #[tokio::test]
 async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_it() {
-    let dir =
-        std::env::temp_dir().join(format!("inloop-browser-{}", uuid::Uuid::new_v4().simple()));
-    let app =
-        inloop_tests::spawn_app_with(|settings| settings.task_dir = Some(dir.join("tasks"))).await;
-    inloop_tests::sync_fixture_course(&app).await;
-    let _runner = inloop_tests::start_runner(&app, 1);
-    app.create_user("stu", Role::Student).await;
-    let solution = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/tasks/java-counter/solution/Counter.java"
-    ))
-    .expect("fixture");
+    let (app, _runner, _) = course_with_a_student(true).await;
+    let solution = counter_solution();
     let driver = Driver::start();
     let browser = driver.browser().await;
     log_in(&browser, &app, "stu").await;
@@ -373,13 +304,7 @@ async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_
         )
         .await
         .expect("script");
-    browser
-        .find(Locator::Css(".code-editor .ace_text-input"))
-        .await
-        .expect("Ace's input")
-        .send_keys("// typed in the browser")
-        .await
-        .expect("type");
+    type_into(&browser, ".code-editor .ace_text-input", "// typed in the browser").await;
     // Saved by itself shortly after the last change.
     wait_for_text(&browser, "#editor-state", "Saved").await;
     let stored: String = sqlx::query_scalar("select files::text from checkpoints")
@@ -400,15 +325,9 @@ async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_
         .execute(&app.db)
         .await
         .expect("a save from elsewhere");
-    browser
-        .find(Locator::Css(".code-editor .ace_text-input"))
-        .await
-        .expect("Ace's input")
-        .send_keys(" ")
-        .await
-        .expect("type");
+    type_into(&browser, ".code-editor .ace_text-input", " ").await;
     wait_for_text(&browser, "#editor-state", "another window or computer").await;
-    browser.find(Locator::Css("#editor-save")).await.expect("Save").click().await.expect("click");
+    click(&browser, "#editor-save").await;
     wait_until(
         &browser,
         "return document.querySelector('#editor-state').dataset.state === 'saved';",
@@ -434,22 +353,10 @@ async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_
         "the new tab",
     )
     .await;
-    browser
-        .find(Locator::Css(".code-editor .ace_text-input"))
-        .await
-        .expect("Ace's input")
-        .send_keys("class Helper {}")
-        .await
-        .expect("type");
+    type_into(&browser, ".code-editor .ace_text-input", "class Helper {}").await;
 
     // Submit: the verdict arrives beside the editor, and the page stays.
-    browser
-        .find(Locator::Css("#editor-submit"))
-        .await
-        .expect("Submit")
-        .click()
-        .await
-        .expect("click");
+    click(&browser, "#editor-submit").await;
     let deadline = Instant::now() + Duration::from_secs(60);
     let verdict = loop {
         if let Ok(element) = browser.find(Locator::Css("#editor-result [data-verdict]")).await
@@ -474,12 +381,7 @@ async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_
 
 #[tokio::test]
 async fn a_deadline_passing_on_the_task_page_is_shown_without_reloading_the_editor() {
-    let dir =
-        std::env::temp_dir().join(format!("inloop-browser-{}", uuid::Uuid::new_v4().simple()));
-    let app =
-        inloop_tests::spawn_app_with(|settings| settings.task_dir = Some(dir.join("tasks"))).await;
-    inloop_tests::sync_fixture_course(&app).await;
-    app.create_user("stu", Role::Student).await;
+    let (app, _, _) = course_with_a_student(false).await;
     sqlx::query(
         "update tasks set deadline = now() + interval '4 seconds' where slug = 'a-counter'",
     )
@@ -507,18 +409,8 @@ async fn a_deadline_passing_on_the_task_page_is_shown_without_reloading_the_edit
 
 #[tokio::test]
 async fn the_editor_saves_and_submits_without_javascript() {
-    let dir =
-        std::env::temp_dir().join(format!("inloop-browser-{}", uuid::Uuid::new_v4().simple()));
-    let app =
-        inloop_tests::spawn_app_with(|settings| settings.task_dir = Some(dir.join("tasks"))).await;
-    inloop_tests::sync_fixture_course(&app).await;
-    let _runner = inloop_tests::start_runner(&app, 1);
-    app.create_user("stu", Role::Student).await;
-    let solution = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/tasks/java-counter/solution/Counter.java"
-    ))
-    .expect("fixture");
+    let (app, _runner, _) = course_with_a_student(true).await;
+    let solution = counter_solution();
     let driver = Driver::start();
     let browser = driver.browser_with(&["--blink-settings=scriptEnabled=false"]).await;
     log_in(&browser, &app, "stu").await;
@@ -530,34 +422,16 @@ async fn the_editor_saves_and_submits_without_javascript() {
     let contents = browser.find(Locator::Css("#editor-contents-0")).await.expect("text area");
     contents.clear().await.expect("clear");
     contents.send_keys(&solution).await.expect("type the solution");
-    browser
-        .find(Locator::Css("#editor-name-1"))
-        .await
-        .expect("the blank block")
-        .send_keys("Helper.java")
-        .await
-        .expect("name");
-    browser
-        .find(Locator::Css("#editor-contents-1"))
-        .await
-        .expect("its text area")
-        .send_keys("class Helper {}")
-        .await
-        .expect("type");
-    browser.find(Locator::Css("#editor-save")).await.expect("Save").click().await.expect("click");
+    type_into(&browser, "#editor-name-1", "Helper.java").await;
+    type_into(&browser, "#editor-contents-1", "class Helper {}").await;
+    click(&browser, "#editor-save").await;
     wait_for_text(&browser, ".flashes", "Your files are saved.").await;
     assert_eq!(
         browser.find(Locator::Css("#editor-name-1")).await.expect("kept").prop("value").await.ok(),
         Some(Some("Helper.java".to_owned()))
     );
 
-    browser
-        .find(Locator::Css("#editor-submit"))
-        .await
-        .expect("Submit")
-        .click()
-        .await
-        .expect("click");
+    click(&browser, "#editor-submit").await;
     wait_for_text(&browser, "h1", "Solution #1").await;
     // Without scripts the page refreshes itself until the verdict is there.
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -485,7 +485,7 @@ async fn tests_show_up_one_by_one_while_they_run() {
 /// A Redis server of this test's own, so that it can be killed and restarted without its data.
 struct OwnRedis {
     port: u16,
-    process: std::process::Child,
+    process: inloop_tests::ChildProcess,
 }
 
 impl OwnRedis {
@@ -501,7 +501,7 @@ impl OwnRedis {
             assert!(std::time::Instant::now() < deadline, "redis-server did not listen");
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        OwnRedis { port, process }
+        OwnRedis { port, process: inloop_tests::ChildProcess(process) }
     }
 
     fn url(&self) -> String {
@@ -510,16 +510,8 @@ impl OwnRedis {
 
     /// SIGKILL, then a fresh server on the same port: everything in memory is gone.
     fn restart_empty(&mut self) {
-        self.process.kill().expect("SIGKILL");
-        self.process.wait().expect("reaped");
+        self.process.kill();
         *self = OwnRedis::start(self.port);
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
     }
 }
 

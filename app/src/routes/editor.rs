@@ -100,10 +100,12 @@ fn check_editor_files(files: &[EditorFile], patterns: &[String]) -> Result<(), S
 struct EditorRequest {
     task: db::tasks::TaskPage,
     viewer: Viewer,
-    files: Result<Vec<EditorFile>, (Vec<EditorFile>, String)>,
     base: Option<String>,
     wants_json: bool,
 }
+
+/// The files sent, checked; or, refused, the files as sent with the reason.
+type CheckedFiles = Result<Vec<EditorFile>, (Vec<EditorFile>, String)>;
 
 async fn read_request(
     ctx: &Ctx,
@@ -111,7 +113,7 @@ async fn read_request(
     slug: &str,
     body: Body,
     viewer: Viewer,
-) -> Result<EditorRequest, AppError> {
+) -> Result<(EditorRequest, CheckedFiles), AppError> {
     let task =
         db::tasks::visible_task(&ctx.state.db, slug, viewer).await?.ok_or(AppError::NotFound)?;
     let wants_json =
@@ -131,7 +133,7 @@ async fn read_request(
         }
         Err(reason) => (Err((Vec::new(), reason)), None),
     };
-    Ok(EditorRequest { task, viewer, files, base, wants_json })
+    Ok((EditorRequest { task, viewer, base, wants_json }, files))
 }
 
 fn json_response(status: StatusCode, value: &serde_json::Value) -> Response {
@@ -155,6 +157,22 @@ fn fragment_response(markup: maud::Markup, saved: Option<String>) -> Response {
     response.body(markup.into_string())
 }
 
+/// A refused save: JSON for the editor's script, or the page again with the sent files.
+async fn refuse_save(
+    ctx: &Ctx,
+    request: &EditorRequest,
+    files: Vec<EditorFile>,
+    reason: String,
+    status: StatusCode,
+    answer: serde_json::Value,
+) -> Result<Response, AppError> {
+    if request.wants_json {
+        return Ok(json_response(status, &answer));
+    }
+    let refused = super::tasks::Refused { files, reason };
+    super::tasks::render_task(ctx, &request.task, request.viewer, Some(refused), status).await
+}
+
 #[handler]
 pub async fn save_checkpoint(
     ctx: Ctx,
@@ -163,25 +181,13 @@ pub async fn save_checkpoint(
     body: Body,
 ) -> Result<Response, AppError> {
     let viewer = super::tasks::viewer(&ctx).await?;
-    let request = read_request(&ctx, req, &slug, body, viewer).await?;
-    let files = match request.files {
+    let (request, files) = read_request(&ctx, req, &slug, body, viewer).await?;
+    let files = match files {
         Ok(files) => files,
         Err((files, reason)) => {
-            if request.wants_json {
-                return Ok(json_response(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &json!({ "error": reason }),
-                ));
-            }
-            let refused = super::tasks::Refused { files, reason };
-            return super::tasks::render_task(
-                &ctx,
-                &request.task,
-                request.viewer,
-                Some(refused),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            let answer = json!({ "error": reason });
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return refuse_save(&ctx, &request, files, reason, status, answer).await;
         }
     };
     // Saving works after the deadline too: it only keeps the student's own work.
@@ -205,21 +211,8 @@ pub async fn save_checkpoint(
                  continue with that version, or save again to replace it with these files.",
                 newer.text
             );
-            if request.wants_json {
-                return Ok(json_response(
-                    StatusCode::CONFLICT,
-                    &json!({ "error": reason, "conflict": true, "saved_at": newer.iso }),
-                ));
-            }
-            let refused = super::tasks::Refused { files, reason };
-            return super::tasks::render_task(
-                &ctx,
-                &request.task,
-                request.viewer,
-                Some(refused),
-                StatusCode::CONFLICT,
-            )
-            .await;
+            let answer = json!({ "error": reason, "conflict": true, "saved_at": newer.iso });
+            return refuse_save(&ctx, &request, files, reason, StatusCode::CONFLICT, answer).await;
         }
     };
     if request.wants_json {
@@ -243,8 +236,8 @@ pub async fn submit_from_editor(
     let user_id = ctx.require_user()?.id;
     // Like uploads: staff submit only to tasks students can see.
     let viewer = Viewer { is_staff: false, ..super::tasks::viewer(&ctx).await? };
-    let request = read_request(&ctx, req, &slug, body, viewer).await?;
-    let files = match request.files {
+    let (request, files) = read_request(&ctx, req, &slug, body, viewer).await?;
+    let files = match files {
         Ok(files) => files,
         Err((files, reason)) => {
             return refuse(&ctx, &request.task, viewer, files, reason, None).await;
