@@ -63,9 +63,12 @@
     toolbar.append(tabs, tools);
     var surface = element("div", { "class": "code-editor", id: "code-editor-surface", role: "tabpanel" });
     var empty = element("p", { "class": "editor-empty muted" }, "No files yet. Use \u201cAdd file\u201d to start.");
+    var keys = element("p", { "class": "help editor-keys", id: "editor-keys" },
+      "Ctrl+S saves (it also saves by itself), Ctrl+F finds, Esc then Tab leaves the editor.");
     form.insertBefore(toolbar, container);
     form.insertBefore(surface, container);
     form.insertBefore(empty, container);
+    form.insertBefore(keys, container);
 
     var editor = window.ace.edit(surface, {
       fontSize: "14px",
@@ -213,7 +216,9 @@
       current = index;
       if (index >= 0) {
         editor.setSession(sessionFor(files[index]));
-        editor.textInput.getElement().setAttribute("aria-label", "Contents of " + files[index].nameInput.value);
+        var input = editor.textInput.getElement();
+        input.setAttribute("aria-label", "Contents of " + files[index].nameInput.value);
+        input.setAttribute("aria-describedby", "editor-keys");
       }
       render();
     }

@@ -4,6 +4,7 @@ mod accounts;
 mod browser;
 mod editor;
 mod grading;
+mod mail;
 mod reference_checks;
 mod repositories;
 mod security;
