@@ -329,3 +329,35 @@ async fn a_stale_window_cannot_overwrite_newer_work_unasked() {
         "// old, but wanted"
     );
 }
+
+#[tokio::test]
+async fn a_flood_of_saves_is_stopped_with_a_reason() {
+    let app = course().await;
+    app.logged_in_as("alice", Role::Student).await;
+    let mut base = String::new();
+    let mut limited = None;
+    for attempt in 1..=310 {
+        let saved = post_editor(
+            &app,
+            "/tasks/a-counter/checkpoint",
+            &[("base", &base), ("Counter.java", &format!("// save {attempt}"))],
+            &[("Accept", "application/json")],
+        )
+        .await;
+        if saved.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some((attempt, saved.body));
+            break;
+        }
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let answer: serde_json::Value = serde_json::from_str(&saved.body).expect("JSON");
+        base = answer["saved_at"].as_str().expect("time").to_owned();
+    }
+    let (attempt, body) = limited.expect("the flood was stopped");
+    assert_eq!(attempt, 301);
+    assert!(body.contains("Saved too often") && body.contains("\"retry\":true"), "{body}");
+    assert_eq!(
+        checkpoint_of(&app, "alice").await.expect("saved")[0]["contents"],
+        "// save 300",
+        "the last allowed save stands"
+    );
+}

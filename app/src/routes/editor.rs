@@ -5,6 +5,8 @@
 //! the live result beside the editor; a browser without JavaScript gets a redirect on success
 //! and, on refusal, the task page again with everything it sent, so no typed work is lost.
 
+use std::time::Duration;
+
 use poem::{
     Body, Request, Response, handler,
     http::{StatusCode, header},
@@ -18,12 +20,17 @@ use crate::{
     db::{self, checkpoints::EditorFile, tasks::Viewer},
     error::AppError,
     extract::{Ctx, redirect},
+    rate_limit::{Decision, Limit, describe_wait},
     session::FlashLevel,
     views,
 };
 
 /// Url-encoding can triple the size of code; anything larger is not an editor's form.
 const MAX_FORM_BYTES: usize = 4 * MAX_TOTAL_BYTES;
+
+/// Saves per student: as often as the editor autosaves while someone types without pause, so
+/// only a script flooding the database meets it.
+const SAVES: Limit = Limit { bucket: "checkpoint", max: 300, window: Duration::from_secs(600) };
 
 /// What the editor's form holds.
 struct EditorForm {
@@ -182,6 +189,19 @@ pub async fn save_checkpoint(
 ) -> Result<Response, AppError> {
     let viewer = super::tasks::viewer(&ctx).await?;
     let (request, files) = read_request(&ctx, req, &slug, body, viewer).await?;
+    let subject = viewer.user_id.to_string();
+    if let Decision::Limited { retry_after } =
+        SAVES.hit(&ctx.state.redis, ctx.state.redis_prefix(), &subject).await?
+    {
+        let reason = format!(
+            "Saved too often in a short time; saving works again in {}.",
+            describe_wait(retry_after)
+        );
+        let answer = json!({ "error": reason, "retry": true });
+        let files = files.unwrap_or_else(|(files, _)| files);
+        return refuse_save(&ctx, &request, files, reason, StatusCode::TOO_MANY_REQUESTS, answer)
+            .await;
+    }
     let files = match files {
         Ok(files) => files,
         Err((files, reason)) => {
