@@ -1,7 +1,8 @@
 //! One error type for every handler, and the middleware that turns any error into a page.
 //!
 //! Handlers return `Result<_, AppError>`. Outcomes a user can act on (not found, log in first,
-//! too many attempts, a rejected form) keep their message; everything else is logged with its
+//! too many attempts, a rejected form) keep their message; PostgreSQL or Redis out of reach is a
+//! 503 "briefly unavailable" page with `Retry-After`; everything else is logged with its
 //! whole cause chain and shown as an opaque "something went wrong" page with a reference the
 //! admin can find in the log. htmx requests get the same content as a fragment, so a swap never
 //! puts a whole document inside a page.
@@ -98,6 +99,10 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
             AppError::BadRequest(message) => {
                 page(StatusCode::BAD_REQUEST, views::errors::bad_request(message), "Bad request")
             }
+            error if is_unavailable(error) => {
+                tracing::warn!(%method, %path, error = %cause_chain(app_error), "a service is unreachable");
+                unavailable(page)
+            }
             AppError::Db(_) | AppError::Redis(_) | AppError::Internal(_) => {
                 let reference = uuid::Uuid::new_v4().simple().to_string();
                 let reference = &reference[..12];
@@ -122,6 +127,11 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
         status if status.is_client_error() => {
             page(status, views::errors::bad_request(&err.to_string()), "Bad request")
         }
+        // The session store (Redis) could not be reached.
+        StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::warn!(%method, %path, error = %err, "a service is unreachable");
+            unavailable(page)
+        }
         _ => {
             let reference = uuid::Uuid::new_v4().simple().to_string();
             let reference = &reference[..12];
@@ -129,6 +139,29 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
             page(status, views::errors::internal(reference), "Something went wrong")
         }
     })
+}
+
+/// PostgreSQL or Redis cannot be reached right now: not a bug to report, but a wait.
+fn is_unavailable(error: &AppError) -> bool {
+    match error {
+        AppError::Db(err) => {
+            matches!(err, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_))
+        }
+        AppError::Redis(err) => {
+            err.is_io_error()
+                || err.is_connection_dropped()
+                || err.is_connection_refusal()
+                || err.is_timeout()
+        }
+        _ => false,
+    }
+}
+
+fn unavailable(page: impl Fn(StatusCode, maud::Markup, &str) -> Response) -> Response {
+    let mut response =
+        page(StatusCode::SERVICE_UNAVAILABLE, views::errors::unavailable(), "Briefly unavailable");
+    response.headers_mut().insert(header::RETRY_AFTER, poem::http::HeaderValue::from_static("30"));
+    response
 }
 
 fn redirect_response(location: &str, wants_fragment: bool) -> Response {

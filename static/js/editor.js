@@ -154,6 +154,7 @@
       if (status === 403) return "this page has expired or you were logged out. Reload the page (your last saved state comes back) or log in again in another tab.";
       if (status === 404) return "this task is no longer available.";
       if (status === 413) return "your files are too large.";
+      if (status === 503) return "the server is briefly unavailable. Your work stays here; saving tries again by itself.";
       return "the server answered with an error (" + status + ").";
     }
 

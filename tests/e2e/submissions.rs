@@ -575,3 +575,100 @@ async fn redis_restarting_without_its_data_while_jobs_wait_loses_nothing() {
         .expect("attempts");
     assert!(resent >= 1, "the job lost with Redis was sent again");
 }
+
+/// A TCP relay on loopback between the application and PostgreSQL that the test can cut, as if
+/// the database went away (connections dropped, new ones refused), and restore.
+struct CuttableLink {
+    port: u16,
+    target: std::net::SocketAddr,
+    accepting: Option<tokio::task::JoinHandle<()>>,
+    connections: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl CuttableLink {
+    async fn start(target: std::net::SocketAddr) -> CuttableLink {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let port = listener.local_addr().expect("address").port();
+        let mut link =
+            CuttableLink { port, target, accepting: None, connections: std::sync::Arc::default() };
+        link.accept_on(listener);
+        link
+    }
+
+    fn accept_on(&mut self, listener: tokio::net::TcpListener) {
+        let (target, connections) = (self.target, self.connections.clone());
+        self.accepting = Some(tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let relay = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                connections.lock().expect("lock").push(relay.abort_handle());
+            }
+        }));
+    }
+
+    fn cut(&mut self) {
+        if let Some(accepting) = self.accepting.take() {
+            accepting.abort();
+        }
+        for connection in self.connections.lock().expect("lock").drain(..) {
+            connection.abort();
+        }
+    }
+
+    async fn restore(&mut self) {
+        let listener =
+            tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await.expect("rebind");
+        self.accept_on(listener);
+    }
+}
+
+#[tokio::test]
+async fn a_result_that_arrives_while_postgresql_is_away_is_stored_when_it_is_back() {
+    #[expect(clippy::disallowed_methods, reason = "the test's PostgreSQL, as the harness uses it")]
+    let server = std::env::var("INLOOP_TEST_DATABASE_URL").expect("INLOOP_TEST_DATABASE_URL");
+    let server = reqwest::Url::parse(&server).expect("database URL");
+    let target = (server.host_str().expect("host"), server.port().unwrap_or(5432));
+    let target = tokio::net::lookup_host(target).await.expect("address").next().expect("one");
+    let mut link = CuttableLink::start(target).await;
+    let dir = task_dir();
+    // The application reaches its database through the link; the test's own pool goes direct.
+    let app = spawn_app_with(|settings| {
+        settings.task_dir = Some(dir);
+        let mut url = reqwest::Url::parse(settings.database_url.expose()).expect("URL");
+        url.set_port(Some(link.port)).expect("port");
+        settings.database_url = inloop_app::config::Secret::new(url.as_str());
+    })
+    .await;
+    sync_fixture_course(&app).await;
+    let _runner = start_runner(&app, 1);
+    app.logged_in_as("stu", Role::Student).await;
+    let path = app
+        .submit("a-counter", &[("Counter.java", SLOW_COUNTER)])
+        .await
+        .location
+        .expect("solution");
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+
+    link.cut();
+    // Pages say to come back shortly rather than that something broke.
+    let away = app.get(&path).await;
+    assert_eq!(away.status, StatusCode::SERVICE_UNAVAILABLE, "{}", away.body);
+    away.assert_contains("briefly unavailable");
+    assert_eq!(away.headers["retry-after"], "30");
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    ready.assert_contains("postgresql: unreachable");
+    // The run ends and its result reaches Redis while the database is away.
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    link.restore().await;
+
+    assert_eq!(app.wait_for_verdict(&path).await, "passed");
+    let results: i64 = sqlx::query_scalar("select count(*) from results")
+        .fetch_one(&app.db)
+        .await
+        .expect("results");
+    assert_eq!(results, 1);
+}

@@ -70,3 +70,13 @@ pub fn internal(reference: &str) -> Markup {
         }
     }
 }
+
+pub fn unavailable() -> Markup {
+    html! {
+        section.error-page {
+            h1 { "INLOOP is briefly unavailable" }
+            p { "The database or the job queue cannot be reached at the moment, usually only for a minute or two during maintenance." }
+            p { "Nothing you saved or submitted is lost, and solutions that were being tested get their results. Please try again shortly." }
+        }
+    }
+}
