@@ -60,6 +60,9 @@
     var deleteButton = element("button", { type: "button" }, "Delete");
     var tools = element("div", { "class": "editor-file-tools" });
     tools.append(addButton, renameButton, deleteButton);
+    var starters = document.getElementById("starter-files");
+    var startOverButton = element("button", { type: "button" }, "Start over");
+    if (starters) tools.append(startOverButton);
     toolbar.append(tabs, tools);
     var surface = element("div", { "class": "code-editor", id: "code-editor-surface", role: "tabpanel" });
     var empty = element("p", { "class": "editor-empty muted" }, "No files yet. Use \u201cAdd file\u201d to start.");
@@ -250,12 +253,7 @@
       var name = askName("Name of the new file:", suggestion, null);
       if (name === null) return;
       var index = files.length;
-      var block = element("div", { "data-editor-file": "" });
-      var nameInput = element("input", { type: "hidden", name: "name", value: name });
-      var textarea = element("textarea", { name: "contents", hidden: "" });
-      block.append(nameInput, textarea);
-      container.append(block);
-      files.push({ block: block, nameInput: nameInput, textarea: textarea });
+      addFile(name, "");
       select(index);
       editor.focus();
       markChanged();
@@ -277,6 +275,27 @@
       file.block.remove();
       files.splice(current, 1);
       select(Math.min(current, files.length - 1));
+      markChanged();
+    });
+
+    function addFile(name, contents) {
+      var block = element("div", { "data-editor-file": "" });
+      var nameInput = element("input", { type: "hidden", name: "name", value: name });
+      var textarea = element("textarea", { name: "contents", hidden: "" });
+      textarea.value = contents;
+      block.append(nameInput, textarea);
+      container.append(block);
+      files.push({ block: block, nameInput: nameInput, textarea: textarea });
+    }
+
+    startOverButton.addEventListener("click", function () {
+      if (!window.confirm("Replace all your files with the task's starter files? What you have not submitted is lost.")) return;
+      files.forEach(function (file) { file.block.remove(); });
+      files = [];
+      starters.content.querySelectorAll("textarea").forEach(function (starter) {
+        addFile(starter.dataset.name, starter.value);
+      });
+      select(files.length ? 0 : -1);
       markChanged();
     });
 

@@ -376,6 +376,26 @@ async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_
         .await
         .expect("files");
     assert_eq!(files, ["Counter.java", "Helper.java"]);
+
+    // Start over: the starter files replace the student's, after a confirmation.
+    browser
+        .find(Locator::XPath("//div[@class='editor-file-tools']/button[text()='Start over']"))
+        .await
+        .expect("Start over")
+        .click()
+        .await
+        .expect("click");
+    browser.accept_alert().await.expect("confirm");
+    wait_until(
+        &browser,
+        "return [...document.querySelectorAll('[role=tab]')].map(t => t.textContent).join(',') === 'Counter.java';",
+        5,
+        "the starter file alone",
+    )
+    .await;
+    let restarted = browser.execute(EDITOR_TEXT, vec![]).await.expect("script");
+    assert!(restarted.as_str().is_some_and(|text| text.contains("return 0;")), "{restarted}");
+    wait_for_text(&browser, "#editor-state", "Saved").await;
     browser.close().await.expect("browser closes");
 }
 

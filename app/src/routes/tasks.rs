@@ -199,6 +199,7 @@ pub async fn render_task(
         from_templates: !has_own_files,
         latest,
         upload,
+        starter_files: &templates,
     });
     let view = views::tasks::TaskView {
         title: &task.title,

@@ -35,6 +35,8 @@ pub struct EditorView<'a> {
     pub from_templates: bool,
     pub latest: Option<LatestSolution>,
     pub upload: Markup,
+    /// The task's starter files, for the editor's "Start over".
+    pub starter_files: &'a [(String, String)],
 }
 
 pub fn workbench(view: &EditorView<'_>) -> Markup {
@@ -83,6 +85,14 @@ pub fn workbench(view: &EditorView<'_>) -> Markup {
             details.upload-instead {
                 summary { "Upload files instead" }
                 (view.upload)
+            }
+            @if !view.starter_files.is_empty() {
+                // Inert until the editor's "Start over" puts them back in place of the files.
+                template #starter-files {
+                    @for (name, contents) in view.starter_files {
+                        textarea data-name=(name) { (contents) }
+                    }
+                }
             }
         }
     }
