@@ -95,6 +95,26 @@ pub struct Listed {
     pub submitted_at: OffsetDateTime,
     pub status: String,
     pub verdict: Option<String>,
+    pub error_message: Option<String>,
+}
+
+/// Where a solution stands: what its live status is made of.
+pub struct Standing<'a> {
+    pub id: i64,
+    pub status: &'a str,
+    pub error_message: Option<&'a str>,
+}
+
+impl SolutionRow {
+    pub fn standing(&self) -> Standing<'_> {
+        Standing { id: self.id, status: &self.status, error_message: self.error_message.as_deref() }
+    }
+}
+
+impl Listed {
+    pub fn standing(&self) -> Standing<'_> {
+        Standing { id: self.id, status: &self.status, error_message: self.error_message.as_deref() }
+    }
 }
 
 pub async fn list_for(
@@ -106,7 +126,7 @@ pub async fn list_for(
 ) -> sqlx::Result<Vec<Listed>> {
     sqlx::query_as!(
         Listed,
-        "select id, number, submitted_at, status, verdict from solutions
+        "select id, number, submitted_at, status, verdict, error_message from solutions
          where task_id = $1 and author_id = $2 order by number desc offset $3 limit $4",
         task_id,
         author_id,

@@ -96,12 +96,7 @@ fn check_editor_files(files: &[EditorFile], patterns: &[String]) -> Result<(), S
     if total > MAX_TOTAL_BYTES {
         return Err(format!("Your files are larger than {} KB together.", MAX_TOTAL_BYTES / 1024));
     }
-    let as_bytes: Vec<(String, Vec<u8>)> =
-        files.iter().map(|file| (file.name.clone(), Vec::new())).collect();
-    if files.is_empty() {
-        return Ok(());
-    }
-    super::solutions::check_files(&as_bytes, patterns)
+    super::solutions::check_names(files.iter().map(|file| file.name.as_str()), patterns)
 }
 
 struct EditorRequest {
@@ -284,7 +279,7 @@ pub async fn submit_from_editor(
     }
     let solution =
         db::solutions::find(&ctx.state.db, solution_id).await?.ok_or(AppError::NotFound)?;
-    let status = super::solutions::status_view(&ctx, &solution).await?;
+    let status = super::solutions::status_view(&ctx, solution.standing()).await?;
     let (_, usage) = super::solutions::closed_reason(&ctx, &request.task, user_id).await?;
     Ok(fragment_response(
         views::editor::submitted(&request.task.slug, solution_id, number, &status, usage),

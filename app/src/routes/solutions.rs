@@ -121,7 +121,15 @@ pub fn check_files(files: &[(String, Vec<u8>)], patterns: &[String]) -> Result<(
     if files.is_empty() {
         return Err("You haven't uploaded any files.".to_owned());
     }
-    for (name, _) in files {
+    check_names(files.iter().map(|(name, _)| name.as_str()), patterns)
+}
+
+/// File names a solution may have: plain names that match the task's patterns.
+pub fn check_names<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    patterns: &[String],
+) -> Result<(), String> {
+    for name in names {
         if !inloop_runners::workspace::is_safe_file_name(name) {
             return Err(format!(
                 "{name:?} is not a file name we accept: use letters, digits, dots, dashes and underscores."
@@ -205,15 +213,18 @@ async fn visible_solution(ctx: &Ctx, id: i64) -> Result<SolutionRow, AppError> {
     Ok(solution)
 }
 
-pub async fn status_view(ctx: &Ctx, solution: &SolutionRow) -> Result<StatusView, AppError> {
+pub async fn status_view(
+    ctx: &Ctx,
+    solution: db::solutions::Standing<'_>,
+) -> Result<StatusView, AppError> {
     status_of(&ctx.state, solution).await
 }
 
 async fn status_of(
     state: &crate::state::AppState,
-    solution: &SolutionRow,
+    solution: db::solutions::Standing<'_>,
 ) -> Result<StatusView, AppError> {
-    Ok(match solution.status.as_str() {
+    Ok(match solution.status {
         "queued" => {
             StatusView::Waiting { position: db::solutions::position(&state.db, solution.id).await? }
         }
@@ -226,8 +237,8 @@ async fn status_of(
         "error" => StatusView::Error {
             message: solution
                 .error_message
-                .clone()
-                .unwrap_or_else(|| "This solution could not be tested.".to_owned()),
+                .unwrap_or("This solution could not be tested.")
+                .to_owned(),
         },
         _ => match db::solutions::result(&state.db, solution.id).await? {
             Some(result) => {
@@ -300,7 +311,7 @@ async fn test_progress(
 pub async fn solution_page(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let solution = visible_solution(&ctx, id).await?;
     let viewer_is_author = ctx.user.as_ref().is_some_and(|user| user.id == solution.author_id);
-    let status = status_view(&ctx, &solution).await?;
+    let status = status_view(&ctx, solution.standing()).await?;
     let files: Vec<views::solutions::FileView> = db::solutions::files(&ctx.state.db, id)
         .await?
         .into_iter()
@@ -352,7 +363,7 @@ pub async fn solution_page(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Ap
 #[handler]
 pub async fn solution_status(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let solution = visible_solution(&ctx, id).await?;
-    let status = status_view(&ctx, &solution).await?;
+    let status = status_view(&ctx, solution.standing()).await?;
     Ok(Response::builder()
         .content_type("text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
@@ -399,7 +410,7 @@ pub async fn solution_events(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, 
                     .flatten();
             }
             let solution = db::solutions::find(&state.db, id).await.ok().flatten()?;
-            let mut status = status_of(&state, &solution).await.ok()?;
+            let mut status = status_of(&state, solution.standing()).await.ok()?;
             if let (StatusView::Running { stage: label, progress: None }, Some(stage)) =
                 (&mut status, stage)
             {

@@ -176,15 +176,11 @@ pub async fn render_task(
         .into_iter()
         .next()
     {
-        Some(row) => {
-            let solution =
-                db::solutions::find(&ctx.state.db, row.id).await?.ok_or(AppError::NotFound)?;
-            Some(views::editor::LatestSolution {
-                id: row.id,
-                number: row.number,
-                status: super::solutions::status_view(ctx, &solution).await?,
-            })
-        }
+        Some(row) => Some(views::editor::LatestSolution {
+            id: row.id,
+            number: row.number,
+            status: super::solutions::status_view(ctx, row.standing()).await?,
+        }),
         None => None,
     };
     let workbench = views::editor::workbench(&views::editor::EditorView {
