@@ -482,7 +482,44 @@ pub fn start_runner_on(app: &TestApp, slots: usize, redis_url: &str) -> Runner {
     Runner { stop, id }
 }
 
+/// Java solutions of the fixture task `a-counter`, for tests that need a verdict.
+pub mod counters {
+    pub const PASSES: &str = "public class Counter {\n  private int n;\n  public void increment() { n++; }\n  public int get() { return n; }\n  public void reset() { n = 0; }\n}\n";
+    pub const FAILS: &str = "public class Counter {\n  public void increment() {}\n  public int get() { return 0; }\n  public void reset() {}\n}\n";
+    /// Passes, after four seconds in its container.
+    pub const SLOW: &str = "public class Counter {
+    static { try { Thread.sleep(4000); } catch (InterruptedException e) { } }
+    private int n;
+    public void increment() { n++; }
+    public int get() { return n; }
+    public void reset() { n = 0; }
+}
+";
+}
+
+/// The PostgreSQL server the tests share (`INLOOP_TEST_DATABASE_URL`).
+pub fn database_server_url() -> &'static str {
+    &DATABASE_URL
+}
+
+/// The Redis the tests share (`INLOOP_TEST_REDIS_URL`).
+pub fn redis_url() -> &'static str {
+    &REDIS_URL
+}
+
+/// The id in a solution's path (`/solutions/<id>`).
+pub fn solution_id(path: &str) -> i64 {
+    path.trim_start_matches("/solutions/").parse().unwrap_or_else(|_| panic!("no id in {path}"))
+}
+
 impl TestApp {
+    /// Uploads files and returns the new solution's path, where the upload redirects.
+    pub async fn submitted(&self, slug: &str, files: &[(&str, &str)]) -> String {
+        let page = self.submit(slug, files).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "the upload was refused: {}", page.body);
+        page.location.expect("a redirect to the solution")
+    }
+
     /// Uploads files as the no-JavaScript form does; returns the response.
     pub async fn submit(&self, slug: &str, files: &[(&str, &str)]) -> Page {
         let token = self.csrf_token().await;

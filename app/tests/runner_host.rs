@@ -14,16 +14,6 @@ use inloop_tests::{ChildProcess, TestApp, plugin_dir, spawn_app_with, sync_fixtu
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inloop");
 
-/// Passes the tests, but only after sitting in its container for a few seconds.
-const SLOW_COUNTER: &str = "public class Counter {
-    static { try { Thread.sleep(4000); } catch (InterruptedException e) { } }
-    private int n;
-    public void increment() { n++; }
-    public int get() { return n; }
-    public void reset() { n = 0; }
-}
-";
-
 /// An `inloop runner` process; killed (SIGKILL) when dropped.
 struct RunnerProcess {
     child: ChildProcess,
@@ -38,7 +28,7 @@ impl RunnerProcess {
             .env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
             .env("RUST_LOG", "info")
-            .env("INLOOP_REDIS_URL", redis_url())
+            .env("INLOOP_REDIS_URL", inloop_tests::redis_url())
             .env("INLOOP_REDIS_PREFIX", &app.redis_prefix)
             .env("INLOOP_TASK_DIR", &app.state.task_source.task_dir)
             .env("INLOOP_RUNNER_ID", runner_id)
@@ -93,21 +83,20 @@ async fn a_runner_killed_mid_job_loses_nothing_and_the_job_is_graded_once() {
     })
     .await;
     sync_fixture_course(&app).await;
-    let mut redis = redis_connection().await;
-    let mut events =
-        redis::Client::open(redis_url()).expect("client").get_async_pubsub().await.expect("pubsub");
+    let mut redis = app.state.redis.clone();
+    let mut events = redis::Client::open(inloop_tests::redis_url())
+        .expect("client")
+        .get_async_pubsub()
+        .await
+        .expect("pubsub");
     events.subscribe(format!("{}:events", app.redis_prefix)).await.expect("subscribe");
     let doomed_id = format!("doomed-{}", uuid::Uuid::new_v4().simple());
     let mut doomed = RunnerProcess::start(&app, &doomed_id, &dir);
     doomed.wait_for_log("runner host ready").await;
 
     app.logged_in_as("stu", Role::Student).await;
-    let path = app
-        .submit("a-counter", &[("Counter.java", SLOW_COUNTER)])
-        .await
-        .location
-        .expect("the solution's page");
-    let solution_id: i64 = path.trim_start_matches("/solutions/").parse().expect("id");
+    let path = app.submitted("a-counter", &[("Counter.java", inloop_tests::counters::SLOW)]).await;
+    let solution_id = inloop_tests::solution_id(&path);
 
     // Mid-job: the runner said it runs this solution (not one of the reference checks that
     // the sync queued), and the container is up.
@@ -183,17 +172,4 @@ async fn a_runner_killed_mid_job_loses_nothing_and_the_job_is_graded_once() {
         [(1, Some("lost".to_owned())), (2, Some("graded".to_owned()))],
         "the released job was not graded again"
     );
-}
-
-#[expect(clippy::disallowed_methods, reason = "the test talks to the same Redis as the harness")]
-fn redis_url() -> String {
-    std::env::var("INLOOP_TEST_REDIS_URL").expect("INLOOP_TEST_REDIS_URL")
-}
-
-async fn redis_connection() -> redis::aio::MultiplexedConnection {
-    redis::Client::open(redis_url())
-        .expect("client")
-        .get_multiplexed_async_connection()
-        .await
-        .expect("connection")
 }

@@ -6,7 +6,7 @@ use inloop_tests::{Page, TestApp, spawn_app_with, start_runner, sync_fixture_cou
 use regex::Regex;
 use reqwest::StatusCode;
 
-const COUNTER_PASSES: &str = "public class Counter {\n  private int n;\n  public void increment() { n++; }\n  public int get() { return n; }\n  public void reset() { n = 0; }\n}\n";
+use inloop_tests::counters::PASSES as COUNTER_PASSES;
 
 async fn course() -> TestApp {
     let dir = std::env::temp_dir().join(format!("inloop-editor-{}", uuid::Uuid::new_v4().simple()));

@@ -5,8 +5,7 @@ use inloop_app::db::users::Role;
 use inloop_tests::{spawn_app_with, start_runner, sync_fixture_course};
 use reqwest::StatusCode;
 
-const COUNTER_PASSES: &str = "public class Counter {\n  private int n;\n  public void increment() { n++; }\n  public int get() { return n; }\n  public void reset() { n = 0; }\n}\n";
-const COUNTER_FAILS: &str = "public class Counter {\n  public void increment() {}\n  public int get() { return 0; }\n  public void reset() {}\n}\n";
+use inloop_tests::counters::{FAILS as COUNTER_FAILS, PASSES as COUNTER_PASSES};
 
 fn task_dir() -> std::path::PathBuf {
     std::env::temp_dir().join(format!("inloop-submit-{}", uuid::Uuid::new_v4().simple()))
@@ -56,8 +55,7 @@ async fn students_never_see_each_others_solutions() {
     let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
     sync_fixture_course(&app).await;
     app.logged_in_as("alice", Role::Student).await;
-    let submitted = app.submit("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
-    let path = submitted.location.expect("solution page");
+    let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
 
     let bob = app.other_client();
     bob.logged_in_as("bob", Role::Student).await;
@@ -155,12 +153,8 @@ async fn a_job_whose_runner_vanished_is_sent_again_and_graded_once() {
     sync_fixture_course(&app).await;
     app.logged_in_as("stu", Role::Student).await;
     // No runner yet: the job waits in Redis, as if its runner had died holding it.
-    let path = app
-        .submit("a-counter", &[("Counter.java", COUNTER_PASSES)])
-        .await
-        .location
-        .expect("solution");
-    let id: i64 = path.trim_start_matches("/solutions/").parse().expect("id");
+    let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
+    let id = inloop_tests::solution_id(&path);
     app.get(&path).await.assert_contains("Being tested");
     sqlx::query("update solutions set dispatched_at = now() - interval '1 hour' where id = $1")
         .bind(id)
@@ -208,11 +202,7 @@ async fn the_status_streams_live_over_server_sent_events_until_the_verdict() {
     let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
     sync_fixture_course(&app).await;
     app.logged_in_as("stu", Role::Student).await;
-    let path = app
-        .submit("a-counter", &[("Counter.java", COUNTER_PASSES)])
-        .await
-        .location
-        .expect("solution");
+    let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
     app.get(&path).await.assert_contains(&format!(r#"sse-connect="{path}/events""#));
 
     let mut response =
@@ -302,27 +292,10 @@ async fn jobs_lost_with_redis_are_sent_again_and_nothing_is_lost() {
     .await;
     sync_fixture_course(&app).await;
     app.logged_in_as("stu", Role::Student).await;
-    let first = app
-        .submit("a-counter", &[("Counter.java", COUNTER_PASSES)])
-        .await
-        .location
-        .expect("solution");
-    let second = app
-        .submit("a-counter", &[("Counter.java", COUNTER_FAILS)])
-        .await
-        .location
-        .expect("solution");
+    let first = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
+    let second = app.submitted("a-counter", &[("Counter.java", COUNTER_FAILS)]).await;
     // Redis restarts without its data: the waiting job is gone from the stream.
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the test talks to the same Redis as the harness"
-    )]
-    let redis_url = std::env::var("INLOOP_TEST_REDIS_URL").expect("redis url");
-    let mut redis = redis::Client::open(redis_url)
-        .expect("client")
-        .get_multiplexed_async_connection()
-        .await
-        .expect("connection");
+    let mut redis = app.state.redis.clone();
     let deleted: i64 = redis::cmd("DEL")
         .arg(format!("{}:jobs", app.redis_prefix))
         .query_async(&mut redis)
@@ -345,12 +318,8 @@ async fn racing_dispatchers_send_one_job_not_two() {
     let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
     sync_fixture_course(&app).await;
     app.logged_in_as("stu", Role::Student).await;
-    let path = app
-        .submit("a-counter", &[("Counter.java", COUNTER_PASSES)])
-        .await
-        .location
-        .expect("solution");
-    let id: i64 = path.trim_start_matches("/solutions/").parse().expect("id");
+    let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
+    let id = inloop_tests::solution_id(&path);
     // Back to waiting, as in the moment between a result and the student's next dispatch.
     sqlx::query("update solutions set status = 'queued' where id = $1")
         .bind(id)
@@ -367,16 +336,7 @@ async fn racing_dispatchers_send_one_job_not_two() {
         .await
         .expect("attempt");
     assert_eq!(attempt, 2, "one more attempt, not five");
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the test talks to the same Redis as the harness"
-    )]
-    let redis_url = std::env::var("INLOOP_TEST_REDIS_URL").expect("redis url");
-    let mut redis = redis::Client::open(redis_url)
-        .expect("client")
-        .get_multiplexed_async_connection()
-        .await
-        .expect("connection");
+    let mut redis = app.state.redis.clone();
     let jobs: i64 = redis::cmd("XLEN")
         .arg(format!("{}:jobs", app.redis_prefix))
         .query_async(&mut redis)
@@ -409,11 +369,7 @@ async fn tests_show_up_one_by_one_while_they_run() {
     sync_fixture_course(&app).await;
     let _runner = start_runner(&app, 1);
     app.logged_in_as("stu", Role::Student).await;
-    let path = app
-        .submit("a-counter", &[("Counter.java", SLOW_BROKEN_COUNTER)])
-        .await
-        .location
-        .expect("solution");
+    let path = app.submitted("a-counter", &[("Counter.java", SLOW_BROKEN_COUNTER)]).await;
 
     let partial = regex::Regex::new(r"([12]) of 3 tests done").expect("regex");
     let mut seen_partial = None;
@@ -442,7 +398,7 @@ async fn tests_show_up_one_by_one_while_they_run() {
     }
     assert_eq!(app.wait_for_verdict(&path).await, "failed");
 
-    let id: i64 = path.trim_start_matches("/solutions/").parse().expect("id");
+    let id = inloop_tests::solution_id(&path);
     let lines = progress_lines(&app, id).await;
     assert_eq!(lines.first(), Some(&serde_json::json!({ "planned": 3 })), "{lines:?}");
     let mut finished: Vec<(String, String)> = lines[1..]
@@ -463,18 +419,16 @@ async fn tests_show_up_one_by_one_while_they_run() {
 
     // Python's runs report their progress the same way.
     let python = app
-        .submit(
+        .submitted(
             "fizzbuzz-in-python",
             &[(
                 "fizzbuzz.py",
                 include_str!("../fixtures/tasks/python-fizzbuzz/solution/fizzbuzz.py"),
             )],
         )
-        .await
-        .location
-        .expect("solution");
+        .await;
     assert_eq!(app.wait_for_verdict(&python).await, "passed");
-    let id: i64 = python.trim_start_matches("/solutions/").parse().expect("id");
+    let id = inloop_tests::solution_id(&python);
     let lines = progress_lines(&app, id).await;
     assert_eq!(lines.first(), Some(&serde_json::json!({ "planned": 4 })), "{lines:?}");
     assert_eq!(lines.len(), 5, "{lines:?}");
@@ -515,16 +469,6 @@ impl OwnRedis {
     }
 }
 
-/// Passes, after four seconds in its container.
-const SLOW_COUNTER: &str = "public class Counter {
-    static { try { Thread.sleep(4000); } catch (InterruptedException e) { } }
-    private int n;
-    public void increment() { n++; }
-    public int get() { return n; }
-    public void reset() { n = 0; }
-}
-";
-
 #[tokio::test]
 async fn redis_restarting_without_its_data_while_jobs_wait_loses_nothing() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -546,11 +490,9 @@ async fn redis_restarting_without_its_data_while_jobs_wait_loses_nothing() {
     let bob = app.other_client();
     bob.logged_in_as("bob", Role::Student).await;
     // Alice's solution takes the only runner slot for a while; Bob's waits in the stream.
-    let slow = app.submit("a-counter", &[("Counter.java", SLOW_COUNTER)]).await;
-    let slow = slow.location.expect("alice's solution");
+    let slow = app.submitted("a-counter", &[("Counter.java", inloop_tests::counters::SLOW)]).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let waiting = bob.submit("a-counter", &[("Counter.java", COUNTER_FAILS)]).await;
-    let waiting = waiting.location.expect("bob's solution");
+    let waiting = bob.submitted("a-counter", &[("Counter.java", COUNTER_FAILS)]).await;
 
     redis.restart_empty();
     assert_eq!(
@@ -627,9 +569,7 @@ impl CuttableLink {
 
 #[tokio::test]
 async fn a_result_that_arrives_while_postgresql_is_away_is_stored_when_it_is_back() {
-    #[expect(clippy::disallowed_methods, reason = "the test's PostgreSQL, as the harness uses it")]
-    let server = std::env::var("INLOOP_TEST_DATABASE_URL").expect("INLOOP_TEST_DATABASE_URL");
-    let server = reqwest::Url::parse(&server).expect("database URL");
+    let server = reqwest::Url::parse(inloop_tests::database_server_url()).expect("database URL");
     let target = (server.host_str().expect("host"), server.port().unwrap_or(5432));
     let target = tokio::net::lookup_host(target).await.expect("address").next().expect("one");
     let mut link = CuttableLink::start(target).await;
@@ -645,11 +585,7 @@ async fn a_result_that_arrives_while_postgresql_is_away_is_stored_when_it_is_bac
     sync_fixture_course(&app).await;
     let _runner = start_runner(&app, 1);
     app.logged_in_as("stu", Role::Student).await;
-    let path = app
-        .submit("a-counter", &[("Counter.java", SLOW_COUNTER)])
-        .await
-        .location
-        .expect("solution");
+    let path = app.submitted("a-counter", &[("Counter.java", inloop_tests::counters::SLOW)]).await;
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
 
     link.cut();
