@@ -385,13 +385,17 @@ pub async fn sync_fixture_course(app: &TestApp) {
     let repo = GitRepo::init();
     copy_dir(&fixture, &repo.dir);
     repo.commit("course");
-    let url = repo.url();
     // The repository must outlive the sync only; the published checkout is a copy.
-    db::repositories::insert(&app.db, "course", &url, "main", "secret").await.expect("repository");
-    let repository = db::repositories::find_by_name(&app.db, "course")
+    add_and_sync(app, "course", &repo).await;
+}
+
+/// Registers a task repository under `name` (branch `main`) and syncs it once.
+pub async fn add_and_sync(app: &TestApp, name: &str, repo: &GitRepo) {
+    db::repositories::insert(&app.db, name, &repo.url(), "main", "secret")
         .await
-        .expect("query")
         .expect("repository");
+    let repository =
+        db::repositories::find_by_name(&app.db, name).await.expect("query").expect("repository");
     inloop_app::taskrepo::sync_repository(&app.db, &app.state.task_source, &repository)
         .await
         .expect("sync");

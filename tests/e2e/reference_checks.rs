@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use inloop_app::db::{self, users::Role};
+use inloop_app::db::users::Role;
 use inloop_tests::{GitRepo, spawn_app_with, start_runner};
 use reqwest::StatusCode;
 
@@ -29,16 +29,7 @@ async fn reference_solutions_are_checked_and_failing_tasks_can_be_hidden() {
     let task_dir =
         std::env::temp_dir().join(format!("inloop-reference-{}", uuid::Uuid::new_v4().simple()));
     let app = spawn_app_with(|settings| settings.task_dir = Some(task_dir)).await;
-    db::repositories::insert(&app.db, "course", &repo.url(), "main", "s")
-        .await
-        .expect("repository");
-    let repository = db::repositories::find_by_name(&app.db, "course")
-        .await
-        .expect("query")
-        .expect("repository");
-    inloop_app::taskrepo::sync_repository(&app.db, &app.state.task_source, &repository)
-        .await
-        .expect("sync");
+    inloop_tests::add_and_sync(&app, "course", &repo).await;
     let _runner = start_runner(&app, 2);
 
     let mut verdicts: Vec<(String, Option<String>)> = Vec::new();

@@ -248,16 +248,7 @@ async fn runner_hosts_build_a_new_revisions_images_before_any_job() {
         &format!("def test_{}():\n    assert True\n", name.replace('-', "_")),
     );
     repo.commit("a task");
-    inloop_app::db::repositories::insert(&app.db, "watched", &repo.url(), "main", "s")
-        .await
-        .expect("repository");
-    let repository = inloop_app::db::repositories::find_by_name(&app.db, "watched")
-        .await
-        .expect("query")
-        .expect("repository");
-    inloop_app::taskrepo::sync_repository(&app.db, &app.state.task_source, &repository)
-        .await
-        .expect("sync");
+    inloop_tests::add_and_sync(&app, "watched", &repo).await;
 
     let reference = format!("inloop-task-python-{name}");
     let mut found = String::new();
