@@ -402,16 +402,20 @@ async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_
 #[tokio::test]
 async fn a_deadline_passing_on_the_task_page_is_shown_without_reloading_the_editor() {
     let (app, _, _) = course_with_a_student(false).await;
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+    log_in(&browser, &app, "stu").await;
+    // Set only now, after the slow part (starting chromium, logging in), so that the page is
+    // loaded well before the deadline even on a busy machine.
     sqlx::query(
-        "update tasks set deadline = now() + interval '4 seconds' where slug = 'a-counter'",
+        "update tasks set deadline = now() + interval '6 seconds' where slug = 'a-counter'",
     )
     .execute(&app.db)
     .await
     .expect("a close deadline");
-    let driver = Driver::start();
-    let browser = driver.browser().await;
-    log_in(&browser, &app, "stu").await;
     browser.goto(&app.url("/tasks/a-counter")).await.expect("task page");
+    let counting = browser.find(Locator::Css(".deadline time[data-countdown]")).await;
+    assert!(counting.is_ok(), "the task page loaded before the deadline shows a countdown");
     browser.execute("window.notReloaded = true;", vec![]).await.expect("marker");
     wait_until(
         &browser,
