@@ -183,6 +183,13 @@ impl Page {
         assert_eq!(self.location.as_deref(), Some(target));
     }
 
+    /// The page's own content, without the layout around it (which carries per-session tokens).
+    pub fn main_content(&self) -> &str {
+        let start = self.body.find("<main").expect("a main element");
+        let end = self.body.find("</main>").expect("the main element ends");
+        &self.body[start..end]
+    }
+
     pub fn assert_contains(&self, text: &str) {
         assert!(
             self.body.contains(text),
@@ -279,6 +286,7 @@ impl TestApp {
         let Ok(entries) = std::fs::read_dir(&self.outbox) else { return Vec::new() };
         let mut paths: Vec<PathBuf> =
             entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect();
+        paths.retain(|path| path.extension().is_some_and(|extension| extension == "eml"));
         paths.sort();
         paths
             .iter()
@@ -286,6 +294,23 @@ impl TestApp {
             // Undo quoted-printable line folding, as a mail client would.
             .map(|mail| mail.replace("=\r\n", "").replace("=3D", "="))
             .collect()
+    }
+
+    /// The outbox once it holds at least `count` mails: some are sent in the background.
+    pub async fn wait_for_mails(&self, count: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let mails = self.mails();
+            if mails.len() >= count {
+                return mails;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "expected {count} mails in the outbox, found {}",
+                mails.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// The path of the first link in the newest mail that starts with `prefix`.

@@ -1,6 +1,6 @@
 //! Outgoing e-mail: SMTP through lettre, or an outbox folder when no SMTP server is configured.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use lettre::{
@@ -10,6 +10,11 @@ use lettre::{
 };
 
 use crate::config::{Settings, SmtpSecurity};
+
+/// Pauses before the second, third and fourth try of a mail sent in the background: long enough
+/// for a relay to come back from a restart, short enough that a recovery link is still wanted.
+const BACKGROUND_RETRY_PAUSES: [Duration; 3] =
+    [Duration::from_secs(5), Duration::from_secs(30), Duration::from_secs(120)];
 
 #[derive(Clone)]
 pub struct Mailer {
@@ -24,6 +29,7 @@ enum Transport {
     Outbox(PathBuf),
 }
 
+#[derive(Clone)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
@@ -76,6 +82,38 @@ impl Mailer {
         Ok(Self { from, transport })
     }
 
+    /// Sends from a task of its own and tries again after pauses while the mail server is away
+    /// or refuses for now. For answers that must not wait for the mail server or change with it,
+    /// such as a password reset, which would otherwise tell whether an address has an account.
+    pub fn send_in_background(&self, mail: Mail, purpose: &'static str) {
+        let mailer = self.clone();
+        tokio::spawn(async move {
+            let attempts = BACKGROUND_RETRY_PAUSES.len() + 1;
+            for attempt in 1..=attempts {
+                match mailer.send(mail.clone()).await {
+                    Ok(()) => return,
+                    Err(err) if attempt < attempts => {
+                        let pause = BACKGROUND_RETRY_PAUSES[attempt - 1];
+                        tracing::warn!(
+                            error = %format!("{err:#}"),
+                            purpose,
+                            attempt,
+                            retry_in_seconds = pause.as_secs(),
+                            "could not send an e-mail; trying again"
+                        );
+                        tokio::time::sleep(pause).await;
+                    }
+                    Err(err) => tracing::error!(
+                        error = %format!("{err:#}"),
+                        purpose,
+                        attempts,
+                        "could not send an e-mail; gave up"
+                    ),
+                }
+            }
+        });
+    }
+
     pub async fn send(&self, mail: Mail) -> anyhow::Result<()> {
         let to: Mailbox =
             mail.to.parse().with_context(|| format!("bad recipient address {}", mail.to))?;
@@ -97,17 +135,19 @@ impl Mailer {
                     time::OffsetDateTime::now_utc().unix_timestamp_nanos(),
                     uuid::Uuid::new_v4().simple()
                 );
-                let path = dir.join(name);
-                tokio::fs::write(&path, message.formatted())
+                let path = dir.join(&name);
+                // Written beside and renamed, so whoever reads the outbox never sees half a mail.
+                let partial = dir.join(format!("{name}.part"));
+                tokio::fs::write(&partial, message.formatted())
                     .await
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                let links: Vec<&str> =
-                    mail.body.split_whitespace().filter(|word| word.starts_with("http")).collect();
+                    .with_context(|| format!("cannot write {}", partial.display()))?;
+                tokio::fs::rename(&partial, &path)
+                    .await
+                    .with_context(|| format!("cannot rename {} to {name}", partial.display()))?;
+                // Only where it is: its links are secrets and stay out of the log.
                 tracing::info!(
-                    to = %mail.to,
                     subject = %mail.subject,
                     path = %path.display(),
-                    links = ?links,
                     "no SMTP server configured: wrote the e-mail to the outbox"
                 );
             }

@@ -1,13 +1,17 @@
 //! E-mail through a real SMTP conversation: a small SMTP server on loopback that the
 //! application's mailer (lettre) talks to, with authentication, as it would to a course's relay.
 
-use std::sync::{Arc, Mutex};
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use inloop_app::{
     config::{Secret, SmtpSecurity, SmtpSettings},
     db::users::Role,
 };
-use inloop_tests::spawn_app_with;
+use inloop_tests::{TestApp, spawn_app_with};
+use reqwest::StatusCode;
 use tokio::{
     io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
     net::TcpListener,
@@ -18,10 +22,12 @@ use tokio::{
 struct Heard {
     commands: Vec<String>,
     messages: Vec<String>,
+    deferred: usize,
 }
 
-/// Accepts every connection on a loopback port and speaks just enough SMTP to take messages.
-async fn smtp_server() -> (u16, Arc<Mutex<Heard>>) {
+/// Accepts every connection on a loopback port and speaks just enough SMTP to take messages;
+/// the first `defer` messages it turns away for now (451), as a busy or greylisting relay does.
+async fn smtp_server(defer: usize) -> (u16, Arc<Mutex<Heard>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
     let port = listener.local_addr().expect("address").port();
     let heard = Arc::new(Mutex::new(Heard::default()));
@@ -39,12 +45,18 @@ async fn smtp_server() -> (u16, Arc<Mutex<Heard>>) {
                     if in_data {
                         if line == "." {
                             in_data = false;
-                            record
-                                .lock()
-                                .expect("lock")
-                                .messages
-                                .push(std::mem::take(&mut message));
-                            let _ = writer.write_all(b"250 2.0.0 queued\r\n").await;
+                            let answer: &[u8] = {
+                                let mut heard = record.lock().expect("lock");
+                                let message = std::mem::take(&mut message);
+                                if heard.deferred < defer {
+                                    heard.deferred += 1;
+                                    b"451 4.7.1 try again later\r\n"
+                                } else {
+                                    heard.messages.push(message);
+                                    b"250 2.0.0 queued\r\n"
+                                }
+                            };
+                            let _ = writer.write_all(answer).await;
                         } else {
                             message.push_str(&line);
                             message.push('\n');
@@ -74,10 +86,8 @@ async fn smtp_server() -> (u16, Arc<Mutex<Heard>>) {
     (port, heard)
 }
 
-#[tokio::test]
-async fn mail_goes_out_over_smtp_with_the_relays_credentials() {
-    let (port, heard) = smtp_server().await;
-    let app = spawn_app_with(|settings| {
+async fn app_with_relay_on(port: u16) -> TestApp {
+    spawn_app_with(|settings| {
         settings.smtp = Some(SmtpSettings {
             host: "127.0.0.1".to_owned(),
             port: Some(port),
@@ -86,16 +96,34 @@ async fn mail_goes_out_over_smtp_with_the_relays_credentials() {
             security: SmtpSecurity::None,
         });
     })
-    .await;
+    .await
+}
+
+/// The commands the relay heard and the first message it took, once it took one.
+async fn first_message(heard: &Mutex<Heard>, within: Duration) -> (Vec<String>, String) {
+    let deadline = Instant::now() + within;
+    loop {
+        {
+            let heard = heard.lock().expect("lock");
+            if let Some(message) = heard.messages.first() {
+                return (heard.commands.clone(), message.clone());
+            }
+        }
+        assert!(Instant::now() < deadline, "no message arrived within {within:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn mail_goes_out_over_smtp_with_the_relays_credentials() {
+    let (port, heard) = smtp_server(0).await;
+    let app = app_with_relay_on(port).await;
     app.create_user("carol", Role::Student).await;
     app.post_form("/account/password-reset", &[("email", "carol@example.org")])
         .await
         .assert_contains("Check your mailbox");
 
-    let (commands, message) = {
-        let heard = heard.lock().expect("lock");
-        (heard.commands.clone(), heard.messages.first().cloned().expect("a message arrived"))
-    };
+    let (commands, message) = first_message(&heard, Duration::from_secs(10)).await;
     // Undo quoted-printable line folding, as a mail client would.
     let message = message.replace("=\n", "").replace("=3D", "=");
     // AUTH PLAIN carries "\0user\0password" in base64.
@@ -113,4 +141,36 @@ async fn mail_goes_out_over_smtp_with_the_relays_credentials() {
     let path = &link[link.find("/account/").expect("path")..];
     app.get(path).await.assert_contains("Set a new password");
     assert!(app.mails().is_empty(), "nothing went to the outbox folder");
+}
+
+#[tokio::test]
+async fn a_relay_that_turns_a_mail_away_for_now_gets_it_again_later() {
+    let (port, heard) = smtp_server(1).await;
+    let app = app_with_relay_on(port).await;
+    app.create_user("carol", Role::Student).await;
+    let asked = Instant::now();
+    app.post_form("/account/password-reset", &[("email", "carol@example.org")])
+        .await
+        .assert_contains("Check your mailbox");
+    let (_, message) = first_message(&heard, Duration::from_secs(20)).await;
+    assert!(message.contains("Subject: Recover your password on INLOOP"), "{message}");
+    assert_eq!(heard.lock().expect("lock").deferred, 1);
+    assert!(asked.elapsed() >= Duration::from_secs(5), "the second try waits a moment");
+}
+
+#[tokio::test]
+async fn while_the_relay_is_down_a_reset_request_still_reveals_no_account() {
+    // A loopback port nobody listens on: connections are refused at once.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        listener.local_addr().expect("address").port()
+    };
+    let app = app_with_relay_on(port).await;
+    app.create_user("carol", Role::Student).await;
+    let known = app.post_form("/account/password-reset", &[("email", "carol@example.org")]).await;
+    let unknown = app.post_form("/account/password-reset", &[("email", "ghost@example.org")]).await;
+    assert_eq!(known.status, StatusCode::OK, "{}", known.body);
+    assert_eq!(unknown.status, StatusCode::OK);
+    known.assert_contains("Check your mailbox");
+    assert_eq!(known.main_content(), unknown.main_content());
 }
