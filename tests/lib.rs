@@ -438,7 +438,6 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A runner host grading in this process until dropped.
 /// A process a test started, killed with SIGKILL when dropped so that a failing test leaves
 /// nothing running.
 pub struct ChildProcess(pub std::process::Child);
@@ -458,6 +457,7 @@ impl Drop for ChildProcess {
     }
 }
 
+/// A runner host grading in this process until dropped.
 pub struct Runner {
     stop: tokio::sync::watch::Sender<bool>,
     pub id: String,
@@ -487,11 +487,20 @@ pub fn start_runner(app: &TestApp, slots: usize) -> Runner {
 
 /// A runner host in this process that takes its jobs from the given Redis.
 pub fn start_runner_on(app: &TestApp, slots: usize, redis_url: &str) -> Runner {
+    start_runner_with(app, slots, redis_url, &app.state.task_source.task_dir)
+}
+
+/// A runner host that looks for the task directory at `task_dir`, as if it were mounted there.
+pub fn start_runner_seeing(app: &TestApp, slots: usize, task_dir: &Path) -> Runner {
+    start_runner_with(app, slots, &REDIS_URL, task_dir)
+}
+
+fn start_runner_with(app: &TestApp, slots: usize, redis_url: &str, task_dir: &Path) -> Runner {
     let id = format!("test-runner-{}", uuid::Uuid::new_v4().simple());
     let config = inloop_runners::host::RunnerConfig {
         redis_url: redis_url.to_owned(),
         redis_prefix: app.redis_prefix.clone(),
-        task_dir: app.state.task_source.task_dir.clone(),
+        task_dir: task_dir.to_path_buf(),
         slots,
         grader: inloop_runners::grade::GraderConfig {
             plugin_dir: plugin_dir(),

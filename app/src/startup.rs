@@ -40,6 +40,13 @@ impl Application {
         let redis = connect_redis(settings.redis_url.expose()).await?;
         let mailer = Mailer::from_settings(&settings)?;
         let task_source = settings.task_dir_settings().source(&settings.data_dir)?;
+        // Runner hosts wait for the marker before they take jobs, also before the first sync.
+        inloop_runners::jobs::mark_task_dir(&task_source.task_dir).with_context(|| {
+            format!(
+                "cannot create the task directory {} (setting task_dir, INLOOP_TASK_DIR)",
+                task_source.task_dir.display()
+            )
+        })?;
         let state = AppState::new(db, redis, settings, mailer, task_source);
         let endpoint = build_endpoint(state.clone());
         let acceptor =

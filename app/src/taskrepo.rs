@@ -66,6 +66,13 @@ async fn sync_locked(
     repository: &Repository,
 ) -> Result<SyncReport, SyncFailure> {
     let dir = git::RepositoryDir::new(&source.task_dir, &repository.name);
+    let marked = inloop_runners::jobs::mark_task_dir(&source.task_dir);
+    if let Err(err) = marked {
+        let reason =
+            format!("cannot write to the task directory {}: {err}", source.task_dir.display());
+        db::repositories::record_failure(db, repository.id, &reason).await?;
+        return Err(SyncFailure::Repository { repository: repository.name.clone(), reason });
+    }
     let revision = match dir.sync(&repository.url, &repository.branch).await {
         Ok(revision) => revision,
         Err(err) => {

@@ -4,7 +4,14 @@
 //! A job is acknowledged only after its result is on the results stream, so a runner killed
 //! mid-job leaves the job pending; the web server's reconciler sends it again.
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use redis::{
     AsyncCommands,
@@ -100,12 +107,14 @@ pub async fn run(
         jobs::tasks_channel(&config.redis_prefix),
         hint,
     ));
+    let shared = Arc::new(SharedTaskDir::new(config.task_dir.clone()));
     let mut slots = Vec::new();
     for slot in 0..config.slots.max(1) {
         let config = config.clone();
         let grader = grader.clone();
+        let shared = shared.clone();
         let shutdown = shutdown.clone();
-        slots.push(tokio::spawn(async move { work(slot, config, grader, shutdown).await }));
+        slots.push(tokio::spawn(async move { work(slot, config, grader, shared, shutdown).await }));
     }
     for slot in slots {
         if let Ok(Err(err)) = slot.await {
@@ -139,10 +148,43 @@ async fn relay_task_hints(redis_url: String, channel: String, hint: tokio::sync:
     }
 }
 
+/// Whether this host sees the shared task directory; says so in the log when that changes,
+/// rather than once per slot and look.
+struct SharedTaskDir {
+    path: PathBuf,
+    missing: AtomicBool,
+}
+
+impl SharedTaskDir {
+    fn new(path: PathBuf) -> Self {
+        SharedTaskDir { path, missing: AtomicBool::new(false) }
+    }
+
+    fn visible(&self) -> bool {
+        let seen = jobs::sees_task_dir(&self.path);
+        let was_missing = self.missing.swap(!seen, Ordering::Relaxed);
+        if !seen && !was_missing {
+            tracing::error!(
+                task_dir = %self.path.display(),
+                "the task directory is not there (no {}): is the NFS share mounted? \
+                 This runner takes no jobs until it is",
+                jobs::TASK_DIR_MARKER
+            );
+        } else if seen && was_missing {
+            tracing::info!(task_dir = %self.path.display(), "the task directory is back; taking jobs again");
+        }
+        seen
+    }
+}
+
+/// How long a runner that cannot see the task directory waits before it looks again.
+const TASK_DIR_RETRY: Duration = Duration::from_secs(3);
+
 async fn work(
     slot: usize,
     config: RunnerConfig,
     grader: Arc<Grader>,
+    shared: Arc<SharedTaskDir>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), HostError> {
     // A blocking read needs its own connection, with a response timeout longer than the block.
@@ -156,6 +198,12 @@ async fn work(
     let streams = [jobs_stream.as_str()];
     release_unfinished_jobs(&mut reader, &mut writer, &jobs_stream, &consumer).await;
     while !*shutdown.borrow() {
+        if !shared.visible() {
+            tokio::select! {
+                () = tokio::time::sleep(TASK_DIR_RETRY) => continue,
+                _ = shutdown.changed() => break,
+            }
+        }
         let reply: StreamReadReply = tokio::select! {
             reply = reader.xread_options(&streams, &[">"], &options) => match reply {
                 Ok(reply) => reply,
@@ -186,6 +234,12 @@ async fn work(
                     continue;
                 }
             };
+            if !checkout_for(&config, &job).is_dir() && !shared.visible() {
+                // The share went away under this host: the job goes back for another runner
+                // (or this one, once it sees the directory again) instead of failing here.
+                hand_back(&mut writer, &jobs_stream, &entry.id, &data).await;
+                continue;
+            }
             let result = grade(&config, &grader, &mut writer, &job).await;
             if job.reference {
                 tracing::info!(
@@ -220,6 +274,19 @@ async fn done_with(redis: &mut ConnectionManager, stream: &str, id: &str) {
     let deleted: Result<(), _> = redis.xdel(stream, &[id]).await;
     if let Err(err) = acked.and(deleted) {
         tracing::warn!(id, error = %err, "could not remove a finished job");
+    }
+}
+
+/// Puts a job back at the end of the queue and removes this runner's copy. Should the job not
+/// go back, this runner keeps it pending and the web server's reconciler sends it again.
+async fn hand_back(redis: &mut ConnectionManager, stream: &str, id: &str, data: &str) {
+    let requeued: Result<String, _> = redis.xadd(stream, "*", &[(jobs::DATA_FIELD, data)]).await;
+    match requeued {
+        Ok(_) => {
+            tracing::warn!(id, "handed a job back: this runner cannot see the task directory");
+            done_with(redis, stream, id).await;
+        }
+        Err(err) => tracing::warn!(id, error = %err, "could not hand a job back; it stays pending"),
     }
 }
 
@@ -315,6 +382,14 @@ async fn publish(redis: &mut ConnectionManager, prefix: &str, solution_id: i64, 
     let _: Result<(), _> = redis.publish(jobs::events_channel(prefix), event).await;
 }
 
+/// The checkout a job is graded against: the revision the solution was submitted against,
+/// while it is kept; else the repository's current one.
+fn checkout_for(config: &RunnerConfig, job: &GradingJob) -> PathBuf {
+    let repository_root = config.task_dir.join(&job.repository);
+    let revision = repository_root.join("revisions").join(&job.revision);
+    if revision.is_dir() { revision } else { repository_root.join("current") }
+}
+
 async fn grade(
     config: &RunnerConfig,
     grader: &Grader,
@@ -328,10 +403,7 @@ async fn grade(
     }
     publish(redis, &config.redis_prefix, job.solution_id, Stage::PreparingImage).await;
     let began = std::time::Instant::now();
-    let repository_root = config.task_dir.join(&job.repository);
-    // The revision the solution was submitted against, while it is kept; else the current one.
-    let revision = repository_root.join("revisions").join(&job.revision);
-    let checkout = if revision.is_dir() { revision } else { repository_root.join("current") };
+    let checkout = checkout_for(config, job);
     let files: Result<Vec<(String, Vec<u8>)>, _> =
         job.files.iter().map(|file| file.bytes().map(|bytes| (file.name.clone(), bytes))).collect();
     let outcome = match files {

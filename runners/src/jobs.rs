@@ -1,9 +1,12 @@
-//! The messages between the web server and runner hosts, as they travel through Redis.
+//! The contract between the web server and runner hosts: the messages that travel through
+//! Redis, and the marker of the shared task directory.
 //!
 //! Jobs go on the stream `<prefix>:jobs` (consumer group `runners`), results on
 //! `<prefix>:results` (consumer group `web`), and progress events are published on the channel
 //! `<prefix>:events`. Everything is JSON in a single `data` field. Serialised types are a
 //! protocol: add fields with defaults, never change the meaning of old ones.
+
+use std::path::Path;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use inloop_plugin_api::report::Report;
@@ -34,6 +37,30 @@ pub fn progress_key(prefix: &str, solution_id: i64) -> String {
 /// Carries the name of a repository that published a new revision.
 pub fn tasks_channel(prefix: &str) -> String {
     format!("{prefix}:tasks")
+}
+
+/// The file the web host keeps at the top of the task directory. A runner host that cannot see
+/// it is not looking at the shared directory (the NFS share is not mounted, or has gone stale)
+/// and must not take jobs: it would fail every one of them as if the students were at fault.
+pub const TASK_DIR_MARKER: &str = ".inloop-task-dir";
+
+/// Creates the task directory and its marker unless they are there (the web host's side).
+pub fn mark_task_dir(task_dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(task_dir)?;
+    let marker = task_dir.join(TASK_DIR_MARKER);
+    if !marker.is_file() {
+        std::fs::write(
+            marker,
+            "INLOOP's task directory: the web host publishes task repositories here and runner \
+             hosts read them (over NFS). Runner hosts take jobs only while they see this file.\n",
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether this host sees the shared task directory (the runner host's side).
+pub fn sees_task_dir(task_dir: &Path) -> bool {
+    task_dir.join(TASK_DIR_MARKER).is_file()
 }
 
 /// A solution to grade. Its files travel inside the job: they are small and bounded.

@@ -2,7 +2,9 @@
 //! the result; and what must never happen (seeing others' solutions, numbers colliding).
 
 use inloop_app::db::users::Role;
-use inloop_tests::{spawn_app_with, start_runner, sync_fixture_course};
+use inloop_tests::{
+    solution_id, spawn_app_with, start_runner, start_runner_seeing, sync_fixture_course,
+};
 use reqwest::StatusCode;
 
 use inloop_tests::counters::{FAILS as COUNTER_FAILS, PASSES as COUNTER_PASSES};
@@ -154,7 +156,7 @@ async fn a_job_whose_runner_vanished_is_sent_again_and_graded_once() {
     app.logged_in_as("stu", Role::Student).await;
     // No runner yet: the job waits in Redis, as if its runner had died holding it.
     let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
-    let id = inloop_tests::solution_id(&path);
+    let id = solution_id(&path);
     app.get(&path).await.assert_contains("Being tested");
     sqlx::query("update solutions set dispatched_at = now() - interval '1 hour' where id = $1")
         .bind(id)
@@ -229,6 +231,45 @@ async fn the_status_streams_live_over_server_sent_events_until_the_verdict() {
             || seen.contains("Running the tests"),
         "progress before the verdict:\n{seen}"
     );
+}
+
+#[tokio::test]
+async fn a_runner_host_without_the_shared_task_directory_waits_for_it_instead_of_failing_jobs() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir.clone())).await;
+    sync_fixture_course(&app).await;
+    // The runner host's mount point, a link here: first an empty folder, as when the NFS share
+    // is not mounted, then the shared directory itself.
+    let empty = task_dir();
+    std::fs::create_dir_all(&empty).expect("an empty folder");
+    let mount_point = task_dir();
+    std::os::unix::fs::symlink(&empty, &mount_point).expect("the mount point");
+    let runner = start_runner_seeing(&app, 1, &mount_point);
+    app.logged_in_as("stu", Role::Student).await;
+    let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
+
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let (status, attempts): (String, i64) = sqlx::query_as(
+        "select status, (select count(*) from results r where r.solution_id = s.id)
+         from solutions s where id = $1",
+    )
+    .bind(solution_id(&path))
+    .fetch_one(&app.db)
+    .await
+    .expect("the solution");
+    assert_eq!((status.as_str(), attempts), ("dispatched", 0), "the job waits, nothing failed");
+
+    // The share is mounted: the same runner host takes the job and grades it.
+    let mounting = task_dir();
+    std::os::unix::fs::symlink(&dir, &mounting).expect("a link to the share");
+    std::fs::rename(&mounting, &mount_point).expect("mounted");
+    assert_eq!(app.wait_for_verdict(&path).await, "passed");
+    let graded_by: String = sqlx::query_scalar("select runner from results where solution_id = $1")
+        .bind(solution_id(&path))
+        .fetch_one(&app.db)
+        .await
+        .expect("the result");
+    assert_eq!(graded_by, runner.id);
 }
 
 #[tokio::test]
@@ -310,7 +351,7 @@ async fn racing_dispatchers_send_one_job_not_two() {
     sync_fixture_course(&app).await;
     app.logged_in_as("stu", Role::Student).await;
     let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
-    let id = inloop_tests::solution_id(&path);
+    let id = solution_id(&path);
     // Back to waiting, as in the moment between a result and the student's next dispatch.
     sqlx::query("update solutions set status = 'queued' where id = $1")
         .bind(id)
@@ -389,7 +430,7 @@ async fn tests_show_up_one_by_one_while_they_run() {
     }
     assert_eq!(app.wait_for_verdict(&path).await, "failed");
 
-    let id = inloop_tests::solution_id(&path);
+    let id = solution_id(&path);
     let lines = progress_lines(&app, id).await;
     assert_eq!(lines.first(), Some(&serde_json::json!({ "planned": 3 })), "{lines:?}");
     let mut finished: Vec<(String, String)> = lines[1..]
@@ -419,7 +460,7 @@ async fn tests_show_up_one_by_one_while_they_run() {
         )
         .await;
     assert_eq!(app.wait_for_verdict(&python).await, "passed");
-    let id = inloop_tests::solution_id(&python);
+    let id = solution_id(&python);
     let lines = progress_lines(&app, id).await;
     assert_eq!(lines.first(), Some(&serde_json::json!({ "planned": 4 })), "{lines:?}");
     assert_eq!(lines.len(), 5, "{lines:?}");
