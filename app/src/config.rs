@@ -57,7 +57,9 @@ pub struct Settings {
     pub mail_from: String,
     /// Without SMTP settings, mails go to `<data_dir>/outbox` and their links to the log.
     pub smtp: Option<SmtpSettings>,
-    /// Trust `X-Forwarded-For` and `X-Forwarded-Proto` from a reverse proxy in front of us.
+    /// Take the client's address from `X-Forwarded-For` (its last entry), which one reverse
+    /// proxy in front of us appends (nginx: `$proxy_add_x_forwarded_for`). Secure cookies and
+    /// HSTS follow `public_url`, not a header.
     pub behind_proxy: bool,
     pub log_format: LogFormat,
     pub rate_limits: RateLimits,
@@ -152,6 +154,8 @@ pub struct RunnerSettings {
     /// Seconds between polls of the task directory; 0 uses inotify (set it on NFS mounts).
     #[serde(default)]
     pub watch_poll_seconds: u64,
+    #[serde(default)]
+    pub log_format: LogFormat,
     #[serde(flatten)]
     pub grading: GradingSettings,
 }
@@ -219,9 +223,10 @@ pub enum SmtpSecurity {
     None,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
+    #[default]
     Text,
     Json,
 }

@@ -183,13 +183,16 @@ impl Ctx {
     }
 }
 
+/// Behind the proxy, the client is the last address in `X-Forwarded-For`: the one our proxy
+/// added. Earlier entries come from the client itself and could name anybody, which would let
+/// one client spread its attempts over made-up addresses and dodge the per-address limits.
 fn client_address(req: &Request, behind_proxy: bool) -> String {
     if behind_proxy
         && let Some(forwarded) = req.header("X-Forwarded-For")
-        && let Some(first) = forwarded.split(',').next()
-        && !first.trim().is_empty()
+        && let Some(last) = forwarded.rsplit(',').next()
+        && !last.trim().is_empty()
     {
-        return first.trim().to_owned();
+        return last.trim().to_owned();
     }
     req.remote_addr()
         .as_socket_addr()
