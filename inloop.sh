@@ -32,7 +32,7 @@ as_root() {
 
 pg_bin() {
   local dir
-  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  dir=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
   [ -n "$dir" ] && echo "$dir"
 }
 
@@ -47,6 +47,10 @@ install_packages() {
   if [ "${1:-}" = with-browser ]; then
     command -v chromium >/dev/null || wanted+=(chromium)
     command -v chromedriver >/dev/null || wanted+=(chromium-driver)
+    # The deployment tests run the shipped nginx site; the scripts in nfs-setup/ are linted.
+    command -v nginx >/dev/null || wanted+=(nginx)
+    command -v openssl >/dev/null || wanted+=(openssl)
+    command -v shellcheck >/dev/null || wanted+=(shellcheck)
   fi
   command -v curl >/dev/null || wanted+=(curl)
   if [ ${#wanted[@]} -gt 0 ]; then
@@ -203,6 +207,8 @@ run_tests() {
   export SQLX_OFFLINE=true
   export INLOOP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   export INLOOP_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  log "shellcheck (this script and the installation scripts)"
+  shellcheck inloop.sh .ci/run nfs-setup/*/*.sh
   log "cargo fmt --check"
   cargo fmt --all -- --check
   log "cargo clippy (warnings denied)"

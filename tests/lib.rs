@@ -147,12 +147,14 @@ async fn try_spawn_app(configure: impl FnOnce(&mut Settings)) -> anyhow::Result<
 
 /// A client like a browser tab: keeps cookies, does not follow redirects (tests check them).
 pub fn new_client() -> reqwest::Client {
+    client_builder().build().expect("the HTTP client builds")
+}
+
+fn client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .cookie_provider(Arc::new(reqwest::cookie::Jar::default()))
         .redirect(Policy::none())
         .timeout(Duration::from_secs(30))
-        .build()
-        .expect("the HTTP client builds")
 }
 
 pub struct Page {
@@ -279,6 +281,19 @@ impl TestApp {
             data_dir: self.data_dir.clone(),
             shutdown: None,
         }
+    }
+
+    /// The same application reached through a reverse proxy at `address`, in a new session.
+    /// Any TLS certificate is accepted: tests make their own for loopback.
+    pub fn through_proxy(&self, address: &str) -> TestApp {
+        let client = client_builder()
+            .danger_accept_invalid_certs(true)
+            .build()
+            .expect("the HTTP client builds");
+        let mut proxied = self.other_client();
+        proxied.address = address.to_owned();
+        proxied.client = client;
+        proxied
     }
 
     /// Every mail in the outbox, oldest first, as text.
@@ -520,6 +535,32 @@ fn start_runner_with(app: &TestApp, slots: usize, redis_url: &str, task_dir: &Pa
     Runner { stop, id }
 }
 
+/// An event stream's text as it arrives, kept so that a failing test can show what came.
+pub struct EventStream {
+    response: reqwest::Response,
+    pub seen: String,
+}
+
+impl EventStream {
+    pub fn new(response: reqwest::Response) -> Self {
+        EventStream { response, seen: String::new() }
+    }
+
+    /// Reads until `wanted` has arrived; false when the stream ends or `within` runs out first.
+    pub async fn until(&mut self, wanted: &str, within: Duration) -> bool {
+        let reading = async {
+            while !self.seen.contains(wanted) {
+                match self.response.chunk().await {
+                    Ok(Some(chunk)) => self.seen.push_str(&String::from_utf8_lossy(&chunk)),
+                    _ => return false,
+                }
+            }
+            true
+        };
+        tokio::time::timeout(within, reading).await.unwrap_or(false)
+    }
+}
+
 /// Java solutions of the fixture task `a-counter`, for tests that need a verdict.
 pub mod counters {
     pub const PASSES: &str = "public class Counter {\n  private int n;\n  public void increment() { n++; }\n  public int get() { return n; }\n  public void reset() { n = 0; }\n}\n";
@@ -576,6 +617,15 @@ impl TestApp {
             .send()
             .await;
         Page::from(response.expect("the upload is answered")).await
+    }
+
+    /// The runner host that graded a solution, by its id.
+    pub async fn graded_by(&self, solution_path: &str) -> String {
+        sqlx::query_scalar("select runner from results where solution_id = $1")
+            .bind(solution_id(solution_path))
+            .fetch_one(&self.db)
+            .await
+            .expect("the solution's result")
     }
 
     /// Follows a solution's status until its verdict is final (`data-verdict`), and returns it.

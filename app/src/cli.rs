@@ -214,8 +214,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return Ok(crate::bench::run(&settings, &options).await);
         }
         Command::Runner { slots } => {
-            telemetry::init(LogFormat::Text);
             let settings = RunnerSettings::load(config)?;
+            telemetry::init(settings.log_format);
             let mut grader = grading::grader_config(&settings.grading);
             grader.runner_id = settings.runner_id();
             let runner = inloop_runners::host::RunnerConfig {

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod browser;
+mod deployment;
 mod editor;
 mod grading;
 mod mail;

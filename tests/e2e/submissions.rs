@@ -3,7 +3,8 @@
 
 use inloop_app::db::users::Role;
 use inloop_tests::{
-    solution_id, spawn_app_with, start_runner, start_runner_seeing, sync_fixture_course,
+    EventStream, solution_id, spawn_app_with, start_runner, start_runner_seeing,
+    sync_fixture_course,
 };
 use reqwest::StatusCode;
 
@@ -207,23 +208,15 @@ async fn the_status_streams_live_over_server_sent_events_until_the_verdict() {
     let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
     app.get(&path).await.assert_contains(&format!(r#"sse-connect="{path}/events""#));
 
-    let mut response =
-        app.client.get(app.url(&format!("{path}/events"))).send().await.expect("events");
+    let response = app.client.get(app.url(&format!("{path}/events"))).send().await.expect("events");
     assert_eq!(response.headers()["content-type"], "text/event-stream");
     assert_eq!(response.headers()["x-accel-buffering"], "no");
     let _runner = start_runner(&app, 1);
-    let mut seen = String::new();
-    let finished = tokio::time::timeout(std::time::Duration::from_secs(60), async {
-        while let Ok(Some(chunk)) = response.chunk().await {
-            seen.push_str(&String::from_utf8_lossy(&chunk));
-            if seen.contains(r#"data-verdict="passed""#) {
-                return true;
-            }
-        }
-        false
-    })
-    .await;
-    assert_eq!(finished, Ok(true), "events seen:\n{seen}");
+    let mut events = EventStream::new(response);
+    let finished =
+        events.until(r#"data-verdict="passed""#, std::time::Duration::from_secs(60)).await;
+    let seen = events.seen;
+    assert!(finished, "events seen:\n{seen}");
     assert!(seen.contains("event: status"), "{seen}");
     assert!(
         seen.contains("Waiting to be tested")
@@ -264,12 +257,7 @@ async fn a_runner_host_without_the_shared_task_directory_waits_for_it_instead_of
     std::os::unix::fs::symlink(&dir, &mounting).expect("a link to the share");
     std::fs::rename(&mounting, &mount_point).expect("mounted");
     assert_eq!(app.wait_for_verdict(&path).await, "passed");
-    let graded_by: String = sqlx::query_scalar("select runner from results where solution_id = $1")
-        .bind(solution_id(&path))
-        .fetch_one(&app.db)
-        .await
-        .expect("the result");
-    assert_eq!(graded_by, runner.id);
+    assert_eq!(app.graded_by(&path).await, runner.id);
 }
 
 #[tokio::test]

@@ -1,0 +1,273 @@
+//! The files an admin installs from `nfs-setup/`, used for real: the shipped nginx site in front
+//! of the application, and a runner host logged in to Redis as the user the shipped script
+//! creates.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    time::{Duration, Instant},
+};
+
+use inloop_app::db::users::Role;
+use inloop_tests::{
+    ChildProcess, EventStream, PASSWORD, TestApp, counters, redis_url, spawn_app_with,
+    start_runner, start_runner_on, sync_fixture_course,
+};
+use reqwest::StatusCode;
+
+fn setup_file(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../nfs-setup").join(path)
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    listener.local_addr().expect("address").port()
+}
+
+/// Replaces `from` with `to`, insisting that the shipped file still says `from`.
+fn substitute(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "nginx-inloop.conf no longer contains {from:?}");
+    text.replace(from, to)
+}
+
+/// nginx with `nfs-setup/web-host/nginx-inloop.conf` on loopback ports, killed when dropped.
+struct Nginx {
+    https_port: u16,
+    http_port: u16,
+    _process: ChildProcess,
+}
+
+impl Nginx {
+    /// Ports first: the application's `public_url` names the HTTPS one.
+    fn ports() -> (u16, u16) {
+        (free_port(), free_port())
+    }
+
+    fn start(app: &TestApp, (https_port, http_port): (u16, u16)) -> Nginx {
+        let dir = std::env::temp_dir().join(format!("inloop-nginx-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("nginx folder");
+        let made = Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"])
+            .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"])
+            .arg("-keyout")
+            .arg(dir.join("privkey.pem"))
+            .arg("-out")
+            .arg(dir.join("fullchain.pem"))
+            .output()
+            .expect("openssl runs");
+        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+
+        let site = std::fs::read_to_string(setup_file("web-host/nginx-inloop.conf"))
+            .expect("the shipped nginx site");
+        let upstream = app.address.trim_start_matches("http://");
+        let site = substitute(&site, "listen 80;", &format!("listen 127.0.0.1:{http_port};"));
+        let site = substitute(&site, "listen [::]:80;", "");
+        let site = substitute(
+            &site,
+            "listen 443 ssl http2;",
+            &format!("listen 127.0.0.1:{https_port} ssl http2;"),
+        );
+        let site = substitute(&site, "listen [::]:443 ssl http2;", "");
+        let site = substitute(&site, "server 127.0.0.1:8000;", &format!("server {upstream};"));
+        let site = substitute(&site, "/etc/ssl/inloop/", &format!("{}/", dir.display()));
+        std::fs::write(dir.join("site.conf"), site).expect("site");
+        let d = dir.display();
+        // One process, no workers: killing it when the test ends leaves nothing behind.
+        let main = format!(
+            "master_process off;\ndaemon off;\npid {d}/nginx.pid;\n\
+             error_log {d}/error.log warn;\nevents {{ worker_connections 256; }}\n\
+             http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  \
+             proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  \
+             uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  include {d}/site.conf;\n}}\n"
+        );
+        std::fs::write(dir.join("nginx.conf"), main).expect("main configuration");
+        let child = Command::new("nginx")
+            .arg("-p")
+            .arg(&dir)
+            .arg("-c")
+            .arg(dir.join("nginx.conf"))
+            .arg("-e")
+            .arg(dir.join("error.log"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nginx runs (./inloop.sh test installs it)");
+        let mut process = ChildProcess(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", https_port)).is_err() {
+            let exited = process.0.try_wait().expect("nginx's state");
+            if exited.is_some() || Instant::now() > deadline {
+                let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
+                panic!("nginx did not start ({exited:?}):\n{log}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Nginx { https_port, http_port, _process: process }
+    }
+
+    fn https(&self) -> String {
+        format!("https://127.0.0.1:{}", self.https_port)
+    }
+}
+
+async fn app_behind_nginx(
+    configure: impl FnOnce(&mut inloop_app::config::Settings),
+) -> (TestApp, Nginx) {
+    let ports = Nginx::ports();
+    let task_dir = std::env::temp_dir().join(format!("inloop-proxied-{}", uuid::Uuid::new_v4()));
+    let app = spawn_app_with(|settings| {
+        settings.behind_proxy = true;
+        settings.public_url = format!("https://127.0.0.1:{}", ports.0);
+        settings.task_dir = Some(task_dir);
+        configure(settings);
+    })
+    .await;
+    let nginx = Nginx::start(&app, ports);
+    (app, nginx)
+}
+
+#[tokio::test]
+async fn behind_the_shipped_nginx_site_tls_sessions_limits_and_uploads_work() {
+    let (app, nginx) =
+        app_behind_nginx(|settings| settings.rate_limits.login_per_address = 3).await;
+    sync_fixture_course(&app).await;
+    let browser = app.through_proxy(&nginx.https());
+
+    // Plain HTTP is sent to HTTPS.
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(format!("http://127.0.0.1:{}/login", nginx.http_port))
+        .send()
+        .await
+        .expect("an answer on port 80's stand-in");
+    assert_eq!(plain.status(), StatusCode::MOVED_PERMANENTLY);
+    let location = plain.headers()["location"].to_str().expect("location");
+    assert!(
+        location.starts_with("https://127.0.0.1") && location.ends_with("/login"),
+        "{location}"
+    );
+
+    // Over TLS: a Secure session cookie, HSTS, and logging in works through the proxy.
+    let login = browser.get("/login").await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(browser.session_cookie(&login).expect("a session cookie").contains("Secure"));
+    assert!(login.headers.contains_key("strict-transport-security"));
+    app.create_user("stu", Role::Student).await;
+    browser.login("stu", PASSWORD).await.assert_redirect_to("/");
+    browser.get("/").await.assert_contains("Hello, stu");
+
+    // An upload over the application's size limit reaches the application, which says why.
+    let huge = "x".repeat(1536 * 1024);
+    let refused = browser.submit("a-counter", &[("Counter.java", &huge)]).await;
+    assert_ne!(refused.status, StatusCode::PAYLOAD_TOO_LARGE, "nginx refused it, not INLOOP");
+    refused.assert_redirect_to("/tasks/a-counter#submit");
+    browser.get("/tasks/a-counter").await.assert_contains("Counter.java is larger than 256 KB.");
+
+    // Made-up X-Forwarded-For entries do not give one client fresh login attempts: the limit
+    // (three per address) counts the address nginx appended, which already logged in once.
+    let stranger = app.through_proxy(&nginx.https());
+    let token = stranger.csrf_token().await;
+    let mut statuses = Vec::new();
+    for attempt in 1..=4 {
+        let login = format!("nobody{attempt}");
+        let response = stranger
+            .client
+            .post(stranger.url("/login"))
+            .header("X-Forwarded-For", format!("203.0.113.{attempt}"))
+            .form(&[("csrf_token", token.as_str()), ("login", &login), ("password", "wrong pw")])
+            .send()
+            .await
+            .expect("answered");
+        statuses.push(response.status());
+    }
+    let (refused, limited) = (StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(statuses, [refused, refused, limited, limited]);
+}
+
+#[tokio::test]
+async fn the_live_status_streams_through_the_shipped_nginx_site() {
+    let (app, nginx) = app_behind_nginx(|_| {}).await;
+    sync_fixture_course(&app).await;
+    let browser = app.through_proxy(&nginx.https());
+    app.create_user("stu", Role::Student).await;
+    browser.login("stu", PASSWORD).await.assert_redirect_to("/");
+    let path = browser.submitted("a-counter", &[("Counter.java", counters::PASSES)]).await;
+
+    // No runner yet: the first event (waiting) must come through at once, not when a buffer
+    // fills or the stream ends.
+    let response =
+        browser.client.get(browser.url(&format!("{path}/events"))).send().await.expect("events");
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut events = EventStream::new(response);
+    let first = events.until("event: status", Duration::from_secs(5)).await;
+    assert!(first, "no status event came through nginx within 5 s: {:?}", events.seen);
+    assert!(!events.seen.contains("data-verdict"), "{}", events.seen);
+
+    let _runner = start_runner(&app, 1);
+    let verdict = events.until(r#"data-verdict="passed""#, Duration::from_secs(60)).await;
+    assert!(verdict, "events seen:\n{}", events.seen);
+    assert_eq!(browser.wait_for_verdict(&path).await, "passed");
+}
+
+#[tokio::test]
+async fn a_runner_host_logged_in_as_the_shipped_redis_user_grades_and_may_do_nothing_else() {
+    let task_dir = std::env::temp_dir().join(format!("inloop-acl-{}", uuid::Uuid::new_v4()));
+    let app = spawn_app_with(|settings| settings.task_dir = Some(task_dir)).await;
+    sync_fixture_course(&app).await;
+    let user = format!("runner-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let password = uuid::Uuid::new_v4().simple().to_string();
+    let script = Command::new("bash")
+        .arg(setup_file("web-host/redis-runner-user.sh"))
+        .args([redis_url(), user.as_str(), app.redis_prefix.as_str()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the script runs");
+    let output = {
+        let mut script = script;
+        use std::io::Write;
+        let mut stdin = script.stdin.take().expect("stdin");
+        writeln!(stdin, "{password}").expect("the password");
+        drop(stdin);
+        script.wait_with_output().expect("the script ends")
+    };
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(!printed.contains(&password), "the password is never printed: {printed}");
+
+    let as_runner = redis_url().replacen("redis://", &format!("redis://{user}:{password}@"), 1);
+    let runner = start_runner_on(&app, 1, &as_runner);
+    app.logged_in_as("stu", Role::Student).await;
+    let path = app.submitted("a-counter", &[("Counter.java", counters::FAILS)]).await;
+    assert_eq!(app.wait_for_verdict(&path).await, "failed");
+    assert_eq!(app.graded_by(&path).await, runner.id);
+
+    // Everything beyond grading is refused: sessions, other keys, other prefixes, admin commands.
+    let client = redis::Client::open(as_runner.as_str()).expect("client");
+    let mut redis = client.get_multiplexed_async_connection().await.expect("logged in");
+    let prefix = &app.redis_prefix;
+    let session = format!("{prefix}:session:x");
+    let outside = format!("{prefix}:x");
+    let attempts: [(&str, &[&str]); 6] = [
+        ("read a session", &["GET", &session]),
+        ("list keys", &["KEYS", "*"]),
+        ("write outside grading", &["SET", &outside, "1"]),
+        ("another course's jobs", &["XADD", "other:jobs", "*", "a", "b"]),
+        ("flush", &["FLUSHALL"]),
+        ("change users", &["ACL", "LIST"]),
+    ];
+    for (what, words) in attempts {
+        let mut command = redis::cmd(words[0]);
+        command.arg(&words[1..]);
+        let answer: redis::RedisResult<redis::Value> = command.query_async(&mut redis).await;
+        let error = answer.expect_err(what);
+        assert!(error.to_string().to_lowercase().contains("noperm"), "{what}: {error}");
+    }
+    let mut admin = app.state.redis.clone();
+    let _: redis::RedisResult<i64> =
+        redis::cmd("ACL").arg("DELUSER").arg(&user).query_async(&mut admin).await;
+}
