@@ -1,6 +1,7 @@
 //! A runner host as a separate `inloop runner` process, killed with SIGKILL in the middle of a
 //! job: the job is graded exactly once by another runner, and the killed runner, restarted,
 //! cleans up what it left behind (its container, its unfinished job) without grading it again.
+//! And a runner host that reaches Redis over TLS, as it does across a network.
 
 use std::{
     path::{Path, PathBuf},
@@ -9,7 +10,7 @@ use std::{
 };
 
 use futures_util::StreamExt;
-use inloop_app::db::users::Role;
+use inloop_app::{config::Secret, db::users::Role};
 use inloop_tests::{ChildProcess, TestApp, plugin_dir, spawn_app_with, sync_fixture_course};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inloop");
@@ -22,6 +23,16 @@ struct RunnerProcess {
 
 impl RunnerProcess {
     fn start(app: &TestApp, runner_id: &str, dir: &Path) -> RunnerProcess {
+        Self::start_with(app, runner_id, dir, &[])
+    }
+
+    /// With more (or other) environment variables than the usual ones.
+    fn start_with(
+        app: &TestApp,
+        runner_id: &str,
+        dir: &Path,
+        environment: &[(&str, &str)],
+    ) -> RunnerProcess {
         let log = dir.join(format!("{runner_id}.log"));
         let child = Command::new(BINARY)
             .args(["runner", "--slots", "1"])
@@ -34,11 +45,24 @@ impl RunnerProcess {
             .env("INLOOP_RUNNER_ID", runner_id)
             .env("INLOOP_PLUGIN_DIR", plugin_dir())
             .env("INLOOP_WORK_DIR", dir.join(format!("{runner_id}-work")))
+            .envs(environment.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("inloop runner starts");
         RunnerProcess { child: ChildProcess(child), log }
+    }
+
+    /// Waits for the process to end by itself, and says whether it succeeded.
+    async fn wait_for_exit(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.0.try_wait().expect("the runner's state") {
+                return status.success();
+            }
+            assert!(Instant::now() < deadline, "the runner kept running:\n{}", self.log());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     fn log(&self) -> String {
@@ -172,4 +196,148 @@ async fn a_runner_killed_mid_job_loses_nothing_and_the_job_is_graded_once() {
         [(1, Some("lost".to_owned())), (2, Some("graded".to_owned()))],
         "the released job was not graded again"
     );
+}
+
+/// A Redis server with a plain port (for the web server) and a TLS port (for runner hosts),
+/// its certificate signed by a certificate authority of the test's own. Killed when dropped.
+struct TlsRedis {
+    plain_port: u16,
+    tls_port: u16,
+    authority: PathBuf,
+    _process: ChildProcess,
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    listener.local_addr().expect("address").port()
+}
+
+fn openssl(args: &[&str], dir: &Path) {
+    let output = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl");
+    assert!(
+        output.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+impl TlsRedis {
+    fn start(dir: &Path) -> TlsRedis {
+        let dir = dir.join("tls-redis");
+        std::fs::create_dir_all(&dir).expect("dir");
+        openssl(
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=Test CA",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+            ],
+            &dir,
+        );
+        openssl(
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=redis",
+                "-keyout",
+                "redis.key",
+                "-out",
+                "redis.csr",
+            ],
+            &dir,
+        );
+        std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").expect("extensions");
+        openssl(
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "redis.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "1",
+                "-extfile",
+                "san.ext",
+                "-out",
+                "redis.pem",
+            ],
+            &dir,
+        );
+        let (plain_port, tls_port) = (free_port(), free_port());
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &plain_port.to_string()])
+            .args(["--tls-port", &tls_port.to_string(), "--tls-auth-clients", "no"])
+            .args(["--tls-cert-file", "redis.pem", "--tls-key-file", "redis.key"])
+            .args(["--tls-ca-cert-file", "ca.pem", "--save", "", "--appendonly", "no"])
+            .current_dir(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        let process = ChildProcess(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", tls_port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not open its TLS port");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        TlsRedis { plain_port, tls_port, authority: dir.join("ca.pem"), _process: process }
+    }
+}
+
+#[tokio::test]
+async fn a_runner_host_reaches_redis_over_tls_and_checks_its_certificate() {
+    let dir = std::env::temp_dir().join(format!("inloop-tls-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let redis = TlsRedis::start(&dir);
+    let plain = format!("redis://127.0.0.1:{}", redis.plain_port);
+    let app = spawn_app_with(|settings| {
+        settings.task_dir = Some(dir.join("tasks"));
+        settings.redis_url = Secret::new(plain);
+    })
+    .await;
+    sync_fixture_course(&app).await;
+    let tls = format!("rediss://127.0.0.1:{}", redis.tls_port);
+
+    // A certificate from an authority the host does not trust: refused, and the log says why.
+    let mut untrusting = RunnerProcess::start_with(
+        &app,
+        &format!("untrusting-{}", uuid::Uuid::new_v4().simple()),
+        &dir,
+        &[("INLOOP_REDIS_URL", &tls)],
+    );
+    assert!(!untrusting.wait_for_exit().await, "{}", untrusting.log());
+    let log = untrusting.log();
+    assert!(log.contains("cannot connect to Redis") && log.contains("certificate"), "{log}");
+
+    // With the authority in the trust store (SSL_CERT_FILE stands in for the system's), it grades.
+    let trusting_id = format!("trusting-{}", uuid::Uuid::new_v4().simple());
+    let authority = redis.authority.to_string_lossy().into_owned();
+    let trusting = RunnerProcess::start_with(
+        &app,
+        &trusting_id,
+        &dir,
+        &[("INLOOP_REDIS_URL", &tls), ("SSL_CERT_FILE", &authority)],
+    );
+    trusting.wait_for_log("runner host ready").await;
+    app.logged_in_as("stu", Role::Student).await;
+    let path =
+        app.submitted("a-counter", &[("Counter.java", inloop_tests::counters::PASSES)]).await;
+    assert_eq!(app.wait_for_verdict(&path).await, "passed", "{}", trusting.log());
+    assert_eq!(app.graded_by(&path).await, trusting_id);
 }

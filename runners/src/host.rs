@@ -41,10 +41,43 @@ pub struct RunnerConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
-    #[error("cannot connect to Redis: {0}")]
-    Redis(#[from] redis::RedisError),
+    /// Not a `source`: the message says it all, and a chain would repeat the client's words.
+    #[error("cannot connect to Redis: {}", redis_problem(.0))]
+    Redis(redis::RedisError),
     #[error(transparent)]
     Grade(#[from] GradeError),
+}
+
+impl From<redis::RedisError> for HostError {
+    fn from(err: redis::RedisError) -> Self {
+        HostError::Redis(err)
+    }
+}
+
+/// A Redis error as an admin should read it: the client repeats nested causes
+/// ("A: B: A: B"), and a certificate problem deserves a pointer to its usual cause.
+fn redis_problem(err: &redis::RedisError) -> String {
+    let once = said_once(&err.to_string());
+    if once.contains("certificate") {
+        format!(
+            "{once} (with rediss://, Redis's certificate must come from an authority in this \
+             host's trust store; see nfs-setup/README.md)"
+        )
+    } else {
+        once
+    }
+}
+
+/// "A: B: A: B" as "A: B".
+fn said_once(text: &str) -> String {
+    let parts: Vec<&str> = text.split(": ").collect();
+    let size = (1..=parts.len())
+        .find(|&size| {
+            parts.len().is_multiple_of(size)
+                && parts.chunks(size).all(|chunk| chunk == &parts[..size])
+        })
+        .unwrap_or(parts.len());
+    parts[..size].join(": ")
 }
 
 /// How long a blocking read waits before it looks at the shutdown signal again.
@@ -456,5 +489,33 @@ async fn grade(
                 duration_ms: began.elapsed().as_millis() as u64,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{redis_problem, said_once};
+
+    #[test]
+    fn a_cause_repeated_by_nesting_is_said_once() {
+        let repeated = "invalid peer certificate: UnknownIssuer: invalid peer certificate: \
+                        UnknownIssuer: invalid peer certificate: UnknownIssuer";
+        assert_eq!(said_once(repeated), "invalid peer certificate: UnknownIssuer");
+        assert_eq!(said_once("a: b: a"), "a: b: a");
+        assert_eq!(said_once("timed out"), "timed out");
+    }
+
+    fn io_error(text: &str) -> redis::RedisError {
+        std::io::Error::other(text.to_owned()).into()
+    }
+
+    #[test]
+    fn repeated_causes_are_said_once_and_certificate_problems_get_a_hint() {
+        let repeated = io_error("invalid peer certificate: UnknownIssuer");
+        let text = redis_problem(&repeated);
+        assert!(text.starts_with(&repeated.to_string()), "{text}");
+        assert!(text.contains("trust store"), "{text}");
+        let refused = io_error("Connection refused (os error 111)");
+        assert_eq!(redis_problem(&refused), refused.to_string());
     }
 }
