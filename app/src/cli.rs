@@ -98,6 +98,15 @@ pub enum TasksCommand {
         #[arg(long, default_value = "main")]
         branch: String,
     },
+    /// Change where a repository comes from (say, after it moved); the next sync fetches from
+    /// there.
+    Edit {
+        name: String,
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        branch: Option<String>,
+    },
     /// Sync one repository (or all): fetch, publish the new revision, load its tasks. Exits 1
     /// when a repository could not be synced; problems with single tasks are listed instead.
     Sync { name: Option<String> },
@@ -345,10 +354,9 @@ async fn tasks(
                 crate::taskrepo::valid_repository_name(&name),
                 "'{name}' is not a repository name: use lower-case letters, digits, - and _"
             );
-            anyhow::ensure!(
-                !url.trim().is_empty() && !url.starts_with('-'),
-                "the URL is empty or looks like an option"
-            );
+            if let Some(problem) = crate::taskrepo::source_problem(url.trim(), branch.trim()) {
+                anyhow::bail!("{problem}");
+            }
             let secret = crate::taskrepo::new_webhook_secret();
             match db::repositories::insert(pool, &name, url.trim(), branch.trim(), &secret).await {
                 Ok(_) => writeln!(
@@ -360,6 +368,23 @@ async fn tasks(
                 }
                 Err(db::InsertNamedError::Db(err)) => return Err(err.into()),
             }
+        }
+        TasksCommand::Edit { name, url, branch } => {
+            let repository =
+                db::repositories::find_by_name(pool, &name).await?.with_context(|| {
+                    format!("there is no repository named {name}; see `inloop tasks list`")
+                })?;
+            anyhow::ensure!(url.is_some() || branch.is_some(), "say what changes: --url, --branch");
+            let url = url.as_deref().map_or(repository.url.as_str(), str::trim);
+            let branch = branch.as_deref().map_or(repository.branch.as_str(), str::trim);
+            if let Some(problem) = crate::taskrepo::source_problem(url, branch) {
+                anyhow::bail!("{problem}");
+            }
+            db::repositories::set_source(pool, &name, url, branch).await?;
+            writeln!(
+                out,
+                "repository {name} now comes from {url}, branch {branch}; sync it with `inloop tasks sync {name}`"
+            )?;
         }
         TasksCommand::Sync { name } => {
             let repositories = match name {

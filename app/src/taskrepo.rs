@@ -112,6 +112,21 @@ pub fn new_webhook_secret() -> String {
     hex::encode(bytes)
 }
 
+/// What is wrong with where a repository is to come from, in words for the person who typed it.
+/// The URL and branch reach `git fetch` as arguments, so neither may pass for an option.
+pub fn source_problem(url: &str, branch: &str) -> Option<&'static str> {
+    if url.is_empty() || url.starts_with('-') || url.chars().any(char::is_whitespace) {
+        Some("Enter the URL git clones the repository from.")
+    } else if branch.is_empty()
+        || branch.starts_with('-')
+        || !branch.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c))
+    {
+        Some("That is not a branch name.")
+    } else {
+        None
+    }
+}
+
 /// Repository names: lower-case letters, digits, `-` and `_`, as folder names on every host.
 pub fn valid_repository_name(name: &str) -> bool {
     let mut chars = name.chars();

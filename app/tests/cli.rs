@@ -216,6 +216,22 @@ fn serve_refuses_an_unmigrated_database_and_users_are_created_after_migrate() {
         listed.contains("root") && listed.contains("admin") && listed.contains("1 user(s)"),
         "{listed}"
     );
+
+    // A task repository that moved: its URL and branch change, anything unsafe is refused.
+    let added = inloop(&["tasks", "add", "course", "--url", "file:///srv/old.git"], &vars, None);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let unsafe_branch = inloop(&["tasks", "edit", "course", "--branch=-x"], &vars, None);
+    assert_eq!(unsafe_branch.status.code(), Some(1));
+    assert!(stderr(&unsafe_branch).contains("not a branch name"), "{}", stderr(&unsafe_branch));
+    let nothing = inloop(&["tasks", "edit", "course"], &vars, None);
+    assert_eq!(nothing.status.code(), Some(1));
+    assert!(stderr(&nothing).contains("--url, --branch"), "{}", stderr(&nothing));
+    let unknown = inloop(&["tasks", "edit", "nope", "--branch", "x"], &vars, None);
+    assert!(stderr(&unknown).contains("no repository named nope"), "{}", stderr(&unknown));
+    let edited = inloop(&["tasks", "edit", "course", "--url", "file:///srv/new.git"], &vars, None);
+    assert!(edited.status.success(), "{}", stderr(&edited));
+    let listed = stdout(&inloop(&["tasks", "list"], &vars, None));
+    assert!(listed.contains("file:///srv/new.git (branch main)"), "{listed}");
 }
 
 fn fixture(path: &str) -> String {

@@ -6,14 +6,22 @@ use inloop_app::{db, db::users::Role, routes::hooks::github_signature};
 use inloop_tests::{GitRepo, TestApp, spawn_app_with};
 use reqwest::StatusCode;
 
-async fn app_with_repository() -> (TestApp, GitRepo) {
+/// A Git repository with one Python task in `folder`.
+fn repository_with_task(folder: &str, title: &str) -> GitRepo {
     let repo = GitRepo::init();
-    repo.write("t/task.md", "# T");
+    repo.write(&format!("{folder}/task.md"), &format!("# {title}"));
     repo.write(
-        "t/meta.json",
-        r#"{"title": "Hooked Task", "category": "C", "pubdate": "2026-01-01", "runner": "python"}"#,
+        &format!("{folder}/meta.json"),
+        &format!(
+            r#"{{"title": "{title}", "category": "C", "pubdate": "2026-01-01", "runner": "python"}}"#
+        ),
     );
     repo.commit("first");
+    repo
+}
+
+async fn app_with_repository() -> (TestApp, GitRepo) {
+    let repo = repository_with_task("t", "Hooked Task");
     let task_dir =
         std::env::temp_dir().join(format!("inloop-hooks-{}", uuid::Uuid::new_v4().simple()));
     let app = spawn_app_with(|settings| settings.task_dir = Some(task_dir)).await;
@@ -220,4 +228,55 @@ async fn staff_sync_from_their_page_and_admins_add_repositories() {
     let first_category = home.body.find("/tasks/category/c\"").expect("category C listed");
     let second_category = home.body.find("/tasks/category/d\"").expect("category D listed");
     assert!(first_category < second_category, "lower display order first");
+}
+
+#[tokio::test]
+async fn admins_change_where_a_repository_comes_from_and_it_syncs_from_there() {
+    let (app, _old) = app_with_repository().await;
+    let moved = repository_with_task("m", "Moved Task");
+    moved.git(&["branch", "-m", "main", "trunk"]);
+
+    let staff = app.other_client();
+    staff.logged_in_as("sam", Role::Staff).await;
+    assert!(!staff.get("/staff/repositories").await.body.contains("Change the URL or branch"));
+    let by_staff = staff
+        .post_form("/staff/repositories/course/source", &[("url", "x"), ("branch", "main")])
+        .await;
+    assert_eq!(by_staff.status, StatusCode::NOT_FOUND, "admins only");
+
+    app.logged_in_as("ada", Role::Admin).await;
+    let refused = app
+        .post_form(
+            "/staff/repositories/course/source",
+            &[("url", &moved.url()), ("branch", "--upload-pack=evil")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("That is not a branch name.");
+    refused.assert_contains(&format!(r#"value="{}""#, moved.url()));
+    refused.assert_contains(r#"<details class="source" open"#);
+    let unchanged: String =
+        sqlx::query_scalar("select branch from repositories where name = 'course'")
+            .fetch_one(&app.db)
+            .await
+            .expect("repository");
+    assert_eq!(unchanged, "main");
+    let missing =
+        app.post_form("/staff/repositories/nope/source", &[("url", "x"), ("branch", "main")]).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    app.post_form(
+        "/staff/repositories/course/source",
+        &[("url", &format!(" {} ", moved.url())), ("branch", "trunk")],
+    )
+    .await
+    .assert_redirect_to("/staff/repositories");
+    app.get("/staff/repositories").await.assert_contains("now comes from");
+    assert!(wait_for_task(&app, "moved-task").await, "synced from the new place");
+    let (url, branch): (String, String) =
+        sqlx::query_as("select url, branch from repositories where name = 'course'")
+            .fetch_one(&app.db)
+            .await
+            .expect("repository");
+    assert_eq!((url, branch), (moved.url(), "trunk".to_owned()));
 }

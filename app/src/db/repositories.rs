@@ -67,6 +67,24 @@ pub async fn insert(
     .map_err(|err| super::InsertNamedError::from_insert(err, "repositories_name_key"))
 }
 
+/// Changes where a repository comes from; false when there is no repository of that name.
+pub async fn set_source(
+    db: impl PgExecutor<'_>,
+    name: &str,
+    url: &str,
+    branch: &str,
+) -> sqlx::Result<bool> {
+    let changed = sqlx::query!(
+        "update repositories set url = $2, branch = $3 where name = $1",
+        name,
+        url,
+        branch
+    )
+    .execute(db)
+    .await?;
+    Ok(changed.rows_affected() == 1)
+}
+
 pub async fn record_failure(db: impl PgExecutor<'_>, id: i64, message: &str) -> sqlx::Result<()> {
     sqlx::query!(
         "update repositories set sync_status = 'failed', sync_message = $2, synced_at = now() where id = $1",

@@ -29,6 +29,7 @@ pub fn routes() -> Route {
         .at("/settings", get(settings_form).post(settings_save))
         .at("/repositories", get(repositories_page).post(repository_add))
         .at("/repositories/:name/sync", post(repository_sync))
+        .at("/repositories/:name/source", post(repository_source))
         .at("/repositories/:name/card", get(repository_card))
         .at("/categories", get(categories_page))
         .at("/categories/:id", post(category_save))
@@ -71,6 +72,11 @@ async fn repository_view(
             ctx.state.settings.public_url, repository.name
         ),
         secret: is_admin.then(|| repository.webhook_secret.clone()),
+        source: is_admin.then(|| staff_views::SourceEditView {
+            url: repository.url.clone(),
+            branch: repository.branch.clone(),
+            error: None,
+        }),
         revision: repository.revision.map(|revision| revision.chars().take(12).collect()),
         synced_at: repository
             .synced_at
@@ -120,17 +126,42 @@ fn reference_details(report: Option<&serde_json::Value>, output: Option<&str>) -
     (!text.trim().is_empty()).then_some(text)
 }
 
+/// A refused change of a repository's source: which repository, what was typed, and why.
+struct RefusedSource<'a> {
+    name: &'a str,
+    form: &'a SourceForm,
+    problem: &'static str,
+}
+
 async fn render_repositories(
     ctx: &Ctx,
     form: &RepositoryForm,
     error: Option<&str>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    render_repositories_with(ctx, form, error, None, status).await
+}
+
+async fn render_repositories_with(
+    ctx: &Ctx,
+    form: &RepositoryForm,
+    error: Option<&str>,
+    refused_source: Option<RefusedSource<'_>>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let viewer = ctx.require_staff()?;
     let is_admin = viewer.role == Role::Admin;
     let mut repositories = Vec::new();
     for repository in db::repositories::list(&ctx.state.db).await? {
-        repositories.push(repository_view(ctx, repository, is_admin).await?);
+        let mut view = repository_view(ctx, repository, is_admin).await?;
+        if let Some(refused) = refused_source.as_ref().filter(|refused| refused.name == view.name) {
+            view.source = Some(staff_views::SourceEditView {
+                url: refused.form.url.clone(),
+                branch: refused.form.branch.clone(),
+                error: Some(refused.problem.to_owned()),
+            });
+        }
+        repositories.push(view);
     }
     let csrf_token = ctx.csrf_token();
     let view = staff_views::RepositoriesView {
@@ -166,16 +197,10 @@ async fn repository_add(ctx: Ctx, Form(form): Form<RepositoryForm>) -> Result<Re
     let name = form.name.trim();
     let url = form.url.trim();
     let branch = if form.branch.trim().is_empty() { "main" } else { form.branch.trim() };
-    let problem = if !crate::taskrepo::valid_repository_name(name) {
-        Some("Use lower-case letters, digits, - and _ for the name.")
-    } else if url.is_empty() || url.starts_with('-') || url.chars().any(char::is_whitespace) {
-        Some("Enter the URL git clones the repository from.")
-    } else if !branch.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c))
-        || branch.starts_with('-')
-    {
-        Some("That is not a branch name.")
+    let problem = if crate::taskrepo::valid_repository_name(name) {
+        crate::taskrepo::source_problem(url, branch)
     } else {
-        None
+        Some("Use lower-case letters, digits, - and _ for the name.")
     };
     if let Some(problem) = problem {
         return render_repositories(&ctx, &form, Some(problem), StatusCode::UNPROCESSABLE_ENTITY)
@@ -212,6 +237,50 @@ async fn repository_sync(ctx: Ctx, Path(name): Path<String>) -> Result<Response,
 }
 
 /// The repository's card alone, for the live progress while a sync runs.
+#[derive(Debug, Deserialize)]
+struct SourceForm {
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    branch: String,
+}
+
+/// Changes where a repository comes from and syncs it from there.
+#[handler]
+async fn repository_source(
+    ctx: Ctx,
+    Path(name): Path<String>,
+    Form(form): Form<SourceForm>,
+) -> Result<Response, AppError> {
+    ctx.require_admin()?;
+    let repository =
+        db::repositories::find_by_name(&ctx.state.db, &name).await?.ok_or(AppError::NotFound)?;
+    let (url, branch) = (form.url.trim(), form.branch.trim());
+    if let Some(problem) = crate::taskrepo::source_problem(url, branch) {
+        let refused = RefusedSource { name: &name, form: &form, problem };
+        return render_repositories_with(
+            &ctx,
+            &RepositoryForm::default(),
+            None,
+            Some(refused),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    if url == repository.url && branch == repository.branch {
+        ctx.flash(FlashLevel::Info, format!("{name} already comes from there."));
+        return Ok(redirect("/staff/repositories"));
+    }
+    db::repositories::set_source(&ctx.state.db, &name, url, branch).await?;
+    tracing::info!(repository = name, url, branch, "changed where a repository comes from");
+    ctx.state.syncs.request(repository.id);
+    ctx.flash(
+        FlashLevel::Success,
+        format!("{name} now comes from {url}, branch {branch}; a sync has started."),
+    );
+    Ok(redirect("/staff/repositories"))
+}
+
 #[handler]
 async fn repository_card(ctx: Ctx, Path(name): Path<String>) -> Result<Response, AppError> {
     let viewer = ctx.require_staff()?;

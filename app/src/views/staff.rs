@@ -418,7 +418,16 @@ pub struct RepositoryView {
     pub webhook_url: String,
     /// Only admins see the secret.
     pub secret: Option<String>,
+    /// Only admins change where a repository comes from.
+    pub source: Option<SourceEditView>,
     pub references: Vec<ReferenceView>,
+}
+
+/// The form that changes a repository's URL and branch: what it holds, and why it was refused.
+pub struct SourceEditView {
+    pub url: String,
+    pub branch: String,
+    pub error: Option<String>,
 }
 
 /// How a task's reference solution fared.
@@ -494,6 +503,27 @@ pub fn repository_card(repository: &RepositoryView, csrf_token: &str) -> Markup 
                 }
                 p { strong { "GitHub: " } "Settings → Webhooks → Add webhook; content type " code { "application/json" } "; the secret above; just the push event." }
                 p { strong { "GitLab: " } "Settings → Webhooks; the URL above, the secret as Secret token, trigger: Push events." }
+            }
+            @if let Some(source) = &repository.source {
+                @let url_id = format!("source-url-{}", repository.name);
+                @let branch_id = format!("source-branch-{}", repository.name);
+                details.source open[source.error.is_some()] {
+                    summary { "Change the URL or branch" }
+                    (form_error(source.error.as_deref()))
+                    form method="post" action=(format!("/staff/repositories/{}/source", repository.name)) {
+                        (csrf_field(csrf_token))
+                        div.field {
+                            label for=(url_id) { "Git URL" }
+                            input id=(url_id) type="text" name="url" value=(source.url) required;
+                        }
+                        div.field {
+                            label for=(branch_id) { "Branch" }
+                            input id=(branch_id) type="text" name="branch" value=(source.branch) required;
+                        }
+                        p.help { "The next sync fetches from here. Tasks keep their solutions as long as their folders keep their names." }
+                        button type="submit" { "Change and sync" }
+                    }
+                }
             }
         }
     }
