@@ -274,6 +274,11 @@ async fn work(
                 continue;
             }
             let result = grade(&config, &grader, &mut writer, &job).await;
+            if result.report.verdict == Verdict::SystemError && !shared.visible() {
+                // It failed because the share vanished mid-run: not the student's problem.
+                hand_back(&mut writer, &jobs_stream, &entry.id, &data).await;
+                continue;
+            }
             if job.reference {
                 tracing::info!(
                     task = job.task,
@@ -310,9 +315,9 @@ async fn done_with(redis: &mut ConnectionManager, stream: &str, id: &str) {
     }
 }
 
-/// Puts a job back at the end of the queue and removes this runner's copy. Should the job not
-/// go back, this runner keeps it pending and the web server's reconciler sends it again.
-async fn hand_back(redis: &mut ConnectionManager, stream: &str, id: &str, data: &str) {
+/// Puts a job this consumer took back at the end of the queue and removes its copy. Should the
+/// job not go back, it stays pending here and the web server's reconciler sends it again.
+pub async fn hand_back(redis: &mut ConnectionManager, stream: &str, id: &str, data: &str) {
     let requeued: Result<String, _> = redis.xadd(stream, "*", &[(jobs::DATA_FIELD, data)]).await;
     match requeued {
         Ok(_) => {

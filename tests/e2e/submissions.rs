@@ -261,6 +261,57 @@ async fn a_runner_host_without_the_shared_task_directory_waits_for_it_instead_of
 }
 
 #[tokio::test]
+async fn a_job_handed_back_goes_to_the_end_of_the_queue_and_is_graded_once() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
+    sync_fixture_course(&app).await;
+    app.logged_in_as("stu", Role::Student).await;
+    let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
+
+    // A runner host takes the job, finds it cannot grade it here, and hands it back.
+    let jobs = format!("{}:jobs", app.redis_prefix);
+    let mut redis = app.state.redis.clone();
+    inloop_runners::host::ensure_group(&mut redis, &jobs, "runners").await.expect("group");
+    let taken: redis::streams::StreamReadReply = redis::cmd("XREADGROUP")
+        .arg(&["GROUP", "runners", "unlucky-host", "COUNT", "1", "STREAMS", &jobs, ">"])
+        .query_async(&mut redis)
+        .await
+        .expect("a job");
+    let entry = taken.keys[0].ids[0].clone();
+    let data: String = entry.get("data").expect("the job's data");
+    assert!(data.contains(&format!(r#""solution_id":{}"#, solution_id(&path))), "{data}");
+    inloop_runners::host::hand_back(&mut redis, &jobs, &entry.id, &data).await;
+
+    let pending: (i64, redis::Value, redis::Value, redis::Value) = redis::cmd("XPENDING")
+        .arg(&jobs)
+        .arg("runners")
+        .query_async(&mut redis)
+        .await
+        .expect("xpending");
+    assert_eq!(pending.0, 0, "nothing stays with the host that handed it back");
+    let waiting: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
+        .arg(&jobs)
+        .arg("-")
+        .arg("+")
+        .query_async(&mut redis)
+        .await
+        .expect("xrange");
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_ne!(waiting[0].0, entry.id, "a new entry at the end of the stream");
+    assert_eq!(waiting[0].1, [("data".to_owned(), data)]);
+
+    let runner = start_runner(&app, 1);
+    assert_eq!(app.wait_for_verdict(&path).await, "passed");
+    assert_eq!(app.graded_by(&path).await, runner.id);
+    let results: i64 = sqlx::query_scalar("select count(*) from results where solution_id = $1")
+        .bind(solution_id(&path))
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(results, 1);
+}
+
+#[tokio::test]
 async fn runner_hosts_build_a_new_revisions_images_before_any_job() {
     let dir = task_dir();
     let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
