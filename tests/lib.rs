@@ -619,6 +619,18 @@ impl TestApp {
         Page::from(response.expect("the upload is answered")).await
     }
 
+    /// Jobs taken by runner hosts and not yet finished.
+    pub async fn jobs_pending(&self) -> i64 {
+        let mut redis = self.state.redis.clone();
+        let summary: (i64, redis::Value, redis::Value, redis::Value) = redis::cmd("XPENDING")
+            .arg(format!("{}:jobs", self.redis_prefix))
+            .arg("runners")
+            .query_async(&mut redis)
+            .await
+            .expect("XPENDING of the jobs stream");
+        summary.0
+    }
+
     /// The runner host that graded a solution, by its id.
     pub async fn graded_by(&self, solution_path: &str) -> String {
         sqlx::query_scalar("select runner from results where solution_id = $1")

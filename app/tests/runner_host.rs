@@ -170,18 +170,13 @@ async fn a_runner_killed_mid_job_loses_nothing_and_the_job_is_graded_once() {
     let jobs = format!("{}:jobs", app.redis_prefix);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let pending: (i64, redis::Value, redis::Value, redis::Value) = redis::cmd("XPENDING")
-            .arg(&jobs)
-            .arg("runners")
-            .query_async(&mut redis)
-            .await
-            .expect("xpending");
+        let pending = app.jobs_pending().await;
         let length: i64 =
             redis::cmd("XLEN").arg(&jobs).query_async(&mut redis).await.expect("xlen");
-        if pending.0 == 0 && length == 0 {
+        if pending == 0 && length == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "{pending:?} jobs pending, {length} in the stream");
+        assert!(Instant::now() < deadline, "{pending} jobs pending, {length} in the stream");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let unchanged: Vec<(i32, Option<String>)> = sqlx::query_as(

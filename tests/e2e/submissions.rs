@@ -282,13 +282,7 @@ async fn a_job_handed_back_goes_to_the_end_of_the_queue_and_is_graded_once() {
     assert!(data.contains(&format!(r#""solution_id":{}"#, solution_id(&path))), "{data}");
     inloop_runners::host::hand_back(&mut redis, &jobs, &entry.id, &data).await;
 
-    let pending: (i64, redis::Value, redis::Value, redis::Value) = redis::cmd("XPENDING")
-        .arg(&jobs)
-        .arg("runners")
-        .query_async(&mut redis)
-        .await
-        .expect("xpending");
-    assert_eq!(pending.0, 0, "nothing stays with the host that handed it back");
+    assert_eq!(app.jobs_pending().await, 0, "nothing stays with the host that handed it back");
     let waiting: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
         .arg(&jobs)
         .arg("-")
