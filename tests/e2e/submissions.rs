@@ -306,6 +306,65 @@ async fn a_job_handed_back_goes_to_the_end_of_the_queue_and_is_graded_once() {
 }
 
 #[tokio::test]
+async fn with_feedback_off_solutions_are_stored_and_never_tested() {
+    let dir = task_dir();
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
+    sync_fixture_course(&app).await;
+    let runner = start_runner(&app, 1);
+
+    // An admin turns feedback off for an exam on the settings page.
+    let admin = app.other_client();
+    admin.logged_in_as("ada", Role::Admin).await;
+    admin
+        .get("/staff/settings")
+        .await
+        .assert_contains(r#"name="immediate_feedback" value="on" checked"#);
+    admin
+        .post_form("/staff/settings", &[("ownwork_declaration", "x"), ("max_submissions", "-1")])
+        .await
+        .assert_redirect_to("/staff/settings");
+    assert!(
+        !admin
+            .get("/staff/settings")
+            .await
+            .body
+            .contains(r#"name="immediate_feedback" value="on" checked"#)
+    );
+
+    app.logged_in_as("stu", Role::Student).await;
+    app.get("/tasks/a-counter").await.assert_contains("Solutions are not tested at the moment");
+    let page = app.submit("a-counter", &[("Counter.java", COUNTER_FAILS)]).await;
+    let path = page.location.clone().expect("to the solution");
+    let solution = app.get(&path).await;
+    solution.assert_contains("has been saved. It is not tested while feedback is off.");
+    solution.assert_contains(r#"data-verdict="saved""#);
+    solution.assert_contains("Counter.java");
+    assert_eq!(app.wait_for_verdict(&path).await, "saved");
+    app.get("/tasks/a-counter/solutions").await.assert_contains("saved, not tested");
+
+    // Nothing goes to the runners, now or later.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let (status, attempts, results): (String, i64, i64) = sqlx::query_as(
+        "select status,
+                (select count(*) from grading_attempts a where a.solution_id = s.id),
+                (select count(*) from results r where r.solution_id = s.id)
+         from solutions s where id = $1",
+    )
+    .bind(solution_id(&path))
+    .fetch_one(&app.db)
+    .await
+    .expect("the solution");
+    assert_eq!((status.as_str(), attempts, results), ("saved", 0, 0));
+
+    // Feedback on again: new solutions are tested; the saved one stays as it was.
+    app.set_site_setting("immediate_feedback = true").await;
+    let tested = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
+    assert_eq!(app.wait_for_verdict(&tested).await, "passed");
+    assert_eq!(app.graded_by(&tested).await, runner.id);
+    assert_eq!(app.wait_for_verdict(&path).await, "saved");
+}
+
+#[tokio::test]
 async fn runner_hosts_build_a_new_revisions_images_before_any_job() {
     let dir = task_dir();
     let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;

@@ -19,6 +19,8 @@ pub struct SiteSettings {
     pub max_submissions: i32,
     /// Students do not see tasks whose reference solution fails its check.
     pub hide_failing_tasks: bool,
+    /// Solutions are tested as they come in; off (exam mode) they are only stored.
+    pub immediate_feedback: bool,
 }
 
 impl SiteSettings {
@@ -32,7 +34,8 @@ pub async fn load(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
         SiteSettings,
         "select signup_allowed, email_pattern, email_help_text, email_error_message,
                 require_ownwork_declaration, ownwork_declaration_intro, ownwork_declaration,
-                auto_assign_groups, privacy_statement, deadline_tolerance_seconds, max_submissions, hide_failing_tasks
+                auto_assign_groups, privacy_statement, deadline_tolerance_seconds, max_submissions, hide_failing_tasks,
+                immediate_feedback
          from site_settings"
     )
     .fetch_one(db)
@@ -45,7 +48,7 @@ pub async fn save(db: impl PgExecutor<'_>, settings: &SiteSettings) -> sqlx::Res
                 email_error_message = $4, require_ownwork_declaration = $5,
                 ownwork_declaration_intro = $6, ownwork_declaration = $7, auto_assign_groups = $8,
                 privacy_statement = $9, deadline_tolerance_seconds = $10, max_submissions = $11,
-                hide_failing_tasks = $12, updated_at = now()",
+                hide_failing_tasks = $12, immediate_feedback = $13, updated_at = now()",
         settings.signup_allowed,
         settings.email_pattern,
         settings.email_help_text,
@@ -57,7 +60,8 @@ pub async fn save(db: impl PgExecutor<'_>, settings: &SiteSettings) -> sqlx::Res
         settings.privacy_statement,
         settings.deadline_tolerance_seconds,
         settings.max_submissions,
-        settings.hide_failing_tasks
+        settings.hide_failing_tasks,
+        settings.immediate_feedback
     )
     .execute(db)
     .await?;

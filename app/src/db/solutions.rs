@@ -8,6 +8,8 @@ pub struct NewSolution<'a> {
     pub author_id: i64,
     pub revision: &'a str,
     pub files: &'a [(String, Vec<u8>)],
+    /// False in exam mode: the solution is stored as `saved` and never sent to the runners.
+    pub tested: bool,
 }
 
 /// Stores a solution and its files in the caller's transaction and returns `(id, number)`.
@@ -21,12 +23,14 @@ pub async fn insert(
         .fetch_one(&mut *conn)
         .await?;
     let row = sqlx::query!(
-        r#"insert into solutions (task_id, author_id, number, revision)
-           values ($1, $2, (select coalesce(max(number), 0) + 1 from solutions where author_id = $2 and task_id = $1), $3)
+        r#"insert into solutions (task_id, author_id, number, revision, status)
+           values ($1, $2, (select coalesce(max(number), 0) + 1 from solutions where author_id = $2 and task_id = $1), $3,
+                   case when $4 then 'queued' else 'saved' end)
            returning id, number"#,
         solution.task_id,
         solution.author_id,
-        solution.revision
+        solution.revision,
+        solution.tested
     )
     .fetch_one(&mut *conn)
     .await?;

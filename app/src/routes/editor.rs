@@ -271,10 +271,10 @@ pub async fn submit_from_editor(
     }
     let as_bytes: Vec<(String, Vec<u8>)> =
         files.iter().map(|file| (file.name.clone(), file.contents.clone().into_bytes())).collect();
-    let (solution_id, number) =
+    let (solution_id, number, tested) =
         super::solutions::store_and_dispatch(&ctx, &request.task, user_id, &as_bytes).await?;
     if !ctx.htmx {
-        ctx.flash(FlashLevel::Success, format!("Your solution #{number} has been submitted."));
+        ctx.flash(FlashLevel::Success, super::solutions::submitted_message(number, tested));
         return Ok(redirect(&format!("/solutions/{solution_id}")));
     }
     let solution =

@@ -173,34 +173,45 @@ pub async fn submit(
         ctx.flash(FlashLevel::Error, reason);
         return Ok(redirect(&back));
     }
-    let (solution_id, number) = store_and_dispatch(&ctx, &task, user.id, &files).await?;
-    ctx.flash(FlashLevel::Success, format!("Your solution #{number} has been submitted."));
+    let (solution_id, number, tested) = store_and_dispatch(&ctx, &task, user.id, &files).await?;
+    ctx.flash(FlashLevel::Success, submitted_message(number, tested));
     Ok(redirect(&format!("/solutions/{solution_id}")))
 }
 
+/// What a student is told after a submit without JavaScript.
+pub fn submitted_message(number: i32, tested: bool) -> String {
+    if tested {
+        format!("Your solution #{number} has been submitted.")
+    } else {
+        format!("Your solution #{number} has been saved. It is not tested while feedback is off.")
+    }
+}
+
 /// Stores checked files as the student's next solution and sends it to the runners when it is
-/// the student's turn. Returns `(id, number)`.
+/// the student's turn, unless feedback is off (exam mode). Returns `(id, number, tested)`.
 pub async fn store_and_dispatch(
     ctx: &Ctx,
     task: &db::tasks::TaskPage,
     user_id: i64,
     files: &[(String, Vec<u8>)],
-) -> Result<(i64, i32), AppError> {
+) -> Result<(i64, i32, bool), AppError> {
+    let tested = ctx.state.site_settings().await?.immediate_feedback;
     let mut tx = ctx.state.db.begin().await?;
     let new = db::solutions::NewSolution {
         task_id: task.id,
         author_id: user_id,
         revision: &task.revision,
         files,
+        tested,
     };
     let (solution_id, number) = db::solutions::insert(&mut tx, &new).await?;
     tx.commit().await?;
-    tracing::info!(solution_id, number, task = task.slug, user_id, "stored a solution");
-    if let Err(err) = queue::dispatch_next(&ctx.state, user_id).await {
+    tracing::info!(solution_id, number, task = task.slug, user_id, tested, "stored a solution");
+    if tested && let Err(err) = queue::dispatch_next(&ctx.state, user_id).await {
         // Stored is stored: the reconciler sends it when Redis is back.
         tracing::warn!(solution_id, error = %format!("{err:#}"), "could not dispatch a solution yet");
     }
-    Ok((solution_id, number))
+    Ok((solution_id, number, tested))
 }
 
 /// The solution, if the viewer may see it: their own, or any for staff. Others get 404.
@@ -234,6 +245,7 @@ async fn status_of(
             }
             None => StatusView::Running { stage: "Being tested", progress: None },
         },
+        "saved" => StatusView::Saved,
         "error" => StatusView::Error {
             message: solution
                 .error_message
@@ -420,7 +432,7 @@ pub async fn solution_events(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, 
                     _ => "Storing the result",
                 };
             }
-            let final_state = matches!(status, StatusView::Done(_) | StatusView::Error { .. });
+            let final_state = status.is_final();
             let html = views::solutions::status(id, &status).into_string();
             Some((Event::message(html).event_type("status"), (state, receiver, false, final_state)))
         },
@@ -480,6 +492,7 @@ pub async fn solution_list(
             state: match (row.status.as_str(), row.verdict.as_deref()) {
                 (_, Some(verdict)) => verdict.replace('_', " "),
                 ("error", None) => "could not be tested".to_owned(),
+                ("saved", None) => "saved, not tested".to_owned(),
                 _ => "being tested".to_owned(),
             },
             verdict: row.verdict,

@@ -676,6 +676,7 @@ fn render_settings(
         deadline_tolerance_seconds: settings.deadline_tolerance_seconds,
         max_submissions: settings.max_submissions,
         hide_failing_tasks: settings.hide_failing_tasks,
+        immediate_feedback: settings.immediate_feedback,
         errors,
     };
     ctx.render_with_status(status, "Settings", staff_views::settings(&view))
@@ -711,6 +712,7 @@ struct SettingsForm {
     #[serde(default)]
     max_submissions: String,
     hide_failing_tasks: Option<String>,
+    immediate_feedback: Option<String>,
 }
 
 #[handler]
@@ -735,6 +737,7 @@ async fn settings_save(ctx: Ctx, Form(form): Form<SettingsForm>) -> Result<Respo
             text => text.parse().unwrap_or(-1),
         },
         hide_failing_tasks: form.hide_failing_tasks.is_some(),
+        immediate_feedback: form.immediate_feedback.is_some(),
         max_submissions: if form.max_submissions.trim().is_empty() {
             -1
         } else {

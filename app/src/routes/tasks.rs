@@ -190,6 +190,7 @@ pub async fn render_task(
         patterns: &patterns,
         usage,
         closed: closed.as_deref(),
+        untested: !ctx.state.site_settings().await?.immediate_feedback,
         error: error.as_deref(),
         saved_at: checkpoint.as_ref().map(|saved| when(ctx, saved.saved_at)),
         from_templates: !has_own_files,

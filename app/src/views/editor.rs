@@ -29,6 +29,8 @@ pub struct EditorView<'a> {
     pub usage: Option<(i64, i64)>,
     /// Why submitting is not possible now, if it is not (saving still is).
     pub closed: Option<&'a str>,
+    /// Feedback is off (exam mode): submitted solutions are stored, not tested.
+    pub untested: bool,
     pub error: Option<&'a str>,
     pub saved_at: Option<When>,
     /// The files come from the task's starter templates, not from the student.
@@ -46,6 +48,11 @@ pub fn workbench(view: &EditorView<'_>) -> Markup {
             h2 #editor-heading { "Your solution" }
             @if let Some(error) = view.error { div.form-error #editor-error role="alert" { (error) } }
             @if let Some(closed) = view.closed { p.flash.flash-warning { (closed) } }
+            @else if view.untested {
+                p.flash.flash-info #feedback-off {
+                    "Solutions are not tested at the moment (during an exam, for example): what you submit is stored for staff, and you see no results."
+                }
+            }
             form #editor-form method="post" action=(save_url) data-editor
                 data-patterns=(view.patterns.join(","))
                 data-saved-at=[view.saved_at.as_ref().map(|at| at.iso.as_str())] {

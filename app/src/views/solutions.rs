@@ -76,19 +76,37 @@ pub struct ProgressView {
 const PROGRESS_LISTED: usize = 30;
 
 pub enum StatusView {
-    Waiting { position: i64 },
-    Running { stage: &'static str, progress: Option<ProgressView> },
-    Error { message: String },
+    Waiting {
+        position: i64,
+    },
+    Running {
+        stage: &'static str,
+        progress: Option<ProgressView>,
+    },
+    Error {
+        message: String,
+    },
     Done(ResultView),
+    /// Stored while feedback was off (exam mode); it is never tested.
+    Saved,
+}
+
+impl StatusView {
+    /// Nothing more will happen to the solution.
+    pub fn is_final(&self) -> bool {
+        matches!(self, StatusView::Done(_) | StatusView::Error { .. } | StatusView::Saved)
+    }
 }
 
 /// The part of a solution's page that changes while it is graded. While not final it asks for
 /// itself again (htmx) and, without JavaScript, the page reloads itself.
 pub fn status(solution_id: i64, status: &StatusView) -> Markup {
-    let final_state = matches!(status, StatusView::Done(_) | StatusView::Error { .. });
+    let final_state = status.is_final();
+    // Scripts and tests read the final state here; a saved solution has no verdict but is final.
     let verdict = match status {
         StatusView::Done(result) => Some(result.verdict.as_str()),
         StatusView::Error { .. } => Some("system_error"),
+        StatusView::Saved => Some("saved"),
         _ => None,
     };
     let url = format!("/solutions/{solution_id}/status");
@@ -111,6 +129,12 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
                 }
                 StatusView::Error { message } => {
                     p.verdict.verdict-system_error { (message) }
+                }
+                StatusView::Saved => {
+                    p.verdict.verdict-saved {
+                        strong { "Saved." }
+                        " Solutions are not tested while the course gives no feedback (during an exam, for example). Your files are stored, and staff can see them."
+                    }
                 }
                 StatusView::Done(result) => {
                     p class=(format!("verdict verdict-{}", result.verdict)) {

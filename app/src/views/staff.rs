@@ -315,6 +315,7 @@ pub struct SettingsView<'a> {
     pub deadline_tolerance_seconds: i32,
     pub max_submissions: i32,
     pub hide_failing_tasks: bool,
+    pub immediate_feedback: bool,
     pub errors: &'a FieldErrors,
 }
 
@@ -385,6 +386,11 @@ pub fn settings(view: &SettingsView<'_>) -> Markup {
                 div.checkbox {
                     input #field-hide_failing_tasks type="checkbox" name="hide_failing_tasks" value="on" checked[view.hide_failing_tasks];
                     label for="field-hide_failing_tasks" { "Hide tasks from students while their reference solution fails its check" }
+                }
+                div.checkbox {
+                    input #field-immediate_feedback type="checkbox" name="immediate_feedback" value="on" checked[view.immediate_feedback] aria-describedby="field-immediate_feedback-help";
+                    label for="field-immediate_feedback" { "Test solutions as they come in and show students the results" }
+                    div.help #field-immediate_feedback-help { "Turn off for an exam: solutions are then only stored, never tested, and students are told so." }
                 }
             }
             fieldset {
