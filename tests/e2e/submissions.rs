@@ -356,12 +356,33 @@ async fn with_feedback_off_solutions_are_stored_and_never_tested() {
     .expect("the solution");
     assert_eq!((status.as_str(), attempts, results), ("saved", 0, 0));
 
-    // Feedback on again: new solutions are tested; the saved one stays as it was.
+    // While feedback is off, the saved solutions cannot be sent to be tested.
+    let settings = admin.get("/staff/settings").await;
+    settings.assert_contains("1 solution(s) were stored while feedback was off.");
+    admin.post_form("/staff/settings/test-saved", &[]).await.assert_redirect_to("/staff/settings");
+    admin
+        .get("/staff/settings")
+        .await
+        .assert_contains("students see the results of their saved solutions once they are tested");
+    assert_eq!(app.wait_for_verdict(&path).await, "saved");
+
+    // Feedback on again: new solutions are tested; the saved one stays as it was...
     app.set_site_setting("immediate_feedback = true").await;
     let tested = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
     assert_eq!(app.wait_for_verdict(&tested).await, "passed");
     assert_eq!(app.graded_by(&tested).await, runner.id);
     assert_eq!(app.wait_for_verdict(&path).await, "saved");
+
+    // ...until an admin has the saved ones tested after the exam.
+    admin.post_form("/staff/settings/test-saved", &[]).await.assert_redirect_to("/staff/settings");
+    admin
+        .get("/staff/settings")
+        .await
+        .assert_contains("saved solutions of 1 student(s) are being tested");
+    assert_eq!(app.wait_for_verdict(&path).await, "failed");
+    assert!(!admin.get("/staff/settings").await.body.contains("Saved, untested solutions"));
+    let by_student = app.post_form("/staff/settings/test-saved", &[]).await;
+    assert_eq!(by_student.status, StatusCode::NOT_FOUND, "admins only");
 }
 
 #[tokio::test]

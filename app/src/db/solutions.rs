@@ -59,6 +59,23 @@ pub async fn counted(db: impl PgExecutor<'_>, task_id: i64, author_id: i64) -> s
     .await
 }
 
+/// Solutions stored while feedback was off, not tested yet.
+pub async fn count_saved(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"select count(*) as "count!" from solutions where status = 'saved'"#)
+        .fetch_one(db)
+        .await
+}
+
+/// Puts every saved solution in the queue; returns their authors, each once, to dispatch for.
+pub async fn queue_saved(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
+        r#"with queued as (update solutions set status = 'queued' where status = 'saved' returning author_id)
+           select distinct author_id as "author_id!" from queued"#
+    )
+    .fetch_all(db)
+    .await
+}
+
 #[derive(Clone, Debug)]
 pub struct SolutionRow {
     pub id: i64,

@@ -27,6 +27,7 @@ pub fn routes() -> Route {
         .at("/groups/:id/delete", post(group_delete))
         .at("/courses", get(courses_page).post(course_create))
         .at("/settings", get(settings_form).post(settings_save))
+        .at("/settings/test-saved", post(test_saved_solutions))
         .at("/repositories", get(repositories_page).post(repository_add))
         .at("/repositories/:name/sync", post(repository_sync))
         .at("/repositories/:name/source", post(repository_source))
@@ -655,12 +656,13 @@ async fn course_create(ctx: Ctx, Form(form): Form<NameForm>) -> Result<Response,
     }
 }
 
-fn render_settings(
+async fn render_settings(
     ctx: &Ctx,
     settings: &SiteSettings,
     errors: &FieldErrors,
     status: StatusCode,
-) -> Response {
+) -> Result<Response, AppError> {
+    let saved_solutions = db::solutions::count_saved(&ctx.state.db).await?;
     let csrf_token = ctx.csrf_token();
     let view = staff_views::SettingsView {
         csrf_token: &csrf_token,
@@ -677,16 +679,44 @@ fn render_settings(
         max_submissions: settings.max_submissions,
         hide_failing_tasks: settings.hide_failing_tasks,
         immediate_feedback: settings.immediate_feedback,
+        saved_solutions,
         errors,
     };
-    ctx.render_with_status(status, "Settings", staff_views::settings(&view))
+    Ok(ctx.render_with_status(status, "Settings", staff_views::settings(&view)))
 }
 
 #[handler]
 async fn settings_form(ctx: Ctx) -> Result<Response, AppError> {
     ctx.require_admin()?;
     let settings = db::site_settings::load(&ctx.state.db).await?;
-    Ok(render_settings(&ctx, &settings, &FieldErrors::new(), StatusCode::OK))
+    render_settings(&ctx, &settings, &FieldErrors::new(), StatusCode::OK).await
+}
+
+/// After an exam: the solutions stored while feedback was off go to the runners, each student's
+/// in turn like any others.
+#[handler]
+async fn test_saved_solutions(ctx: Ctx) -> Result<Response, AppError> {
+    let admin = ctx.require_admin()?;
+    if !db::site_settings::load(&ctx.state.db).await?.immediate_feedback {
+        ctx.flash(
+            FlashLevel::Error,
+            "Turn feedback on first: students see the results of their saved solutions once they are tested.",
+        );
+        return Ok(redirect("/staff/settings"));
+    }
+    let authors = db::solutions::queue_saved(&ctx.state.db).await?;
+    tracing::info!(by = admin.id, students = authors.len(), "queued the saved solutions");
+    for author in &authors {
+        if let Err(err) = crate::queue::dispatch_next(&ctx.state, *author).await {
+            // Queued is queued: the reconciler sends them once Redis answers.
+            tracing::warn!(author, error = %format!("{err:#}"), "could not dispatch yet");
+        }
+    }
+    ctx.flash(
+        FlashLevel::Success,
+        format!("The saved solutions of {} student(s) are being tested.", authors.len()),
+    );
+    Ok(redirect("/staff/settings"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -759,7 +789,7 @@ async fn settings_save(ctx: Ctx, Form(form): Form<SettingsForm>) -> Result<Respo
         errors.insert("ownwork_declaration", "Write the declaration students confirm.".to_owned());
     }
     if !errors.is_empty() {
-        return Ok(render_settings(&ctx, &settings, &errors, StatusCode::UNPROCESSABLE_ENTITY));
+        return render_settings(&ctx, &settings, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     db::site_settings::save(&ctx.state.db, &settings).await?;
     ctx.state.forget_site_settings();

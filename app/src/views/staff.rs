@@ -316,6 +316,8 @@ pub struct SettingsView<'a> {
     pub max_submissions: i32,
     pub hide_failing_tasks: bool,
     pub immediate_feedback: bool,
+    /// Solutions stored while feedback was off and not tested since.
+    pub saved_solutions: i64,
     pub errors: &'a FieldErrors,
 }
 
@@ -398,6 +400,21 @@ pub fn settings(view: &SettingsView<'_>) -> Markup {
                 (textarea("privacy_statement", "Privacy statement (Markdown)", view.privacy_statement, "Linked from the sign-up form and every page footer."))
             }
             button.primary type="submit" { "Save settings" }
+        }
+        @if view.saved_solutions > 0 {
+            section.saved-solutions aria-labelledby="saved-solutions-heading" {
+                h2 #saved-solutions-heading { "Saved, untested solutions" }
+                p { (view.saved_solutions) " solution(s) were stored while feedback was off. Testing them shows their authors the results." }
+                form method="post" action="/staff/settings/test-saved" {
+                    (csrf_field(view.csrf_token))
+                    @if view.immediate_feedback {
+                        button type="submit" { "Test them now" }
+                    } @else {
+                        button type="submit" disabled aria-describedby="saved-solutions-help" { "Test them now" }
+                        p.help #saved-solutions-help { "Turn feedback on first." }
+                    }
+                }
+            }
         }
     }
 }
