@@ -43,7 +43,9 @@ async fn a_correct_and_a_wrong_solution_get_passed_and_failed() {
         "newest first"
     );
     list.assert_contains(r#"data-verdict="passed""#);
-    app.get("/tasks/category/java-basics").await.assert_contains("done-mark");
+    let category = app.get("/tasks/category/java-basics").await;
+    category.assert_contains(r#"<th scope="col">Done</th>"#);
+    category.assert_contains("done-mark");
 
     let zip = app.client.get(app.url(&format!("{first_path}/download"))).send().await.expect("zip");
     assert_eq!(zip.status(), StatusCode::OK);
@@ -333,6 +335,9 @@ async fn with_feedback_off_solutions_are_stored_and_never_tested() {
 
     app.logged_in_as("stu", Role::Student).await;
     app.get("/tasks/a-counter").await.assert_contains("Solutions are not tested at the moment");
+    let category = app.get("/tasks/category/java-basics").await;
+    category.assert_contains("/tasks/a-counter");
+    assert!(!category.body.contains(r#"<th scope="col">Done</th>"#), "no Done column in exam mode");
     let page = app.submit("a-counter", &[("Counter.java", COUNTER_FAILS)]).await;
     let path = page.location.clone().expect("to the solution");
     let solution = app.get(&path).await;

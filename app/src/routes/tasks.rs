@@ -87,6 +87,7 @@ pub async fn category_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Respons
         name: &category.name,
         description: markdown::render(&category.description),
         tasks: &tasks,
+        show_done: ctx.state.site_settings().await?.immediate_feedback,
     };
     Ok(ctx.render(&category.name, views::tasks::category(&view)))
 }

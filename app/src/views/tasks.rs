@@ -58,6 +58,8 @@ pub struct CategoryView<'a> {
     pub name: &'a str,
     pub description: Markup,
     pub tasks: &'a [TaskRow],
+    /// The "Done" column; hidden in exam mode, where nothing new is tested.
+    pub show_done: bool,
 }
 
 pub fn category(view: &CategoryView<'_>) -> Markup {
@@ -74,7 +76,7 @@ pub fn category(view: &CategoryView<'_>) -> Markup {
                     th scope="col" { "Task" }
                     th scope="col" { "Published" }
                     @if any_deadline { th scope="col" { "Deadline" } }
-                    th scope="col" { "Done" }
+                    @if view.show_done { th scope="col" { "Done" } }
                 } }
                 tbody {
                     @for task in view.tasks {
@@ -100,9 +102,11 @@ pub fn category(view: &CategoryView<'_>) -> Markup {
                                     @if let Some(deadline) = &task.deadline { (when(deadline)) } @else { span.muted { "none" } }
                                 }
                             }
-                            td.done {
-                                @if task.done { span.done-mark title="You have a solution that passed" { "✓" span.visually-hidden { " done" } } }
-                                @else { span.visually-hidden { "not done" } }
+                            @if view.show_done {
+                                td.done {
+                                    @if task.done { span.done-mark title="You have a solution that passed" { "✓" span.visually-hidden { " done" } } }
+                                    @else { span.visually-hidden { "not done" } }
+                                }
                             }
                         }
                     }
