@@ -55,9 +55,21 @@ install_packages() {
   command -v curl >/dev/null || wanted+=(curl)
   if [ ${#wanted[@]} -gt 0 ]; then
     log "installing ${wanted[*]}"
-    as_root apt-get -o DPkg::Lock::Timeout=300 update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
-      --no-install-recommends "${wanted[@]}" >/dev/null
+    # Packages must not start their system-wide services (PostgreSQL, Redis, nginx on port 80,
+    # dockerd): ours run privately under .data/, and a service that fails to start (nginx
+    # without IPv6, say) would fail the whole installation.
+    local policy=/usr/sbin/policy-rc.d added_policy="" status=0
+    if [ ! -e "$policy" ]; then
+      as_root sh -c "printf '#!/bin/sh\nexit 101\n' >$policy && chmod 755 $policy"
+      added_policy=1
+    fi
+    as_root apt-get -o DPkg::Lock::Timeout=300 update -qq || status=$?
+    if [ "$status" -eq 0 ]; then
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
+        --no-install-recommends "${wanted[@]}" >/dev/null || status=$?
+    fi
+    if [ -n "$added_policy" ]; then as_root rm -f "$policy"; fi
+    [ "$status" -eq 0 ] || die "installing ${wanted[*]} failed (apt-get exit code $status)"
   fi
 }
 
