@@ -140,7 +140,7 @@ pub async fn run(
         jobs::tasks_channel(&config.redis_prefix),
         hint,
     ));
-    let shared = Arc::new(SharedTaskDir::new(config.task_dir.clone()));
+    let shared = SharedTaskDir::watch(config.task_dir.clone(), shutdown.clone()).await;
     let mut slots = Vec::new();
     for slot in 0..config.slots.max(1) {
         let config = config.clone();
@@ -181,32 +181,71 @@ async fn relay_task_hints(redis_url: String, channel: String, hint: tokio::sync:
     }
 }
 
-/// Whether this host sees the shared task directory; says so in the log when that changes,
-/// rather than once per slot and look.
+/// Whether this host sees the shared task directory. One watcher looks for the marker on a
+/// thread of its own, because on a `hard` NFS mount a look hangs for as long as the web host is
+/// away; slots only read its last answer, so they still notice a shutdown.
 struct SharedTaskDir {
     path: PathBuf,
-    missing: AtomicBool,
+    visible: AtomicBool,
 }
 
+/// How often the watcher looks, and how long a look may take before the directory counts as
+/// gone (a later look that answers brings it back).
+const TASK_DIR_LOOK_EVERY: Duration = Duration::from_secs(2);
+const TASK_DIR_LOOK_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl SharedTaskDir {
-    fn new(path: PathBuf) -> Self {
-        SharedTaskDir { path, missing: AtomicBool::new(false) }
+    /// Looks once before anything else, so that a healthy host starts taking jobs at once.
+    async fn watch(
+        path: PathBuf,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> Arc<SharedTaskDir> {
+        let shared = Arc::new(SharedTaskDir { path, visible: AtomicBool::new(true) });
+        let mut hanging: Option<tokio::task::JoinHandle<bool>> = None;
+        shared.look(&mut hanging).await;
+        let watcher = shared.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep(TASK_DIR_LOOK_EVERY) => watcher.look(&mut hanging).await,
+                    _ = shutdown.changed() => return,
+                }
+            }
+        });
+        shared
+    }
+
+    /// One look, unless the last one still hangs; says so in the log when the answer changes.
+    async fn look(&self, hanging: &mut Option<tokio::task::JoinHandle<bool>>) {
+        let mut look = match hanging.take() {
+            Some(earlier) if !earlier.is_finished() => earlier,
+            _ => {
+                let path = self.path.clone();
+                tokio::task::spawn_blocking(move || jobs::sees_task_dir(&path))
+            }
+        };
+        let seen = match tokio::time::timeout(TASK_DIR_LOOK_TIMEOUT, &mut look).await {
+            Ok(answer) => answer.unwrap_or(false),
+            Err(_) => {
+                *hanging = Some(look);
+                false
+            }
+        };
+        let was_visible = self.visible.swap(seen, Ordering::Relaxed);
+        if was_visible && !seen {
+            tracing::error!(
+                task_dir = %self.path.display(),
+                "the task directory is not there or does not answer (no {}): is the NFS share \
+                 mounted? This runner takes no jobs until it is",
+                jobs::TASK_DIR_MARKER
+            );
+        } else if seen && !was_visible {
+            tracing::info!(task_dir = %self.path.display(), "the task directory is back; taking jobs again");
+        }
     }
 
     fn visible(&self) -> bool {
-        let seen = jobs::sees_task_dir(&self.path);
-        let was_missing = self.missing.swap(!seen, Ordering::Relaxed);
-        if !seen && !was_missing {
-            tracing::error!(
-                task_dir = %self.path.display(),
-                "the task directory is not there (no {}): is the NFS share mounted? \
-                 This runner takes no jobs until it is",
-                jobs::TASK_DIR_MARKER
-            );
-        } else if seen && was_missing {
-            tracing::info!(task_dir = %self.path.display(), "the task directory is back; taking jobs again");
-        }
-        seen
+        self.visible.load(Ordering::Relaxed)
     }
 }
 
