@@ -429,6 +429,15 @@ pub async fn sync_fixture_course(app: &TestApp) {
     add_and_sync(app, "course", &repo).await;
 }
 
+/// An application with a task directory of its own and the fixture course synced into it.
+pub async fn app_with_fixture_course() -> TestApp {
+    let task_dir =
+        std::env::temp_dir().join(format!("inloop-course-{}", uuid::Uuid::new_v4().simple()));
+    let app = spawn_app_with(|settings| settings.task_dir = Some(task_dir)).await;
+    sync_fixture_course(&app).await;
+    app
+}
+
 /// Registers a task repository under `name` (branch `main`) and syncs it once.
 pub async fn add_and_sync(app: &TestApp, name: &str, repo: &GitRepo) {
     db::repositories::insert(&app.db, name, &repo.url(), "main", "secret")

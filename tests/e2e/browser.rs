@@ -238,6 +238,15 @@ async fn course_with_a_student(
     (app, runner, dir)
 }
 
+/// Waits until the editor's tabs name exactly these files, comma-separated, in order.
+async fn wait_for_tabs(browser: &Client, names: &str, what: &str) {
+    let script = format!(
+        "return [...document.querySelectorAll('[role=tab]')].map(t => t.textContent).join(',') === {};",
+        serde_json::Value::String(names.to_owned())
+    );
+    wait_until(browser, &script, 5, what).await;
+}
+
 /// The Java fixture task's reference solution.
 fn counter_solution() -> String {
     std::fs::read_to_string(concat!(
@@ -346,13 +355,7 @@ async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_
         .expect("click");
     browser.send_alert_text("Helper.java").await.expect("name the file");
     browser.accept_alert().await.expect("confirm");
-    wait_until(
-        &browser,
-        "return [...document.querySelectorAll('[role=tab]')].map(t => t.textContent).join(',') === 'Counter.java,Helper.java';",
-        5,
-        "the new tab",
-    )
-    .await;
+    wait_for_tabs(&browser, "Counter.java,Helper.java", "the new tab").await;
     type_into(&browser, ".code-editor .ace_text-input", "class Helper {}").await;
 
     // Submit: the verdict arrives beside the editor, and the page stays.
@@ -386,13 +389,7 @@ async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_
         .await
         .expect("click");
     browser.accept_alert().await.expect("confirm");
-    wait_until(
-        &browser,
-        "return [...document.querySelectorAll('[role=tab]')].map(t => t.textContent).join(',') === 'Counter.java';",
-        5,
-        "the starter file alone",
-    )
-    .await;
+    wait_for_tabs(&browser, "Counter.java", "the starter file alone").await;
     let restarted = browser.execute(EDITOR_TEXT, vec![]).await.expect("script");
     assert!(restarted.as_str().is_some_and(|text| text.contains("return 0;")), "{restarted}");
     wait_for_text(&browser, "#editor-state", "Saved").await;

@@ -10,8 +10,8 @@ use std::{
 
 use inloop_app::db::users::Role;
 use inloop_tests::{
-    ChildProcess, EventStream, PASSWORD, TestApp, counters, redis_url, spawn_app_with,
-    start_runner, start_runner_on, sync_fixture_course,
+    ChildProcess, EventStream, PASSWORD, TestApp, app_with_fixture_course, counters, redis_url,
+    spawn_app_with, start_runner, start_runner_on, sync_fixture_course,
 };
 use reqwest::StatusCode;
 
@@ -214,9 +214,7 @@ async fn the_live_status_streams_through_the_shipped_nginx_site() {
 
 #[tokio::test]
 async fn a_runner_host_logged_in_as_the_shipped_redis_user_grades_and_may_do_nothing_else() {
-    let task_dir = std::env::temp_dir().join(format!("inloop-acl-{}", uuid::Uuid::new_v4()));
-    let app = spawn_app_with(|settings| settings.task_dir = Some(task_dir)).await;
-    sync_fixture_course(&app).await;
+    let app = app_with_fixture_course().await;
     let user = format!("runner-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     let password = uuid::Uuid::new_v4().simple().to_string();
     let script = Command::new("bash")

@@ -2,18 +2,11 @@
 //! (htmx and plain), and refusals that keep the student's work.
 
 use inloop_app::db::users::Role;
-use inloop_tests::{Page, TestApp, spawn_app_with, start_runner, sync_fixture_course};
+use inloop_tests::{Page, TestApp, app_with_fixture_course, start_runner};
 use regex::Regex;
 use reqwest::StatusCode;
 
 use inloop_tests::counters::PASSES as COUNTER_PASSES;
-
-async fn course() -> TestApp {
-    let dir = std::env::temp_dir().join(format!("inloop-editor-{}", uuid::Uuid::new_v4().simple()));
-    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
-    sync_fixture_course(&app).await;
-    app
-}
 
 /// The editor's form as a browser sends it: name/contents pairs in order.
 /// A `("base", time)` pair goes in as the form's base field.
@@ -68,7 +61,7 @@ async fn checkpoint_of(app: &TestApp, username: &str) -> Option<serde_json::Valu
 
 #[tokio::test]
 async fn the_editor_starts_with_the_starter_files_and_keeps_saved_work() {
-    let app = course().await;
+    let app = app_with_fixture_course().await;
     app.logged_in_as("alice", Role::Student).await;
     let page = app.get("/tasks/a-counter").await;
     page.assert_contains(r#"data-editor"#);
@@ -125,7 +118,7 @@ async fn the_editor_starts_with_the_starter_files_and_keeps_saved_work() {
 
 #[tokio::test]
 async fn bad_files_are_refused_with_the_reason_and_the_typed_work_comes_back() {
-    let app = course().await;
+    let app = app_with_fixture_course().await;
     app.logged_in_as("alice", Role::Student).await;
     let typed = "class Evil { /* an hour of work */ }";
     let refused =
@@ -173,7 +166,7 @@ async fn bad_files_are_refused_with_the_reason_and_the_typed_work_comes_back() {
 
 #[tokio::test]
 async fn submitting_from_the_editor_grades_the_files_and_shows_the_result_beside_it() {
-    let app = course().await;
+    let app = app_with_fixture_course().await;
     let _runner = start_runner(&app, 1);
     app.logged_in_as("alice", Role::Student).await;
     let token = app.csrf_token().await;
@@ -214,7 +207,7 @@ async fn submitting_from_the_editor_grades_the_files_and_shows_the_result_beside
 
 #[tokio::test]
 async fn editor_submits_follow_the_rules_and_refusals_keep_the_work() {
-    let app = course().await;
+    let app = app_with_fixture_course().await;
     app.set_site_setting("max_submissions = 1").await;
     app.logged_in_as("alice", Role::Student).await;
     let token = app.csrf_token().await;
@@ -270,7 +263,7 @@ async fn editor_submits_follow_the_rules_and_refusals_keep_the_work() {
 
 #[tokio::test]
 async fn a_stale_window_cannot_overwrite_newer_work_unasked() {
-    let app = course().await;
+    let app = app_with_fixture_course().await;
     app.logged_in_as("alice", Role::Student).await;
     let json = [("Accept", "application/json")];
     // Two windows open the task before anything is saved; the laptop saves first.
@@ -332,7 +325,7 @@ async fn a_stale_window_cannot_overwrite_newer_work_unasked() {
 
 #[tokio::test]
 async fn a_flood_of_saves_is_stopped_with_a_reason() {
-    let app = course().await;
+    let app = app_with_fixture_course().await;
     app.logged_in_as("alice", Role::Student).await;
     let mut base = String::new();
     let mut limited = None;

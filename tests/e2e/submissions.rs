@@ -3,8 +3,8 @@
 
 use inloop_app::db::users::Role;
 use inloop_tests::{
-    EventStream, solution_id, spawn_app_with, start_runner, start_runner_seeing,
-    sync_fixture_course,
+    EventStream, app_with_fixture_course, solution_id, spawn_app_with, start_runner,
+    start_runner_seeing, sync_fixture_course,
 };
 use reqwest::StatusCode;
 
@@ -16,9 +16,7 @@ fn task_dir() -> std::path::PathBuf {
 
 #[tokio::test]
 async fn a_correct_and_a_wrong_solution_get_passed_and_failed() {
-    let dir = task_dir();
-    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
-    sync_fixture_course(&app).await;
+    let app = app_with_fixture_course().await;
     let _runner = start_runner(&app, 2);
     app.logged_in_as("stu", Role::Student).await;
 
@@ -56,9 +54,7 @@ async fn a_correct_and_a_wrong_solution_get_passed_and_failed() {
 
 #[tokio::test]
 async fn students_never_see_each_others_solutions() {
-    let dir = task_dir();
-    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
-    sync_fixture_course(&app).await;
+    let app = app_with_fixture_course().await;
     app.logged_in_as("alice", Role::Student).await;
     let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
 
@@ -80,9 +76,7 @@ async fn students_never_see_each_others_solutions() {
 
 #[tokio::test]
 async fn uploads_are_checked_and_refusals_store_nothing() {
-    let dir = task_dir();
-    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
-    sync_fixture_course(&app).await;
+    let app = app_with_fixture_course().await;
     app.set_site_setting("max_submissions = 1").await;
     app.logged_in_as("stu", Role::Student).await;
 
@@ -136,9 +130,7 @@ async fn uploads_are_checked_and_refusals_store_nothing() {
 
 #[tokio::test]
 async fn concurrent_submits_of_one_student_get_distinct_numbers() {
-    let dir = task_dir();
-    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
-    sync_fixture_course(&app).await;
+    let app = app_with_fixture_course().await;
     app.logged_in_as("stu", Role::Student).await;
     let submits = (0..6).map(|_| app.submit("a-counter", &[("Counter.java", COUNTER_FAILS)]));
     let pages = futures_util::future::join_all(submits).await;
@@ -153,9 +145,7 @@ async fn concurrent_submits_of_one_student_get_distinct_numbers() {
 
 #[tokio::test]
 async fn a_job_whose_runner_vanished_is_sent_again_and_graded_once() {
-    let dir = task_dir();
-    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
-    sync_fixture_course(&app).await;
+    let app = app_with_fixture_course().await;
     app.logged_in_as("stu", Role::Student).await;
     // No runner yet: the job waits in Redis, as if its runner had died holding it.
     let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
@@ -203,9 +193,7 @@ async fn a_job_whose_runner_vanished_is_sent_again_and_graded_once() {
 
 #[tokio::test]
 async fn the_status_streams_live_over_server_sent_events_until_the_verdict() {
-    let dir = task_dir();
-    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
-    sync_fixture_course(&app).await;
+    let app = app_with_fixture_course().await;
     app.logged_in_as("stu", Role::Student).await;
     let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
     app.get(&path).await.assert_contains(&format!(r#"sse-connect="{path}/events""#));
@@ -264,9 +252,7 @@ async fn a_runner_host_without_the_shared_task_directory_waits_for_it_instead_of
 
 #[tokio::test]
 async fn a_job_handed_back_goes_to_the_end_of_the_queue_and_is_graded_once() {
-    let dir = task_dir();
-    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
-    sync_fixture_course(&app).await;
+    let app = app_with_fixture_course().await;
     app.logged_in_as("stu", Role::Student).await;
     let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
 
@@ -309,9 +295,7 @@ async fn a_job_handed_back_goes_to_the_end_of_the_queue_and_is_graded_once() {
 
 #[tokio::test]
 async fn with_feedback_off_solutions_are_stored_and_never_tested() {
-    let dir = task_dir();
-    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
-    sync_fixture_course(&app).await;
+    let app = app_with_fixture_course().await;
     let runner = start_runner(&app, 1);
 
     // An admin turns feedback off for an exam on the settings page.
@@ -464,9 +448,7 @@ async fn jobs_lost_with_redis_are_sent_again_and_nothing_is_lost() {
 
 #[tokio::test]
 async fn racing_dispatchers_send_one_job_not_two() {
-    let dir = task_dir();
-    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
-    sync_fixture_course(&app).await;
+    let app = app_with_fixture_course().await;
     app.logged_in_as("stu", Role::Student).await;
     let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
     let id = solution_id(&path);
@@ -514,9 +496,7 @@ async fn progress_lines(app: &inloop_tests::TestApp, solution_id: i64) -> Vec<se
 
 #[tokio::test]
 async fn tests_show_up_one_by_one_while_they_run() {
-    let dir = task_dir();
-    let app = spawn_app_with(|settings| settings.task_dir = Some(dir)).await;
-    sync_fixture_course(&app).await;
+    let app = app_with_fixture_course().await;
     let _runner = start_runner(&app, 1);
     app.logged_in_as("stu", Role::Student).await;
     let path = app.submitted("a-counter", &[("Counter.java", SLOW_BROKEN_COUNTER)]).await;
