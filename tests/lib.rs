@@ -82,6 +82,7 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf, redis_prefix: &str) 
         runners: "classic java python".to_owned(),
         pull_minutes: 0,
         job_lease_seconds: None,
+        web_id: None,
     }
 }
 

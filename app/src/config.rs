@@ -84,13 +84,26 @@ pub struct Settings {
     pub time_zone: String,
     #[serde(default = "default_runners")]
     pub runners: String,
-    /// Seconds a job may be out without a result before it is sent again; by default the
-    /// longest allowed run plus two minutes.
+    /// Seconds a runner may go without claiming a job it took before the job is sent again
+    /// (runners claim their jobs every quarter of this while they work); default 60. Jobs that
+    /// wait in the queue are never sent again, however long they wait.
     #[serde(default)]
     pub job_lease_seconds: Option<u64>,
     /// Minutes between pulls of every task repository; 0 turns the pull off (webhooks only).
     #[serde(default = "default_pull_minutes")]
     pub pull_minutes: u32,
+    /// Names this web server among several, so that results it read before a crash are its
+    /// own to finish when it starts again; by default the host name.
+    #[serde(default)]
+    pub web_id: Option<String>,
+}
+
+/// This machine's name, for ids that must stay the same across restarts.
+pub fn host_name() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
 }
 
 fn default_pull_minutes() -> u32 {
@@ -181,11 +194,7 @@ impl RunnerSettings {
     }
 
     pub fn runner_id(&self) -> String {
-        self.runner_id.clone().unwrap_or_else(|| {
-            std::fs::read_to_string("/proc/sys/kernel/hostname")
-                .map(|name| name.trim().to_owned())
-                .unwrap_or_else(|_| "runner".to_owned())
-        })
+        self.runner_id.clone().or_else(host_name).unwrap_or_else(|| "runner".to_owned())
     }
 }
 
@@ -435,6 +444,11 @@ impl Settings {
 
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// This web server's name among several (see `web_id`).
+    pub fn web_id(&self) -> String {
+        self.web_id.clone().or_else(host_name).unwrap_or_else(|| "web".to_owned())
     }
 
     pub fn outbox_dir(&self) -> PathBuf {

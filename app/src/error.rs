@@ -31,6 +31,9 @@ pub enum AppError {
     TooManyRequests { message: String },
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Understood, and refused as it is (422): the message says what to change.
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
     #[error("database error")]
     Db(#[from] sqlx::Error),
     #[error("redis error")]
@@ -47,6 +50,7 @@ impl poem::error::ResponseError for AppError {
             AppError::Forbidden(_) | AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Db(_) | AppError::Redis(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -99,6 +103,11 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
             AppError::BadRequest(message) => {
                 page(StatusCode::BAD_REQUEST, views::errors::bad_request(message), "Bad request")
             }
+            AppError::Unprocessable(message) => page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::errors::unprocessable(message),
+                "Not accepted",
+            ),
             error if is_unavailable(error) => {
                 tracing::warn!(%method, %path, error = %cause_chain(app_error), "a service is unreachable");
                 unavailable(page)

@@ -15,6 +15,7 @@ pub mod grading;
 pub mod htmx;
 pub mod mail;
 pub mod markdown;
+pub mod nul_guard;
 pub mod queue;
 pub mod rate_limit;
 pub mod routes;

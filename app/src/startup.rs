@@ -80,10 +80,7 @@ impl Application {
         tracing::info!(address = %self.local_addr, public_url = %self.state.settings.public_url, "serving");
         let pruner = tokio::spawn(prune_unactivated_accounts(self.state.clone()));
         let ingester = crate::queue::spawn_ingester(self.state.clone());
-        let settings = &self.state.settings;
-        let lease = Duration::from_secs(
-            settings.job_lease_seconds.unwrap_or(u64::from(settings.ceilings.timeout_s) + 120),
-        );
+        let lease = crate::queue::lease(&self.state.settings);
         let reconciler =
             crate::queue::spawn_reconciler(self.state.clone(), lease, Duration::from_secs(5));
         let relay = self.state.events.spawn_relay(
@@ -189,6 +186,7 @@ fn build_endpoint(state: AppState) -> BoxEndpoint<'static> {
     let storage = RedisSessionStorage::new(state.redis.clone(), &settings.redis_prefix);
 
     let pages = routes::pages()
+        .around(crate::nul_guard::refuse_nul)
         .around(csrf::verify)
         .around(error::render_errors)
         .with(ServerSession::new(cookie, storage));

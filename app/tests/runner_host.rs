@@ -161,24 +161,16 @@ async fn a_runner_killed_mid_job_loses_nothing_and_the_job_is_graded_once() {
     assert_eq!(attempts[1].1.as_deref(), Some(rescuer_id.as_str()), "{attempts:?}");
     assert_eq!(attempts[1].2.as_deref(), Some("graded"), "{attempts:?}");
 
-    // The killed runner comes back under its old name: it removes its container and releases
-    // the job it never finished, without grading it a second time.
+    // The killed runner comes back under its old name: it removes its container, and the job
+    // it never finished is no longer its own (the web server took it back at the lease's end),
+    // so nothing is graded a second time.
     let restarted = RunnerProcess::start(&app, &doomed_id, &dir);
     restarted.wait_for_log("runner host ready").await;
     assert_eq!(containers_of(&doomed_id).1, 0, "leftover container removed");
-    restarted.wait_for_log("releasing a job an earlier run of this runner left unfinished").await;
     let jobs = format!("{}:jobs", app.redis_prefix);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let pending = app.jobs_pending().await;
-        let length: i64 =
-            redis::cmd("XLEN").arg(&jobs).query_async(&mut redis).await.expect("xlen");
-        if pending == 0 && length == 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{pending} jobs pending, {length} in the stream");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let length: i64 = redis::cmd("XLEN").arg(&jobs).query_async(&mut redis).await.expect("xlen");
+    assert_eq!((app.jobs_pending().await, length), (0, 0), "no job is left anywhere");
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let unchanged: Vec<(i32, Option<String>)> = sqlx::query_as(
         "select attempt, outcome from grading_attempts where solution_id = $1 order by attempt",
     )
@@ -189,8 +181,55 @@ async fn a_runner_killed_mid_job_loses_nothing_and_the_job_is_graded_once() {
     assert_eq!(
         unchanged,
         [(1, Some("lost".to_owned())), (2, Some("graded".to_owned()))],
-        "the released job was not graded again"
+        "the job was not graded again"
     );
+}
+
+#[tokio::test]
+async fn a_runner_restarted_mid_job_gives_the_job_back_at_once() {
+    let dir =
+        std::env::temp_dir().join(format!("inloop-restart-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    // A lease far longer than the test: the job must come back without waiting for it.
+    let app = spawn_app_with(|settings| {
+        settings.task_dir = Some(dir.join("tasks"));
+        settings.job_lease_seconds = Some(600);
+    })
+    .await;
+    sync_fixture_course(&app).await;
+    let runner_id = format!("restarted-{}", uuid::Uuid::new_v4().simple());
+    let mut runner = RunnerProcess::start(&app, &runner_id, &dir);
+    runner.wait_for_log("runner host ready").await;
+    app.logged_in_as("stu", Role::Student).await;
+    let path = app.submitted("a-counter", &[("Counter.java", inloop_tests::counters::SLOW)]).await;
+    let solution_id = inloop_tests::solution_id(&path);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while containers_of(&runner_id).0 == 0 {
+        assert!(Instant::now() < deadline, "the job never started:\n{}", runner.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    runner.kill();
+
+    let began = Instant::now();
+    let restarted = RunnerProcess::start(&app, &runner_id, &dir);
+    restarted.wait_for_log("giving back a job an earlier run of this runner left unfinished").await;
+    assert_eq!(app.wait_for_verdict(&path).await, "passed", "{}", restarted.log());
+    assert!(began.elapsed() < Duration::from_secs(60), "graded without waiting for the lease");
+    let attempts: Vec<(i32, Option<String>, Option<String>)> = sqlx::query_as(
+        "select attempt, outcome, problem from grading_attempts where solution_id = $1 order by attempt",
+    )
+    .bind(solution_id)
+    .fetch_all(&app.db)
+    .await
+    .expect("attempts");
+    assert_eq!(attempts.len(), 2, "{attempts:?}");
+    assert_eq!(
+        attempts[0].1.as_deref(),
+        Some("lost"),
+        "it counts towards quarantine: {attempts:?}"
+    );
+    assert!(attempts[0].2.as_deref().unwrap_or_default().contains("restarted"), "{attempts:?}");
+    assert_eq!(attempts[1].1.as_deref(), Some("graded"), "{attempts:?}");
 }
 
 /// A Redis server with a plain port (for the web server) and a TLS port (for runner hosts),

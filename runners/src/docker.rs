@@ -37,6 +37,47 @@ pub enum DockerError {
     Engine(#[from] bollard::errors::Error),
 }
 
+impl DockerError {
+    /// Whether the engine or this host failed (as opposed to a task's image that cannot be
+    /// built, or a base image nobody built yet).
+    pub fn is_infrastructure(&self) -> bool {
+        match self {
+            DockerError::Unreachable(_) => true,
+            DockerError::MissingBaseImage { .. } => false,
+            DockerError::BuildFailed { summary, .. } => Self::is_infrastructure_text(summary),
+            DockerError::Engine(err) => match err {
+                // The engine refused the request itself: a request we got wrong, not a host fault.
+                bollard::errors::Error::DockerResponseServerError { status_code, message } => {
+                    *status_code >= 500 || Self::is_infrastructure_text(message)
+                }
+                _ => true,
+            },
+        }
+    }
+
+    /// Words with which Docker, a build or apt tell of a full disk or a network that is away.
+    pub fn is_infrastructure_text(text: &str) -> bool {
+        let text = text.to_lowercase();
+        [
+            "no space left on device",
+            "disk quota exceeded",
+            "read-only file system",
+            "temporary failure resolving",
+            "temporary failure in name resolution",
+            "could not resolve",
+            "network is unreachable",
+            "connection refused",
+            "connection reset",
+            "i/o timeout",
+            "tls handshake timeout",
+            "failed to fetch",
+            "cannot connect to the docker daemon",
+        ]
+        .iter()
+        .any(|words| text.contains(words))
+    }
+}
+
 #[derive(Clone)]
 pub struct Docker {
     client: bollard::Docker,
@@ -106,9 +147,9 @@ impl CappedOutput {
         self.dropped += drop.len() as u64;
     }
 
-    /// The text, with a visible marker where it was cut.
+    /// The text, made safe to store and show, with a visible marker where it was cut.
     fn finish(self) -> (String, bool) {
-        let mut text = String::from_utf8_lossy(&self.kept).into_owned();
+        let mut text = inloop_plugin_api::text::from_bytes(&self.kept);
         if self.dropped > 0 {
             // A cut inside a multi-byte character shows as one replacement character; fine.
             text.push_str(&format!(
@@ -133,6 +174,12 @@ impl Docker {
             .map_err(|err| DockerError::Unreachable(err.to_string()))?;
         client.ping().await.map_err(|err| DockerError::Unreachable(err.to_string()))?;
         Ok(Docker { client })
+    }
+
+    /// Whether the engine answers.
+    pub async fn ping(&self) -> Result<(), DockerError> {
+        self.client.ping().await.map_err(|err| DockerError::Unreachable(err.to_string()))?;
+        Ok(())
     }
 
     pub async fn image_exists(&self, tag: &str) -> Result<bool, DockerError> {
@@ -432,6 +479,9 @@ mod tests {
         let mut short = CappedOutput::new(100);
         short.push(b"fine");
         assert_eq!(short.finish(), ("fine".to_owned(), false));
+        let mut odd = CappedOutput::new(100);
+        odd.push(b"nul \0 and \xff");
+        assert_eq!(odd.finish().0, "nul ␀ and �");
     }
 
     #[test]

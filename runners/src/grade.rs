@@ -52,6 +52,20 @@ pub enum GradeError {
     WorkDir { path: PathBuf, source: std::io::Error },
 }
 
+impl GradeError {
+    /// Whether the fault is this host's (Docker away or failing, the work directory full or
+    /// unwritable, an image build that failed for want of disk or network) rather than the
+    /// solution's or the task's: such a job goes back to be graded elsewhere or later, and
+    /// nothing counts against the student.
+    pub fn is_infrastructure(&self) -> bool {
+        match self {
+            GradeError::WorkDir { .. } => true,
+            GradeError::Docker(err) => err.is_infrastructure(),
+            GradeError::Task(_) | GradeError::Plugin(_) | GradeError::Submission(_) => false,
+        }
+    }
+}
+
 /// How long each step took.
 #[derive(Clone, Debug, Default)]
 pub struct Phases {
@@ -124,6 +138,18 @@ impl Grader {
         &self.config.work_dir
     }
 
+    /// Whether this host can grade: the Docker engine answers and the work directory takes a
+    /// file. The problem, in words for the log, when not.
+    pub async fn check_health(&self) -> Result<(), String> {
+        self.docker.ping().await.map_err(|err| err.to_string())?;
+        let probe = self.config.work_dir.join(format!(".health-{}", uuid::Uuid::new_v4().simple()));
+        let written = tokio::fs::write(&probe, vec![0u8; 1 << 20]).await;
+        let _ = tokio::fs::remove_file(&probe).await;
+        written.map_err(|err| {
+            format!("the work directory {} takes no files: {err}", self.config.work_dir.display())
+        })
+    }
+
     pub fn plugins(&self) -> &Registry {
         &self.plugins
     }
@@ -176,17 +202,20 @@ impl Grader {
 
         let image = match self.images.prepare(&plugin.info().name, &image_recipe, &task).await {
             Ok(image) => image,
-            Err(DockerError::BuildFailed { tag, summary, log }) => {
+            Err(DockerError::BuildFailed { tag, summary, log })
+                if !DockerError::is_infrastructure_text(&summary) =>
+            {
                 // The task's image does not build: our (or the task author's) fault, not the student's.
                 tracing::error!(task = task_name, tag, summary, "image build failed");
                 let mut report = Report::new(Verdict::SystemError);
                 report.feedback =
                     Some(format!("The test environment could not be built: {summary}"));
                 phases.total = began.elapsed();
+                report.make_safe();
                 return Ok(Graded {
                     report,
                     plugin: plugin.info().name.clone(),
-                    stdout: tail(&log, 16 << 10),
+                    stdout: inloop_plugin_api::text::make_safe(&tail(&log, 16 << 10)).into_owned(),
                     stderr: String::new(),
                     output_truncated: false,
                     exit_code: None,
@@ -289,6 +318,8 @@ impl Grader {
         };
         phases.parse = parsing.elapsed();
         apply_host_facts(&mut report, &outcome, &limits);
+        // Test names and messages come from files the run wrote: anything may be in them.
+        report.make_safe();
         phases.total = began.elapsed();
         Ok(Graded {
             report,
@@ -361,8 +392,11 @@ impl ProgressReader {
         while let Some(end) = self.partial.iter().position(|&byte| byte == b'\n') {
             let line: Vec<u8> = self.partial.drain(..=end).collect();
             if line.len() <= MAX_PROGRESS_LINE
-                && let Ok(parsed) = serde_json::from_slice::<ProgressLine>(&line)
+                && let Ok(mut parsed) = serde_json::from_slice::<ProgressLine>(&line)
             {
+                if let ProgressLine::Finished { test, .. } = &mut parsed {
+                    inloop_plugin_api::text::make_safe_in_place(test);
+                }
                 lines.push(parsed);
             }
         }

@@ -21,7 +21,7 @@ use redis::{
 
 use crate::{
     grade::{GradeError, Grader, GraderConfig},
-    jobs::{self, GradingJob, GradingResult, ProgressEvent, Stage},
+    jobs::{self, GradingJob, GradingResult, HandBack, HandBackReason, ProgressEvent, Stage},
 };
 use inloop_plugin_api::{
     protocol::ProgressLine,
@@ -141,13 +141,17 @@ pub async fn run(
         hint,
     ));
     let shared = SharedTaskDir::watch(config.task_dir.clone(), shutdown.clone()).await;
+    let health = Health::watch(grader.clone(), shutdown.clone());
     let mut slots = Vec::new();
     for slot in 0..config.slots.max(1) {
         let config = config.clone();
         let grader = grader.clone();
         let shared = shared.clone();
+        let health = health.clone();
         let shutdown = shutdown.clone();
-        slots.push(tokio::spawn(async move { work(slot, config, grader, shared, shutdown).await }));
+        slots.push(tokio::spawn(async move {
+            work(slot, config, grader, shared, health, shutdown).await
+        }));
     }
     for slot in slots {
         if let Ok(Err(err)) = slot.await {
@@ -251,12 +255,77 @@ impl SharedTaskDir {
 
 /// How long a runner that cannot see the task directory waits before it looks again.
 const TASK_DIR_RETRY: Duration = Duration::from_secs(3);
+/// How often a runner claims a job it works on when the job does not say.
+const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(15);
+
+/// Whether this host can grade at all. A slot that meets one of our own faults (Docker away,
+/// the work directory full) says so here; the host then takes no jobs until a check passes,
+/// looking again with a growing pause, and says both in its log once.
+pub struct Health {
+    healthy: AtomicBool,
+    failed: tokio::sync::Notify,
+}
+
+const HEALTH_FIRST_PAUSE: Duration = Duration::from_secs(1);
+const HEALTH_LONGEST_PAUSE: Duration = Duration::from_secs(30);
+
+impl Health {
+    fn watch(grader: Arc<Grader>, mut shutdown: tokio::sync::watch::Receiver<bool>) -> Arc<Health> {
+        let health =
+            Arc::new(Health { healthy: AtomicBool::new(true), failed: tokio::sync::Notify::new() });
+        let watcher = health.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = watcher.failed.notified() => {}
+                    _ = shutdown.changed() => return,
+                }
+                let mut pause = HEALTH_FIRST_PAUSE;
+                loop {
+                    tokio::select! {
+                        () = tokio::time::sleep(pause) => {}
+                        _ = shutdown.changed() => return,
+                    }
+                    match grader.check_health().await {
+                        Ok(()) => break,
+                        Err(problem) => {
+                            tracing::warn!(
+                                problem,
+                                retry_in_s = pause.as_secs(),
+                                "this runner is still not healthy"
+                            );
+                            pause = (pause * 2).min(HEALTH_LONGEST_PAUSE);
+                        }
+                    }
+                }
+                watcher.healthy.store(true, Ordering::Relaxed);
+                tracing::info!("this runner is healthy again and takes jobs");
+            }
+        });
+        health
+    }
+
+    fn is_healthy(&self) -> bool {
+        self.healthy.load(Ordering::Relaxed)
+    }
+
+    fn report(&self, problem: &str) {
+        if self.healthy.swap(false, Ordering::Relaxed) {
+            tracing::error!(
+                problem,
+                "this runner cannot grade (our fault, not the solution's): it hands its job back and takes no jobs until it is healthy again"
+            );
+            self.failed.notify_one();
+        }
+    }
+}
 
 async fn work(
     slot: usize,
     config: RunnerConfig,
     grader: Arc<Grader>,
     shared: Arc<SharedTaskDir>,
+    health: Arc<Health>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), HostError> {
     // A blocking read needs its own connection, with a response timeout longer than the block.
@@ -268,9 +337,10 @@ async fn work(
     let options =
         StreamReadOptions::default().group(jobs::JOBS_GROUP, &consumer).count(1).block(BLOCK_MS);
     let streams = [jobs_stream.as_str()];
-    release_unfinished_jobs(&mut reader, &mut writer, &jobs_stream, &consumer).await;
+    let slot_name = Slot { config: &config, stream: &jobs_stream, consumer: &consumer };
+    release_unfinished_jobs(&mut reader, &mut writer, &slot_name).await;
     while !*shutdown.borrow() {
-        if !shared.visible() {
+        if !shared.visible() || !health.is_healthy() {
             tokio::select! {
                 () = tokio::time::sleep(TASK_DIR_RETRY) => continue,
                 _ = shutdown.changed() => break,
@@ -293,55 +363,189 @@ async fn work(
             _ = shutdown.changed() => break,
         };
         for entry in reply.keys.into_iter().flat_map(|key| key.ids) {
-            let Some(data) = entry.get::<String>(jobs::DATA_FIELD) else {
-                tracing::warn!(id = entry.id, "dropping a job without data");
-                done_with(&mut writer, &jobs_stream, &entry.id).await;
-                continue;
-            };
-            let job: GradingJob = match serde_json::from_str(&data) {
-                Ok(job) => job,
-                Err(err) => {
+            let job = match entry
+                .get::<String>(jobs::DATA_FIELD)
+                .map(|data| serde_json::from_str::<GradingJob>(&data))
+            {
+                Some(Ok(job)) => job,
+                Some(Err(err)) => {
                     tracing::warn!(id = entry.id, error = %err, "dropping an unreadable job");
                     done_with(&mut writer, &jobs_stream, &entry.id).await;
                     continue;
                 }
+                None => {
+                    tracing::warn!(id = entry.id, "dropping a job without data");
+                    done_with(&mut writer, &jobs_stream, &entry.id).await;
+                    continue;
+                }
             };
-            if !checkout_for(&config, &job).is_dir() && !shared.visible() {
+            let outcome = if let Err(problem) = job.validate() {
+                tracing::error!(
+                    id = entry.id,
+                    problem,
+                    "refusing a job whose names are not acceptable"
+                );
+                JobOutcome::Graded(Box::new(system_error_result(
+                    &config,
+                    &job,
+                    &format!("the job is not acceptable: {problem}"),
+                    Duration::ZERO,
+                )))
+            } else if !checkout_for(&config, &job).is_dir() && !shared.visible() {
                 // The share went away under this host: the job goes back for another runner
                 // (or this one, once it sees the directory again) instead of failing here.
-                hand_back(&mut writer, &jobs_stream, &entry.id, &data).await;
-                continue;
-            }
-            let result = grade(&config, &grader, &mut writer, &job).await;
-            if result.report.verdict == Verdict::SystemError && !shared.visible() {
-                // It failed because the share vanished mid-run: not the student's problem.
-                hand_back(&mut writer, &jobs_stream, &entry.id, &data).await;
-                continue;
-            }
-            if job.reference {
-                tracing::info!(
-                    task = job.task,
-                    verdict = result.report.verdict.as_str(),
-                    "checked a reference solution"
-                );
-            }
-            let json = serde_json::to_string(&result).unwrap_or_default();
-            // The result goes out before the job is acknowledged: a crash in between sends it twice,
-            // which the web server ignores, rather than never.
-            let sent: Result<String, _> = writer
-                .xadd(jobs::results_stream(&config.redis_prefix), "*", &[(jobs::DATA_FIELD, json)])
-                .await;
-            if let Err(err) = sent {
-                tracing::error!(solution = job.solution_id, error = %err, "cannot send a result; the job stays pending");
-                continue;
-            }
-            done_with(&mut writer, &jobs_stream, &entry.id).await;
-            if !job.reference {
-                publish(&mut writer, &config.redis_prefix, job.solution_id, Stage::Finished).await;
+                JobOutcome::HandBack(
+                    HandBackReason::TaskDirMissing,
+                    "the runner cannot see the task directory".to_owned(),
+                )
+            } else {
+                grade_while_claiming(&slot_name, &grader, &mut writer, &job, &entry.id).await
+            };
+            match outcome {
+                JobOutcome::Superseded => {
+                    tracing::warn!(
+                        id = entry.id,
+                        solution = job.solution_id,
+                        attempt = job.attempt,
+                        "stopped a job the web server sent again or took back"
+                    );
+                }
+                JobOutcome::HandBack(reason, detail) => {
+                    if reason == HandBackReason::Infrastructure {
+                        health.report(&detail);
+                    }
+                    hand_back(&mut writer, &slot_name, &entry.id, &job, reason, &detail).await;
+                }
+                JobOutcome::Graded(result) => {
+                    if result.report.verdict == Verdict::SystemError && !shared.visible() {
+                        // It failed because the share vanished mid-run: not the student's problem.
+                        hand_back(
+                            &mut writer,
+                            &slot_name,
+                            &entry.id,
+                            &job,
+                            HandBackReason::TaskDirMissing,
+                            "the task directory vanished during the run",
+                        )
+                        .await;
+                        continue;
+                    }
+                    send_result(&mut writer, &slot_name, &entry.id, &job, *result).await;
+                }
             }
         }
     }
     Ok(())
+}
+
+/// Where a slot takes its jobs from and what it is called there.
+struct Slot<'a> {
+    config: &'a RunnerConfig,
+    stream: &'a str,
+    consumer: &'a str,
+}
+
+enum JobOutcome {
+    Graded(Box<GradingResult>),
+    /// Not the solution's fault: the job goes back to the web server, to be sent again.
+    HandBack(HandBackReason, String),
+    /// The web server took the job back (it sent it again, or staff re-queued it).
+    Superseded,
+}
+
+/// Grades a job and claims it again every so often while that runs, so that the web server
+/// knows this runner is alive; stops when the job is no longer this runner's.
+async fn grade_while_claiming(
+    slot: &Slot<'_>,
+    grader: &Grader,
+    writer: &mut ConnectionManager,
+    job: &GradingJob,
+    id: &str,
+) -> JobOutcome {
+    let every = match job.heartbeat_ms {
+        0 => DEFAULT_HEARTBEAT,
+        ms => Duration::from_millis(ms.max(100)),
+    };
+    let mut claimer = writer.clone();
+    let grading = grade(slot.config, grader, writer, job);
+    tokio::pin!(grading);
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            outcome = &mut grading => return outcome,
+            _ = ticker.tick() => {
+                if !still_ours(&mut claimer, slot, id).await {
+                    // Dropping the grading removes its container.
+                    return JobOutcome::Superseded;
+                }
+            }
+        }
+    }
+}
+
+/// Claims a job this consumer holds, which renews its lease; false when it is no longer in
+/// this consumer's hands. When Redis cannot say, the job counts as still ours.
+async fn still_ours(redis: &mut ConnectionManager, slot: &Slot<'_>, id: &str) -> bool {
+    let claimed: Result<Vec<String>, _> = redis::cmd("XCLAIM")
+        .arg(slot.stream)
+        .arg(jobs::JOBS_GROUP)
+        .arg(slot.consumer)
+        .arg(0)
+        .arg(id)
+        .arg("JUSTID")
+        .query_async(redis)
+        .await;
+    match claimed {
+        Ok(ids) => !ids.is_empty(),
+        Err(err) => {
+            tracing::warn!(id, error = %err, "could not renew a job's lease");
+            true
+        }
+    }
+}
+
+/// Sends a result, then acknowledges and removes the job.
+async fn send_result(
+    writer: &mut ConnectionManager,
+    slot: &Slot<'_>,
+    id: &str,
+    job: &GradingJob,
+    mut result: GradingResult,
+) {
+    if job.reference {
+        tracing::info!(
+            task = job.task,
+            verdict = result.report.verdict.as_str(),
+            "checked a reference solution"
+        );
+    }
+    result.make_safe();
+    let json = match serde_json::to_string(&result) {
+        Ok(json) => json,
+        Err(err) => {
+            tracing::error!(solution = job.solution_id, error = %err, "cannot encode a result");
+            let fallback = system_error_result(
+                slot.config,
+                job,
+                "the result could not be encoded",
+                Duration::ZERO,
+            );
+            serde_json::to_string(&fallback).unwrap_or_default()
+        }
+    };
+    // The result goes out before the job is acknowledged: a crash in between sends it twice,
+    // which the web server ignores, rather than never.
+    let sent: Result<String, _> = writer
+        .xadd(jobs::results_stream(&slot.config.redis_prefix), "*", &[(jobs::DATA_FIELD, json)])
+        .await;
+    if let Err(err) = sent {
+        tracing::error!(solution = job.solution_id, error = %err, "cannot send a result; the job stays pending");
+        return;
+    }
+    done_with(writer, slot.stream, id).await;
+    if !job.reference {
+        publish(writer, &slot.config.redis_prefix, job.solution_id, Stage::Finished).await;
+    }
 }
 
 /// Acknowledges a job and removes it: the stream has one consumer group, so nobody else will
@@ -354,32 +558,79 @@ async fn done_with(redis: &mut ConnectionManager, stream: &str, id: &str) {
     }
 }
 
-/// Puts a job this consumer took back at the end of the queue and removes its copy. Should the
-/// job not go back, it stays pending here and the web server's reconciler sends it again.
-pub async fn hand_back(redis: &mut ConnectionManager, stream: &str, id: &str, data: &str) {
-    let requeued: Result<String, _> = redis.xadd(stream, "*", &[(jobs::DATA_FIELD, data)]).await;
-    match requeued {
+async fn hand_back(
+    redis: &mut ConnectionManager,
+    slot: &Slot<'_>,
+    id: &str,
+    job: &GradingJob,
+    reason: HandBackReason,
+    detail: &str,
+) {
+    let from =
+        Taken { prefix: &slot.config.redis_prefix, runner_id: &slot.config.grader.runner_id, id };
+    give_back(redis, &from, job, reason, detail).await;
+}
+
+/// A job as a runner took it from the jobs stream.
+pub struct Taken<'a> {
+    pub prefix: &'a str,
+    pub runner_id: &'a str,
+    /// Its entry id in the jobs stream.
+    pub id: &'a str,
+}
+
+/// Gives a job back to the web server ungraded, which sends it again at the end of the queue,
+/// and removes this consumer's copy. Should the hand-back not go out, the job stays pending
+/// here, unclaimed, and the web server sends it again once its lease runs out.
+pub async fn give_back(
+    redis: &mut ConnectionManager,
+    taken: &Taken<'_>,
+    job: &GradingJob,
+    reason: HandBackReason,
+    detail: &str,
+) {
+    let back = HandBack {
+        solution_id: job.solution_id,
+        reference: job.reference,
+        attempt: job.attempt,
+        token: job.token.clone(),
+        runner: taken.runner_id.to_owned(),
+        reason,
+        detail: detail.to_owned(),
+    };
+    let message = serde_json::to_string(&back).unwrap_or_default();
+    let sent: Result<String, _> = redis
+        .xadd(jobs::results_stream(taken.prefix), "*", &[(jobs::HANDBACK_FIELD, message)])
+        .await;
+    match sent {
         Ok(_) => {
-            tracing::warn!(id, "handed a job back: this runner cannot see the task directory");
-            done_with(redis, stream, id).await;
+            tracing::warn!(
+                id = taken.id,
+                solution = job.solution_id,
+                ?reason,
+                detail,
+                "handed a job back"
+            );
+            done_with(redis, &jobs::jobs_stream(taken.prefix), taken.id).await;
         }
-        Err(err) => tracing::warn!(id, error = %err, "could not hand a job back; it stays pending"),
+        Err(err) => {
+            tracing::warn!(id = taken.id, error = %err, "could not hand a job back; it stays pending")
+        }
     }
 }
 
 /// Jobs this slot took in an earlier life of this runner (it was killed or crashed) and never
-/// finished. The web server sends each of them again once its lease runs out, so they are
-/// released here instead of being graded twice.
+/// finished: they go back to the web server, which counts each as lost (a job that keeps
+/// killing runners is given up on) and sends it again.
 async fn release_unfinished_jobs(
     reader: &mut ConnectionManager,
     writer: &mut ConnectionManager,
-    stream: &str,
-    consumer: &str,
+    slot: &Slot<'_>,
 ) {
-    let options = StreamReadOptions::default().group(jobs::JOBS_GROUP, consumer).count(64);
+    let options = StreamReadOptions::default().group(jobs::JOBS_GROUP, slot.consumer).count(64);
     loop {
         let reply: Result<StreamReadReply, _> =
-            reader.xread_options(&[stream], &["0"], &options).await;
+            reader.xread_options(&[slot.stream], &["0"], &options).await;
         let entries: Vec<_> = match reply {
             Ok(reply) => reply.keys.into_iter().flat_map(|key| key.ids).collect(),
             Err(err) => {
@@ -393,10 +644,26 @@ async fn release_unfinished_jobs(
         for entry in entries {
             tracing::warn!(
                 id = entry.id,
-                consumer,
-                "releasing a job an earlier run of this runner left unfinished; the web server sends it again"
+                consumer = slot.consumer,
+                "giving back a job an earlier run of this runner left unfinished"
             );
-            done_with(writer, stream, &entry.id).await;
+            match entry
+                .get::<String>(jobs::DATA_FIELD)
+                .and_then(|data| serde_json::from_str::<GradingJob>(&data).ok())
+            {
+                Some(job) => {
+                    hand_back(
+                        writer,
+                        slot,
+                        &entry.id,
+                        &job,
+                        HandBackReason::RunnerRestarted,
+                        "the runner restarted while it graded the job",
+                    )
+                    .await;
+                }
+                None => done_with(writer, slot.stream, &entry.id).await,
+            }
         }
     }
 }
@@ -472,7 +739,7 @@ async fn grade(
     grader: &Grader,
     redis: &mut ConnectionManager,
     job: &GradingJob,
-) -> GradingResult {
+) -> JobOutcome {
     if !job.reference {
         // An earlier attempt's progress is not this one's.
         let _: Result<(), _> =
@@ -504,35 +771,41 @@ async fn grade(
         }
         Err(err) => Err(GradeError::Submission(format!("a file could not be decoded: {err}"))),
     };
-    let runner = config.grader.runner_id.clone();
     match outcome {
-        Ok(graded) => GradingResult {
-            solution_id: job.solution_id,
-            reference: job.reference,
-            attempt: job.attempt,
-            runner,
+        Ok(graded) => JobOutcome::Graded(Box::new(GradingResult {
             output_truncated: graded.output_truncated,
             duration_ms: graded.phases.total.as_millis() as u64,
             stdout: graded.stdout,
             stderr: graded.stderr,
-            report: graded.report,
-        },
+            ..GradingResult::for_job(job, &config.grader.runner_id, graded.report)
+        })),
+        Err(err) if err.is_infrastructure() => {
+            JobOutcome::HandBack(HandBackReason::Infrastructure, err.to_string())
+        }
         Err(err) => {
             tracing::error!(solution = job.solution_id, error = %err, "cannot grade a solution");
-            let mut report = Report::new(Verdict::SystemError);
-            report.notes.push(format!("The solution could not be graded: {err}"));
-            GradingResult {
-                solution_id: job.solution_id,
-                reference: job.reference,
-                attempt: job.attempt,
-                runner,
-                report,
-                stdout: String::new(),
-                stderr: String::new(),
-                output_truncated: false,
-                duration_ms: began.elapsed().as_millis() as u64,
-            }
+            JobOutcome::Graded(Box::new(system_error_result(
+                config,
+                job,
+                &format!("The solution could not be graded: {err}"),
+                began.elapsed(),
+            )))
         }
+    }
+}
+
+/// A result that says we could not grade the job (it does not count against the student).
+fn system_error_result(
+    config: &RunnerConfig,
+    job: &GradingJob,
+    note: &str,
+    took: Duration,
+) -> GradingResult {
+    let mut report = Report::new(Verdict::SystemError);
+    report.notes.push(note.to_owned());
+    GradingResult {
+        duration_ms: took.as_millis() as u64,
+        ..GradingResult::for_job(job, &config.grader.runner_id, report)
     }
 }
 

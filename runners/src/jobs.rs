@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 
 pub const JOBS_GROUP: &str = "runners";
 pub const RESULTS_GROUP: &str = "web";
+/// The field of a job, and of a result, in their stream entries.
 pub const DATA_FIELD: &str = "data";
+/// The field of a [`HandBack`] in a results stream entry (instead of [`DATA_FIELD`]).
+pub const HANDBACK_FIELD: &str = "handback";
 
 pub fn jobs_stream(prefix: &str) -> String {
     format!("{prefix}:jobs")
@@ -72,10 +75,62 @@ pub struct GradingJob {
     #[serde(default)]
     pub reference: bool,
     pub attempt: i32,
+    /// Random, stored with the attempt by the web server; the result must bring it back.
+    #[serde(default)]
+    pub token: String,
     pub repository: String,
     pub revision: String,
     pub task: String,
     pub files: Vec<JobFile>,
+    /// How often the runner working on the job claims it again, so that the web server knows it
+    /// is alive (the lease runs from the last claim); 0 for the runner's own default.
+    #[serde(default)]
+    pub heartbeat_ms: u64,
+}
+
+impl GradingJob {
+    /// Checks every name the job carries before any of them touches a path: a job comes from
+    /// Redis, and a runner must not be walked out of the task directory by a forged one.
+    pub fn validate(&self) -> Result<(), String> {
+        if !is_safe_path_component(&self.repository) {
+            return Err(format!("the repository name {:?} is not acceptable", self.repository));
+        }
+        if !is_revision(&self.revision) {
+            return Err(format!("the revision {:?} is not a commit id", self.revision));
+        }
+        if !is_safe_path_component(&self.task) {
+            return Err(format!("the task name {:?} is not acceptable", self.task));
+        }
+        if self.files.len() > MAX_JOB_FILES {
+            return Err(format!(
+                "the job has {} files, more than {MAX_JOB_FILES}",
+                self.files.len()
+            ));
+        }
+        if let Some(bad) =
+            self.files.iter().find(|file| !crate::workspace::is_safe_file_name(&file.name))
+        {
+            return Err(format!("the file name {:?} is not acceptable", bad.name));
+        }
+        Ok(())
+    }
+}
+
+/// Most files a job may carry (the web server accepts far fewer per solution).
+const MAX_JOB_FILES: usize = 64;
+
+/// One directory name: no separators, no `..`, nothing hidden, no control characters.
+pub fn is_safe_path_component(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && !name.starts_with('.')
+        && !name.chars().any(|c| c == '/' || c == '\\' || c.is_control())
+}
+
+/// A Git commit id: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits.
+pub fn is_revision(text: &str) -> bool {
+    matches!(text.len(), 40 | 64)
+        && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,19 +150,94 @@ impl JobFile {
     }
 }
 
-/// What a runner found; ingested once per solution, whichever attempt arrives first.
+/// What a runner found; stored only for the attempt that is out, with that attempt's token.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradingResult {
     pub solution_id: i64,
     #[serde(default)]
     pub reference: bool,
     pub attempt: i32,
+    /// The job's token, brought back.
+    #[serde(default)]
+    pub token: String,
+    /// The revision the job named (a reference check's result is for that revision only).
+    #[serde(default)]
+    pub revision: String,
     pub runner: String,
     pub report: Report,
     pub stdout: String,
     pub stderr: String,
     pub output_truncated: bool,
     pub duration_ms: u64,
+}
+
+impl GradingResult {
+    /// The answer to a job: its ids and token, this report, nothing printed.
+    pub fn for_job(job: &GradingJob, runner: &str, report: Report) -> GradingResult {
+        GradingResult {
+            solution_id: job.solution_id,
+            reference: job.reference,
+            attempt: job.attempt,
+            token: job.token.clone(),
+            revision: job.revision.clone(),
+            runner: runner.to_owned(),
+            report,
+            stdout: String::new(),
+            stderr: String::new(),
+            output_truncated: false,
+            duration_ms: 0,
+        }
+    }
+
+    /// Makes every text of the result safe to store and show (see `inloop_plugin_api::text`):
+    /// runners do it before they send a result, and the web server again before it stores one.
+    /// True when anything had to change.
+    pub fn make_safe(&mut self) -> bool {
+        let mut changed = self.report.make_safe();
+        for text in [&mut self.stdout, &mut self.stderr, &mut self.runner] {
+            if !inloop_plugin_api::text::is_safe(text) {
+                inloop_plugin_api::text::make_safe_in_place(text);
+                changed = true;
+            }
+        }
+        changed
+    }
+}
+
+/// A job a runner gives back ungraded, for the web server to send again: the fault was not
+/// the solution's. Travels on the results stream in the field [`HANDBACK_FIELD`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HandBack {
+    pub solution_id: i64,
+    #[serde(default)]
+    pub reference: bool,
+    pub attempt: i32,
+    pub token: String,
+    pub runner: String,
+    pub reason: HandBackReason,
+    /// What went wrong, for staff and the logs.
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandBackReason {
+    /// The runner host could not grade anything (Docker away, work directory full); it takes no
+    /// jobs until it is healthy again. Does not count against the solution.
+    Infrastructure,
+    /// The runner host cannot see the shared task directory. Does not count either.
+    TaskDirMissing,
+    /// The runner restarted and found the job unfinished from its earlier life: the job may be
+    /// what killed it, so this counts as a lost attempt (and a job that keeps doing it is
+    /// quarantined).
+    RunnerRestarted,
+}
+
+impl HandBackReason {
+    /// Whether the attempt counts as lost (towards quarantine).
+    pub fn counts_as_lost(self) -> bool {
+        self == HandBackReason::RunnerRestarted
+    }
 }
 
 /// Where a solution is, for the live status on its page.
@@ -128,4 +258,49 @@ pub enum Stage {
     Finished,
     /// The web server stored the final result.
     Graded,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job() -> GradingJob {
+        GradingJob {
+            solution_id: 1,
+            reference: false,
+            attempt: 1,
+            token: "t".into(),
+            repository: "course".into(),
+            revision: "0123456789abcdef0123456789abcdef01234567".into(),
+            task: "java-counter".into(),
+            files: vec![JobFile::new("Counter.java", b"class Counter {}")],
+            heartbeat_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_job_with_names_that_leave_the_task_directory_is_refused() {
+        assert_eq!(job().validate(), Ok(()));
+        let refused = |change: fn(&mut GradingJob)| {
+            let mut job = job();
+            change(&mut job);
+            job.validate().is_err()
+        };
+        assert!(refused(|job| job.repository = "../etc".into()));
+        assert!(refused(|job| job.repository = "a/b".into()));
+        assert!(refused(|job| job.repository = String::new()));
+        assert!(refused(|job| job.task = "..".into()));
+        assert!(refused(|job| job.task = "x\0y".into()));
+        assert!(refused(|job| job.revision = "../../current".into()));
+        assert!(refused(|job| job.revision = "HEAD".into()));
+        assert!(refused(|job| job.files[0].name = "../x.java".into()));
+        assert!(refused(|job| job.files = vec![JobFile::new("A.java", b""); 65]));
+    }
+
+    #[test]
+    fn old_jobs_and_results_without_the_new_fields_still_read() {
+        let old = r#"{"solution_id":1,"attempt":1,"repository":"r","revision":"v","task":"t","files":[]}"#;
+        let job: GradingJob = serde_json::from_str(old).expect("an old job reads");
+        assert_eq!((job.token.as_str(), job.heartbeat_ms), ("", 0));
+    }
 }

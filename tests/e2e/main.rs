@@ -5,6 +5,7 @@ mod browser;
 mod deployment;
 mod editor;
 mod grading;
+mod ingest;
 mod mail;
 mod reference_checks;
 mod repositories;

@@ -143,52 +143,125 @@ async fn concurrent_submits_of_one_student_get_distinct_numbers() {
     assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);
 }
 
+/// Takes the next job off the jobs stream as a runner host named `host` would, and returns its
+/// entry id and job.
+async fn take_job(
+    app: &inloop_tests::TestApp,
+    host: &str,
+) -> (String, inloop_runners::jobs::GradingJob) {
+    let jobs = format!("{}:jobs", app.redis_prefix);
+    let mut redis = app.state.redis.clone();
+    inloop_runners::host::ensure_group(&mut redis, &jobs, "runners").await.expect("group");
+    let taken: redis::streams::StreamReadReply = redis::cmd("XREADGROUP")
+        .arg(&["GROUP", "runners", host, "COUNT", "1", "STREAMS", &jobs, ">"])
+        .query_async(&mut redis)
+        .await
+        .expect("a job");
+    let entry = taken.keys[0].ids[0].clone();
+    let data: String = entry.get("data").expect("the job's data");
+    (entry.id, serde_json::from_str(&data).expect("a job"))
+}
+
+async fn attempt_outcomes(app: &inloop_tests::TestApp, id: i64) -> Vec<Option<String>> {
+    sqlx::query_scalar(
+        "select outcome from grading_attempts where solution_id = $1 order by attempt",
+    )
+    .bind(id)
+    .fetch_all(&app.db)
+    .await
+    .expect("attempts")
+}
+
 #[tokio::test]
-async fn a_job_whose_runner_vanished_is_sent_again_and_graded_once() {
+async fn a_job_whose_runner_went_silent_is_sent_again_and_graded_once() {
     let app = app_with_fixture_course().await;
     app.logged_in_as("stu", Role::Student).await;
-    // No runner yet: the job waits in Redis, as if its runner had died holding it.
     let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
     let id = solution_id(&path);
     app.get(&path).await.assert_contains("Being tested");
-    sqlx::query("update solutions set dispatched_at = now() - interval '1 hour' where id = $1")
-        .bind(id)
-        .execute(&app.db)
-        .await
-        .expect("age");
-    inloop_app::queue::reconcile(&app.state, std::time::Duration::from_secs(60))
-        .await
-        .expect("reconcile");
+    // A runner host takes the job and dies holding it: it never claims it again.
+    let (first_entry, first_job) = take_job(&app, "dead-host").await;
+    let lease = std::time::Duration::from_secs(1);
+    inloop_app::queue::reconcile(&app.state, lease).await.expect("reconcile");
+    assert_eq!(app.jobs_pending().await, 1, "within its lease the job stays with its runner");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    inloop_app::queue::reconcile(&app.state, lease).await.expect("reconcile");
     let attempt: i32 = sqlx::query_scalar("select attempt from solutions where id = $1")
         .bind(id)
         .fetch_one(&app.db)
         .await
         .expect("attempt");
     assert_eq!(attempt, 2, "the job was sent again");
+    assert_eq!(app.jobs_pending().await, 0, "the silent runner's copy was taken back");
+
+    // Should the silent runner come back with a result for its attempt, it changes nothing.
+    let late = inloop_runners::jobs::GradingResult {
+        solution_id: id,
+        reference: false,
+        attempt: first_job.attempt,
+        token: first_job.token.clone(),
+        revision: first_job.revision.clone(),
+        runner: "dead-host".into(),
+        report: inloop_plugin_api::report::Report::new(inloop_plugin_api::report::Verdict::Failed),
+        stdout: String::new(),
+        stderr: String::new(),
+        output_truncated: false,
+        duration_ms: 1,
+    };
+    inloop_app::queue::ingest(&app.state, &late).await.expect("ingest");
+    assert!(!first_entry.is_empty());
 
     let _runner = start_runner(&app, 1);
     assert_eq!(app.wait_for_verdict(&path).await, "passed");
-    // Both jobs reach the runner; the second result is ignored.
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     let results: i64 = sqlx::query_scalar("select count(*) from results where solution_id = $1")
         .bind(id)
         .fetch_one(&app.db)
         .await
         .expect("results");
     assert_eq!(results, 1, "graded exactly once");
-    let outcomes: Vec<Option<String>> = sqlx::query_scalar(
-        "select outcome from grading_attempts where solution_id = $1 order by attempt",
-    )
-    .bind(id)
-    .fetch_all(&app.db)
-    .await
-    .expect("attempts");
-    assert_eq!(outcomes.len(), 2, "both attempts are kept for staff: {outcomes:?}");
+    let outcomes = attempt_outcomes(&app, id).await;
     assert_eq!(
-        outcomes.iter().filter(|outcome| outcome.as_deref() == Some("graded")).count(),
-        1,
-        "{outcomes:?}"
+        outcomes,
+        [Some("lost".to_owned()), Some("graded".to_owned())],
+        "both attempts are kept for staff"
     );
+}
+
+#[tokio::test]
+async fn jobs_that_wait_in_the_queue_longer_than_the_lease_are_never_lost() {
+    // One slot, a lease of 15 s and 30 Java solutions: the last of them waits far longer than
+    // the lease, and still each is graded once, none sent twice, none quarantined.
+    let app = spawn_app_with(|settings| {
+        settings.task_dir = Some(task_dir());
+        settings.job_lease_seconds = Some(15);
+    })
+    .await;
+    sync_fixture_course(&app).await;
+    let mut paths = Vec::new();
+    for student in 0..30 {
+        let client = app.other_client();
+        client.logged_in_as(&format!("stu{student}"), Role::Student).await;
+        paths.push((
+            client.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await,
+            client,
+        ));
+    }
+    let began = std::time::Instant::now();
+    let _runner = start_runner(&app, 1);
+    for (path, client) in &paths {
+        assert_eq!(client.wait_for_verdict(path).await, "passed", "{path}");
+    }
+    let took = began.elapsed();
+    let (attempts, lost, results): (i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from grading_attempts),
+                (select count(*) from grading_attempts where outcome <> 'graded'),
+                (select count(*) from results)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("counts");
+    assert_eq!((attempts, lost, results), (30, 0, 30), "one attempt each, all graded");
+    assert!(took > std::time::Duration::from_secs(15), "the queue outlasted the lease ({took:?})");
 }
 
 #[tokio::test]
@@ -255,42 +328,71 @@ async fn a_job_handed_back_goes_to_the_end_of_the_queue_and_is_graded_once() {
     let app = app_with_fixture_course().await;
     app.logged_in_as("stu", Role::Student).await;
     let path = app.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
+    let id = solution_id(&path);
 
     // A runner host takes the job, finds it cannot grade it here, and hands it back.
-    let jobs = format!("{}:jobs", app.redis_prefix);
+    let (entry, job) = take_job(&app, "unlucky-host").await;
+    assert_eq!(job.solution_id, id);
     let mut redis = app.state.redis.clone();
-    inloop_runners::host::ensure_group(&mut redis, &jobs, "runners").await.expect("group");
-    let taken: redis::streams::StreamReadReply = redis::cmd("XREADGROUP")
-        .arg(&["GROUP", "runners", "unlucky-host", "COUNT", "1", "STREAMS", &jobs, ">"])
-        .query_async(&mut redis)
-        .await
-        .expect("a job");
-    let entry = taken.keys[0].ids[0].clone();
-    let data: String = entry.get("data").expect("the job's data");
-    assert!(data.contains(&format!(r#""solution_id":{}"#, solution_id(&path))), "{data}");
-    inloop_runners::host::hand_back(&mut redis, &jobs, &entry.id, &data).await;
-
+    let taken = inloop_runners::host::Taken {
+        prefix: &app.redis_prefix,
+        runner_id: "unlucky-host",
+        id: &entry,
+    };
+    inloop_runners::host::give_back(
+        &mut redis,
+        &taken,
+        &job,
+        inloop_runners::jobs::HandBackReason::Infrastructure,
+        "Docker is away",
+    )
+    .await;
     assert_eq!(app.jobs_pending().await, 0, "nothing stays with the host that handed it back");
-    let waiting: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
-        .arg(&jobs)
-        .arg("-")
-        .arg("+")
-        .query_async(&mut redis)
-        .await
-        .expect("xrange");
+
+    // The web server sends it again at once, as a new attempt at the end of the stream.
+    let jobs = format!("{}:jobs", app.redis_prefix);
+    let mut waiting = Vec::new();
+    for _ in 0..100 {
+        waiting = redis::cmd("XRANGE")
+            .arg(&jobs)
+            .arg("-")
+            .arg("+")
+            .query_async::<Vec<(String, Vec<(String, String)>)>>(&mut redis)
+            .await
+            .expect("xrange");
+        if !waiting.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert_eq!(waiting.len(), 1, "{waiting:?}");
-    assert_ne!(waiting[0].0, entry.id, "a new entry at the end of the stream");
-    assert_eq!(waiting[0].1, [("data".to_owned(), data)]);
+    assert_ne!(waiting[0].0, entry, "a new entry");
+    let again: inloop_runners::jobs::GradingJob =
+        serde_json::from_str(&waiting[0].1[0].1).expect("a job");
+    assert_eq!((again.solution_id, again.attempt), (id, job.attempt + 1));
+    assert_ne!(again.token, job.token, "a new attempt has a new token");
 
     let runner = start_runner(&app, 1);
     assert_eq!(app.wait_for_verdict(&path).await, "passed");
     assert_eq!(app.graded_by(&path).await, runner.id);
     let results: i64 = sqlx::query_scalar("select count(*) from results where solution_id = $1")
-        .bind(solution_id(&path))
+        .bind(id)
         .fetch_one(&app.db)
         .await
         .expect("count");
     assert_eq!(results, 1);
+    let problem: Option<String> = sqlx::query_scalar(
+        "select problem from grading_attempts where solution_id = $1 and attempt = 1",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .expect("the first attempt");
+    assert_eq!(problem.as_deref(), Some("Docker is away"), "staff see why");
+    assert_eq!(
+        attempt_outcomes(&app, id).await,
+        [Some("handed_back".to_owned()), Some("graded".to_owned())]
+    );
 }
 
 #[tokio::test]

@@ -192,15 +192,27 @@ pub async fn result(db: impl PgExecutor<'_>, solution_id: i64) -> sqlx::Result<O
     .await
 }
 
-/// Marks a solution as sent to the runners (a new attempt) and records the attempt. A first send
-/// (`lost_attempt` None) needs a waiting solution; a re-send needs the lost attempt to still be
-/// the current one. `None` when somebody else got there first (or the result arrived): racing
+/// Which attempt a dispatch expects to replace: none (a waiting solution's first send) or the
+/// attempt that is out now (lost, handed back).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replacing {
+    Nothing,
+    Attempt(i32),
+}
+
+/// Marks a solution as sent to the runners (a new attempt) and records the attempt with its
+/// token. `None` when somebody else got there first (or the result arrived): racing
 /// dispatchers send one job, not several.
 pub async fn mark_dispatched(
     conn: &mut PgConnection,
     solution_id: i64,
-    lost_attempt: Option<i32>,
+    replacing: Replacing,
+    token: &str,
 ) -> sqlx::Result<Option<i32>> {
+    let lost_attempt = match replacing {
+        Replacing::Nothing => None,
+        Replacing::Attempt(attempt) => Some(attempt),
+    };
     let Some(attempt) = sqlx::query_scalar!(
         "update solutions set status = 'dispatched', attempt = attempt + 1, dispatched_at = now()
          where id = $1 and ((status = 'queued' and $2::int is null) or (status = 'dispatched' and attempt = $2))
@@ -213,10 +225,101 @@ pub async fn mark_dispatched(
     else {
         return Ok(None);
     };
-    sqlx::query!("insert into grading_attempts (solution_id, attempt) values ($1, $2) on conflict do nothing", solution_id, attempt)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "insert into grading_attempts (solution_id, attempt, token) values ($1, $2, $3)
+         on conflict (solution_id, attempt) do update set token = excluded.token, dispatched_at = now(),
+             outcome = null, finished_at = null, runner = null, job_id = null, problem = null",
+        solution_id,
+        attempt,
+        token
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(Some(attempt))
+}
+
+/// Records the jobs-stream entry an attempt went out as.
+pub async fn set_job_id(
+    conn: &mut PgConnection,
+    solution_id: i64,
+    attempt: i32,
+    job_id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update grading_attempts set job_id = $3 where solution_id = $1 and attempt = $2",
+        solution_id,
+        attempt,
+        job_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The attempt of a solution that is out with the runners right now.
+#[derive(Clone, Debug)]
+pub struct OutAttempt {
+    pub solution_id: i64,
+    pub author_id: i64,
+    pub attempt: i32,
+    pub token: Option<String>,
+    pub job_id: Option<String>,
+    /// Seconds since it was sent.
+    pub seconds_out: f64,
+}
+
+/// Every solution out with the runners, with its current attempt.
+pub async fn out_attempts(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<OutAttempt>> {
+    sqlx::query_as!(
+        OutAttempt,
+        r#"select s.id as solution_id, s.author_id, s.attempt, a.token as "token?", a.job_id as "job_id?",
+                  extract(epoch from now() - coalesce(a.dispatched_at, s.dispatched_at, now()))::float8 as "seconds_out!"
+           from solutions s left join grading_attempts a on a.solution_id = s.id and a.attempt = s.attempt
+           where s.status = 'dispatched'
+           order by s.dispatched_at"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The attempt that is out for this solution, if this token is its token; locks the solution's
+/// row, so that a dispatch still committing is waited for rather than missed.
+pub async fn lock_current_attempt(
+    conn: &mut PgConnection,
+    solution_id: i64,
+    attempt: i32,
+    token: &str,
+) -> sqlx::Result<Option<OutAttempt>> {
+    sqlx::query_as!(
+        OutAttempt,
+        r#"select s.id as solution_id, s.author_id, s.attempt, a.token as "token?", a.job_id as "job_id?",
+                  extract(epoch from now() - a.dispatched_at)::float8 as "seconds_out!"
+           from solutions s join grading_attempts a on a.solution_id = s.id and a.attempt = s.attempt
+           where s.id = $1 and s.status = 'dispatched' and s.attempt = $2 and a.token = $3
+           for update of s"#,
+        solution_id,
+        attempt,
+        token
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Attempts since staff last had the solution tested again that ended with these outcomes.
+pub async fn attempts_ended(
+    db: impl PgExecutor<'_>,
+    solution_id: i64,
+    outcomes: &[&str],
+) -> sqlx::Result<i64> {
+    let outcomes: Vec<String> = outcomes.iter().map(|outcome| (*outcome).to_owned()).collect();
+    sqlx::query_scalar!(
+        r#"select count(*) as "count!" from grading_attempts a join solutions s on s.id = a.solution_id
+           where a.solution_id = $1 and a.attempt >= s.counted_from_attempt and a.outcome = any($2)"#,
+        solution_id,
+        &outcomes
+    )
+    .fetch_one(db)
+    .await
 }
 
 /// The author's oldest waiting solution, if none of theirs is out with the runners: one solution
@@ -244,33 +347,23 @@ pub async fn authors_waiting(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i64>> 
     .await
 }
 
-/// Dispatched solutions without a result for longer than the lease: their runner died, or Redis
-/// lost the job.
-pub async fn overdue(db: impl PgExecutor<'_>, lease_seconds: i32) -> sqlx::Result<Vec<(i64, i32)>> {
-    let rows = sqlx::query!(
-        "select id, attempt from solutions
-         where status = 'dispatched' and dispatched_at < now() - make_interval(secs => $1)",
-        f64::from(lease_seconds)
-    )
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|row| (row.id, row.attempt)).collect())
-}
-
 pub async fn mark_attempt(
     db: impl PgExecutor<'_>,
     solution_id: i64,
     attempt: i32,
     outcome: &str,
     runner: Option<&str>,
+    problem: Option<&str>,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "update grading_attempts set outcome = $3, runner = coalesce($4, runner), finished_at = now()
+        "update grading_attempts set outcome = $3, runner = coalesce($4, runner), problem = coalesce($5, problem),
+             finished_at = now()
          where solution_id = $1 and attempt = $2",
         solution_id,
         attempt,
         outcome,
-        runner
+        runner,
+        problem
     )
     .execute(db)
     .await?;
@@ -305,14 +398,15 @@ pub struct StoredResult<'a> {
     pub duration_ms: i32,
 }
 
-/// Stores a result unless the solution has one; true when this call stored it.
+/// Stores the result of the attempt that is out (the caller checked its token under
+/// [`lock_current_attempt`]) and marks the solution done; false when it has a result already.
 pub async fn store_result(
     conn: &mut PgConnection,
     result: &StoredResult<'_>,
 ) -> sqlx::Result<bool> {
     let inserted = sqlx::query!(
         "insert into results (solution_id, attempt, runner, verdict, report, stdout, stderr, output_truncated, duration_ms)
-         select $1, $2, $3, $4, $5, $6, $7, $8, $9 where exists (select 1 from solutions where id = $1)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          on conflict (solution_id) do nothing",
         result.solution_id,
         result.attempt,
@@ -348,6 +442,78 @@ pub async fn store_result(
     Ok(inserted)
 }
 
+/// Whether staff may have this solution tested again now: only a solution that is not being
+/// tested (waiting or out), and not one stored in exam mode (the settings page queues those).
+pub fn may_be_tested_again(status: &str) -> bool {
+    matches!(status, "done" | "error")
+}
+
+/// Puts a solution back in the queue to be tested again (staff only): its result, if any, is
+/// kept in `superseded_results`, and lost attempts count afresh. False when it cannot be
+/// tested again now (it is waiting or being tested).
+pub async fn queue_again(
+    conn: &mut PgConnection,
+    solution_id: i64,
+    staff_id: i64,
+) -> sqlx::Result<bool> {
+    let moved = sqlx::query_scalar!(
+        r#"update solutions set status = 'queued', verdict = null, error_message = null,
+               counted_from_attempt = attempt + 1
+           where id = $1 and status in ('done', 'error')
+           returning id"#,
+        solution_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if moved.is_none() {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "with old as (delete from results where solution_id = $1 returning *)
+         insert into superseded_results (solution_id, attempt, runner, verdict, report, stdout, stderr,
+                                         output_truncated, duration_ms, created_at, superseded_by)
+         select solution_id, attempt, runner, verdict, report, stdout, stderr, output_truncated, duration_ms,
+                created_at, $2 from old",
+        solution_id,
+        staff_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
+/// Solutions of a task that could not be tested: quarantined, or graded `system_error`.
+pub async fn untested_of_task(db: impl PgExecutor<'_>, task_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
+        "select id from solutions where task_id = $1
+           and (status = 'error' or (status = 'done' and verdict = 'system_error'))
+         order by id",
+        task_id
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Per task, how many solutions could not be tested (for the staff overview).
+pub struct UntestedCount {
+    pub task_id: i64,
+    pub task_slug: String,
+    pub task_title: String,
+    pub count: i64,
+}
+
+pub async fn untested_counts(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<UntestedCount>> {
+    sqlx::query_as!(
+        UntestedCount,
+        r#"select t.id as task_id, t.slug as task_slug, t.title as task_title, count(*) as "count!"
+           from solutions s join tasks t on t.id = s.task_id
+           where s.status = 'error' or (s.status = 'done' and s.verdict = 'system_error')
+           group by t.id, t.slug, t.title order by t.title"#
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// How many solutions wait ahead of this one (dispatched or queued, submitted earlier).
 pub async fn position(db: impl PgExecutor<'_>, solution_id: i64) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
@@ -365,12 +531,13 @@ pub struct AttemptRow {
     pub finished_at: Option<OffsetDateTime>,
     pub runner: Option<String>,
     pub outcome: Option<String>,
+    pub problem: Option<String>,
 }
 
 pub async fn attempts(db: impl PgExecutor<'_>, solution_id: i64) -> sqlx::Result<Vec<AttemptRow>> {
     sqlx::query_as!(
         AttemptRow,
-        "select attempt, dispatched_at, finished_at, runner, outcome from grading_attempts where solution_id = $1 order by attempt",
+        "select attempt, dispatched_at, finished_at, runner, outcome, problem from grading_attempts where solution_id = $1 order by attempt",
         solution_id
     )
     .fetch_all(db)

@@ -435,54 +435,148 @@ pub struct ReferencePending {
     pub content_hash: String,
 }
 
-/// Tasks with a `solution/` whose check is missing, outdated, or lost (older than the lease).
-pub async fn references_to_check(
-    db: impl PgExecutor<'_>,
-    lease_seconds: i32,
-) -> sqlx::Result<Vec<ReferencePending>> {
+/// Tasks with a `solution/` whose check is missing or outdated (a lost check is reset by the
+/// reconciler and then looks missing).
+pub async fn references_to_check(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<ReferencePending>> {
     sqlx::query_as!(
         ReferencePending,
         "select t.id, t.system_name, r.name as repository, t.revision, t.content_hash
          from tasks t join repositories r on r.id = t.repository_id
-         where t.has_solution and not t.removed
-           and (t.reference_hash is distinct from t.content_hash
-                or (t.reference_verdict = 'pending' and t.reference_dispatched_at < now() - make_interval(secs => $1)))
-         order by t.id limit 50",
-        f64::from(lease_seconds)
+         where t.has_solution and not t.removed and t.reference_hash is distinct from t.content_hash
+         order by t.id limit 50"
     )
     .fetch_all(db)
     .await
 }
 
+/// Records a reference check as sent: its token, and the revision and contents it checks.
 pub async fn mark_reference_dispatched(
-    db: impl PgExecutor<'_>,
+    conn: &mut PgConnection,
     task_id: i64,
     content_hash: &str,
+    revision: &str,
+    token: &str,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "update tasks set reference_hash = $2, reference_verdict = 'pending', reference_dispatched_at = now() where id = $1",
+        "update tasks set reference_hash = $2, reference_verdict = 'pending', reference_dispatched_at = now(),
+             reference_revision = $3, reference_token = $4, reference_job_id = null
+         where id = $1",
         task_id,
-        content_hash
+        content_hash,
+        revision,
+        token
     )
-    .execute(db)
+    .execute(conn)
     .await?;
     Ok(())
 }
 
+pub async fn set_reference_job_id(
+    conn: &mut PgConnection,
+    task_id: i64,
+    job_id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!("update tasks set reference_job_id = $2 where id = $1", task_id, job_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A reference check that is out with the runners.
+pub struct ReferenceOut {
+    pub task_id: i64,
+    pub content_hash: String,
+    pub job_id: Option<String>,
+    pub seconds_out: f64,
+}
+
+pub async fn references_out(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<ReferenceOut>> {
+    sqlx::query_as!(
+        ReferenceOut,
+        r#"select id as task_id, content_hash, reference_job_id as job_id,
+                  extract(epoch from now() - coalesce(reference_dispatched_at, now()))::float8 as "seconds_out!"
+           from tasks where reference_verdict = 'pending' and not removed"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A reference check went missing: it is sent again (the check looks outdated). Returns how
+/// often it has been lost now.
+pub async fn reference_lost(db: impl PgExecutor<'_>, task_id: i64) -> sqlx::Result<i32> {
+    sqlx::query_scalar!(
+        "update tasks set reference_lost = reference_lost + 1, reference_hash = null, reference_token = null,
+             reference_job_id = null
+         where id = $1 returning reference_lost",
+        task_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// A runner handed back the reference check with this token: it is sent again (and counts as
+/// lost when `lost`). `None` when the token is not the check that is out.
+pub async fn release_reference(
+    db: impl PgExecutor<'_>,
+    task_id: i64,
+    token: &str,
+    lost: bool,
+) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar!(
+        "update tasks set reference_lost = reference_lost + case when $3 then 1 else 0 end,
+             reference_hash = null, reference_token = null, reference_job_id = null
+         where id = $1 and reference_token = $2 and reference_verdict = 'pending'
+         returning reference_lost",
+        task_id,
+        token,
+        lost
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Stores the outcome of the reference check with this token (the one that is out), for the
+/// revision it checked; false when this token is not the check that is out (a late or forged
+/// result), which then changes nothing.
 pub async fn store_reference_result(
     db: impl PgExecutor<'_>,
     task_id: i64,
+    token: &str,
     verdict: &str,
     report: &serde_json::Value,
     output: &str,
-) -> sqlx::Result<()> {
-    sqlx::query!(
-        "update tasks set reference_verdict = $2, reference_report = $3, reference_output = $4, reference_checked_at = now()
-         where id = $1",
+) -> sqlx::Result<bool> {
+    let stored = sqlx::query!(
+        "update tasks set reference_verdict = $3, reference_report = $4, reference_output = $5,
+             reference_checked_at = now(), reference_lost = 0, reference_token = null, reference_job_id = null
+         where id = $1 and reference_token = $2 and reference_verdict = 'pending'",
         task_id,
+        token,
         verdict,
         report,
         output
+    )
+    .execute(db)
+    .await?;
+    Ok(stored.rows_affected() == 1)
+}
+
+/// A reference check that cannot be sent or keeps getting lost ends with a system error.
+pub async fn fail_reference(
+    db: impl PgExecutor<'_>,
+    task_id: i64,
+    content_hash: Option<&str>,
+    note: &str,
+) -> sqlx::Result<()> {
+    let report = serde_json::json!({"verdict": "system_error", "notes": [note]});
+    sqlx::query!(
+        "update tasks set reference_verdict = 'system_error', reference_report = $3, reference_output = '',
+             reference_checked_at = now(), reference_hash = coalesce($2, content_hash),
+             reference_token = null, reference_job_id = null, reference_lost = 0
+         where id = $1",
+        task_id,
+        content_hash,
+        report
     )
     .execute(db)
     .await?;

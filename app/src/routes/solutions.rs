@@ -329,7 +329,7 @@ pub async fn solution_page(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Ap
         .into_iter()
         .map(|(name, bytes)| views::solutions::FileView {
             size: bytes.len(),
-            text: String::from_utf8_lossy(&bytes).into_owned(),
+            text: inloop_plugin_api::text::from_bytes(&bytes),
             name,
         })
         .collect();

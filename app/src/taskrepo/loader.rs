@@ -131,6 +131,11 @@ fn load_task(
     };
     let meta: Value =
         serde_json::from_str(&meta_text).map_err(|err| format!("malformed meta.json ({err})"))?;
+    if holds_nul(&meta) {
+        return Err(
+            "meta.json contains a NUL character (\\u0000), which cannot be stored".to_owned()
+        );
+    }
     let Value::Object(fields) = &meta else {
         return Err("malformed meta.json (not a JSON object)".to_owned());
     };
@@ -227,6 +232,9 @@ fn load_task(
         std::fs::read(&task_md).map_err(|err| format!("cannot read task.md: {err}"))?;
     let description =
         String::from_utf8(description).map_err(|_| "task.md is not UTF-8 text".to_owned())?;
+    if description.contains('\0') {
+        return Err("task.md contains a NUL character, which cannot be stored".to_owned());
+    }
     let templates = read_templates(&folder.join("templates"))?;
     let has_solution = folder.join("solution").is_dir();
 
@@ -252,6 +260,18 @@ fn load_task(
         has_solution,
         content_hash: hex::encode(&hasher.finalize()[..16]),
     })
+}
+
+/// Whether any key or string in the JSON holds a NUL character (PostgreSQL stores none).
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(fields) => {
+            fields.iter().any(|(key, value)| key.contains('\0') || holds_nul(value))
+        }
+        _ => false,
+    }
 }
 
 fn hash_folder(root: &Path, dir: &Path, hasher: &mut Sha256) -> std::io::Result<()> {
@@ -292,6 +312,11 @@ fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, String> {
             .map_err(|err| format!("cannot read templates/{name}: {err}"))?;
         let contents = String::from_utf8(contents)
             .map_err(|_| format!("templates/{name} is not UTF-8 text"))?;
+        if contents.contains('\0') {
+            return Err(format!(
+                "templates/{name} contains a NUL character, which cannot be stored"
+            ));
+        }
         templates.push((name, contents));
     }
     templates.sort();
@@ -349,6 +374,13 @@ mod tests {
                 r#"{"title": "T8", "category": "C", "pubdate": "2015-05-01", "runner": "cobol"}"#,
             ),
             ("notes/readme.txt", "not a task"),
+            ("task9/task.md", "x"),
+            (
+                "task9/meta.json",
+                r#"{"title": "T9\u0000", "category": "C", "pubdate": "2015-05-01"}"#,
+            ),
+            ("task9b/task.md", "nul \0 here"),
+            ("task9b/meta.json", r#"{"title": "T9b", "category": "C", "pubdate": "2015-05-01"}"#),
         ]);
         let loaded = options_load(&root);
         let names: Vec<&str> = loaded.tasks.iter().map(|task| task.system_name.as_str()).collect();
@@ -369,7 +401,10 @@ mod tests {
         assert_eq!(problems[3], ("task6".to_owned(), "missing task.md".to_owned()));
         assert!(problems[4].0 == "task7" && problems[4].1.starts_with("bad pubdate"));
         assert!(problems[5].0 == "task8" && problems[5].1.starts_with("unknown runner 'cobol'"));
-        assert_eq!(problems.len(), 6);
+        let nul: Vec<&(String, String)> =
+            problems.iter().filter(|(_, message)| message.contains("NUL")).collect();
+        assert_eq!(nul.len(), 2, "{problems:?}");
+        assert_eq!(problems.len(), 8);
         std::fs::remove_dir_all(root).expect("cleanup");
     }
 

@@ -51,6 +51,16 @@ pub fn too_many(message: &str) -> Markup {
     }
 }
 
+pub fn unprocessable(message: &str) -> Markup {
+    html! {
+        section.error-page {
+            h1 { "Not accepted as it is" }
+            p { (message) }
+            p { "Go back to change it; nothing was stored." }
+        }
+    }
+}
+
 pub fn bad_request(message: &str) -> Markup {
     html! {
         section.error-page {

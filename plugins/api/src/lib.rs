@@ -10,5 +10,6 @@ pub mod abi;
 pub mod junit;
 pub mod protocol;
 pub mod report;
+pub mod text;
 
 pub use protocol::GraderPlugin;

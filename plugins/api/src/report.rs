@@ -128,6 +128,40 @@ impl Report {
         Report { verdict, tests: Vec::new(), points: None, feedback: None, notes: Vec::new() }
     }
 
+    /// Makes every text in the report safe to store and to show ([`crate::text`]), and drops
+    /// points that are not finite numbers (JSON cannot carry them). True when anything changed.
+    pub fn make_safe(&mut self) -> bool {
+        let mut changed = false;
+        let mut fix = |text: &mut String| {
+            if !crate::text::is_safe(text) {
+                crate::text::make_safe_in_place(text);
+                changed = true;
+            }
+        };
+        for test in &mut self.tests {
+            fix(&mut test.name);
+            for text in
+                [&mut test.class_name, &mut test.message, &mut test.details].into_iter().flatten()
+            {
+                fix(text);
+            }
+        }
+        if let Some(feedback) = &mut self.feedback {
+            fix(feedback);
+        }
+        for note in &mut self.notes {
+            fix(note);
+        }
+        if self
+            .points
+            .is_some_and(|points| !(points.earned.is_finite() && points.possible.is_finite()))
+        {
+            self.points = None;
+            changed = true;
+        }
+        changed
+    }
+
     /// Failed when any test failed or erred, passed when at least one test ran and none did.
     pub fn verdict_from_tests(tests: &[TestCase]) -> Option<Verdict> {
         let ran = tests.iter().filter(|test| test.status != TestStatus::Skipped).count();
@@ -151,6 +185,30 @@ mod tests {
             let json = serde_json::to_string(&verdict).expect("serialises");
             assert_eq!(json, format!("\"{}\"", verdict.as_str()));
         }
+    }
+
+    #[test]
+    fn every_text_of_a_report_is_made_safe() {
+        let mut report = Report::new(Verdict::Failed);
+        report.tests.push(TestCase {
+            name: "t\0".into(),
+            class_name: Some("C\u{1}".into()),
+            status: TestStatus::Failed,
+            duration_ms: None,
+            message: Some("expected <\0> but was <a>".into()),
+            details: None,
+        });
+        report.feedback = Some("\u{1b}[1m".into());
+        report.notes.push("fine".into());
+        report.points = Some(Points { earned: f64::NAN, possible: 1.0 });
+        assert!(report.make_safe());
+        assert_eq!(report.tests[0].name, "t␀");
+        assert_eq!(report.tests[0].class_name.as_deref(), Some("C␁"));
+        assert_eq!(report.tests[0].message.as_deref(), Some("expected <␀> but was <a>"));
+        assert_eq!(report.feedback.as_deref(), Some("␛[1m"));
+        assert_eq!(report.points, None);
+        assert!(serde_json::to_string(&report).is_ok());
+        assert!(!report.make_safe(), "a safe report stays as it is");
     }
 
     #[test]
