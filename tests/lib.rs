@@ -533,6 +533,7 @@ fn start_runner_with(app: &TestApp, slots: usize, redis_url: &str, task_dir: &Pa
             ceilings: inloop_runners::limits::Ceilings::default(),
             report_caps: inloop_runners::workspace::ReportCaps::default(),
             runner_id: id.clone(),
+            parse_helper: plugin_dir().join("inloop"),
         },
         watch: inloop_runners::watch::WatchMode::Native,
     };

@@ -71,6 +71,13 @@ pub enum Command {
     /// Manage the images grading uses.
     #[command(subcommand)]
     Images(ImagesCommand),
+    /// A runner host's helper: runs one plugin's `parse` on the request on standard input, in
+    /// this process of its own, so that a plugin that crashes cannot take the runner down.
+    #[command(hide = true)]
+    ParseReport {
+        #[arg(long, value_name = "LIBRARY")]
+        plugin: PathBuf,
+    },
     /// Measure grading on this host against bare `docker run`s of the same command.
     Bench {
         #[arg(long, value_name = "DIR")]
@@ -177,6 +184,11 @@ fn parse_role(text: &str) -> Result<Role, String> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::ParseReport { plugin } = &cli.command {
+        // No runtime, no settings: it starts often and must start fast.
+        let code = inloop_runners::plugin_host::answer_parse_request(plugin);
+        return ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX));
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -259,6 +271,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             telemetry::init(LogFormat::Text);
             let settings = GradingSettings::load(config)?;
             return Ok(grading::bootstrap_images(&settings, &images, force).await);
+        }
+        Command::ParseReport { plugin } => {
+            let code = inloop_runners::plugin_host::answer_parse_request(&plugin);
+            return Ok(ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX)));
         }
         Command::Migrate => {
             telemetry::init(LogFormat::Text);

@@ -37,6 +37,9 @@ pub fn grader_config(settings: &GradingSettings) -> GraderConfig {
         ceilings: settings.ceilings,
         report_caps: ReportCaps::default(),
         runner_id: format!("check-{}", std::process::id()),
+        // This very binary parses reports in a child process; next to the plugins as a fallback.
+        parse_helper: std::env::current_exe()
+            .unwrap_or_else(|_| settings.plugin_dir().join("inloop")),
     }
 }
 

@@ -415,11 +415,10 @@ fn container_body(spec: &RunSpec) -> ContainerCreateBody {
             pids_limit: Some(spec.pids),
             cap_drop: Some(vec!["ALL".to_owned()]),
             security_opt: Some(vec!["no-new-privileges".to_owned()]),
-            ulimits: Some(vec![
-                ulimit("nofile", 1024),
-                ulimit("nproc", spec.pids.max(1)),
-                ulimit("core", 0),
-            ]),
+            // No nproc limit: RLIMIT_NPROC counts every process of the uid on the whole host, so
+            // one container's threads would exhaust it for every neighbour. The pids cgroup
+            // above bounds each container on its own.
+            ulimits: Some(vec![ulimit("nofile", 1024), ulimit("core", 0)]),
             // tini as PID 1 reaps zombies and forwards the kill.
             init: Some(true),
             // Output reaches us through the attached streams; the daemon keeps no log to fill its disk.
@@ -508,6 +507,11 @@ mod tests {
         assert_eq!(host.cap_drop, Some(vec!["ALL".to_owned()]));
         assert_eq!(host.security_opt, Some(vec!["no-new-privileges".to_owned()]));
         assert_eq!(host.pids_limit, Some(64));
+        let ulimits = host.ulimits.unwrap_or_default();
+        assert!(
+            !ulimits.iter().any(|limit| limit.name.as_deref() == Some("nproc")),
+            "a per-uid limit would be shared by every container on the host"
+        );
         assert_eq!(host.binds, Some(vec!["/h:/in:ro".to_owned()]));
         assert_eq!(body.user.as_deref(), Some(RUN_USER));
         assert_eq!(body.network_disabled, Some(true));

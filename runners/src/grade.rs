@@ -16,7 +16,7 @@ use crate::{
     docker::{Bind, Docker, DockerError, RunSpec},
     images::Images,
     limits::{self, Ceilings},
-    plugin_host::{PluginError, Registry},
+    plugin_host::{IsolatedParser, PluginError, Registry},
     tasks::{self, TaskError},
     workspace::{ReportCaps, RunDirs, is_safe_file_name},
 };
@@ -35,6 +35,8 @@ pub struct GraderConfig {
     pub report_caps: ReportCaps,
     /// Names this grader's containers (label `org.inloop.runner`), so it can find its leftovers.
     pub runner_id: String,
+    /// The `inloop` binary, which runs plugins' `parse` in a process of its own.
+    pub parse_helper: PathBuf,
 }
 
 /// Something kept grading from happening at all (as opposed to a verdict about the solution).
@@ -106,6 +108,7 @@ impl Graded {
 pub struct Grader {
     docker: Docker,
     plugins: Registry,
+    parser: IsolatedParser,
     images: Images,
     config: GraderConfig,
 }
@@ -117,7 +120,13 @@ impl Grader {
         std::fs::create_dir_all(&config.work_dir)
             .map_err(|source| GradeError::WorkDir { path: config.work_dir.clone(), source })?;
         let build_logs = config.work_dir.join("build-logs");
-        Ok(Grader { images: Images::new(docker.clone(), build_logs), docker, plugins, config })
+        Ok(Grader {
+            images: Images::new(docker.clone(), build_logs),
+            parser: IsolatedParser::new(config.parse_helper.clone()),
+            docker,
+            plugins,
+            config,
+        })
     }
 
     pub fn docker(&self) -> &Docker {
@@ -305,7 +314,7 @@ impl Grader {
             dropped_files,
         };
         let parsing = Instant::now();
-        let mut report = match plugin.parse(&task.spec, &outcome) {
+        let mut report = match self.parser.parse(&plugin, &task.spec, &outcome).await {
             Ok(report) => report,
             Err(err) => {
                 tracing::error!(task = task_name, error = %err, "the plugin could not judge a run");

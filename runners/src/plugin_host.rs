@@ -47,6 +47,9 @@ pub enum PluginError {
     Unknown { name: String, installed: String },
     #[error("two plugins are named '{name}': {first} and {second}")]
     Duplicate { name: String, first: PathBuf, second: PathBuf },
+    /// The child process that ran the plugin's `parse` died, hung or could not start.
+    #[error("plugin {plugin}: parse failed in its own process: {detail}")]
+    ParseProcess { plugin: String, detail: String },
 }
 
 /// A loaded plugin.
@@ -199,6 +202,143 @@ impl Plugin {
         unsafe { (self.table.free_buf)(out) };
         (status, bytes)
     }
+}
+
+/// Runs plugins' `parse` in a child process: the report files it reads come from a container
+/// that ran student code, and a plugin that overflows its stack, aborts or runs away on them
+/// must take down that child, not the runner host with every slot's job. The child is the
+/// `inloop` binary itself (its hidden `parse-report` command); it loads just that plugin, reads
+/// the request on standard input and answers on standard output, within a time and memory cap.
+#[derive(Clone, Debug)]
+pub struct IsolatedParser {
+    helper: PathBuf,
+}
+
+/// How long a parse may take, and the most a child may map and answer.
+const PARSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+const PARSE_ADDRESS_SPACE: u64 = 4 << 30;
+const PARSE_CPU_SECONDS: u64 = 30;
+const MAX_PARSE_ANSWER: u64 = 64 << 20;
+/// Exit codes of the child besides success.
+const CHILD_REFUSED: i32 = 3;
+const CHILD_PANICKED: i32 = 4;
+const CHILD_FAILED: i32 = 5;
+
+impl IsolatedParser {
+    /// `helper` is the `inloop` binary.
+    pub fn new(helper: PathBuf) -> IsolatedParser {
+        IsolatedParser { helper }
+    }
+
+    pub async fn parse(
+        &self,
+        plugin: &Plugin,
+        task: &TaskSpec,
+        outcome: &RunOutcome,
+    ) -> Result<Report, PluginError> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let name = plugin.info.name.clone();
+        let failed = |detail: String| PluginError::ParseProcess { plugin: name.clone(), detail };
+        let input = protocol::parse_request(task, outcome).map_err(failed)?;
+        let mut child = tokio::process::Command::new(&self.helper)
+            .arg("parse-report")
+            .arg("--plugin")
+            .arg(&plugin.path)
+            .env_clear()
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|err| failed(format!("cannot start {}: {err}", self.helper.display())))?;
+        let mut stdin = child.stdin.take().ok_or_else(|| failed("no stdin".into()))?;
+        let mut stdout = child.stdout.take().ok_or_else(|| failed("no stdout".into()))?;
+        let mut stderr = child.stderr.take().ok_or_else(|| failed("no stderr".into()))?;
+        let talk = async {
+            let write = async {
+                stdin.write_all(&input).await?;
+                drop(stdin);
+                Ok::<(), std::io::Error>(())
+            };
+            let mut answer = Vec::new();
+            let mut complaint = Vec::new();
+            let mut answer_pipe = (&mut stdout).take(MAX_PARSE_ANSWER);
+            let mut complaint_pipe = (&mut stderr).take(64 << 10);
+            let read = answer_pipe.read_to_end(&mut answer);
+            let read_err = complaint_pipe.read_to_end(&mut complaint);
+            let (written, read, _) = tokio::join!(write, read, read_err);
+            // A child that dies before it read everything closes the pipe; its exit says why.
+            let _ = written;
+            read?;
+            let status = child.wait().await?;
+            Ok::<_, std::io::Error>((status, answer, complaint))
+        };
+        let (status, answer, complaint) = match tokio::time::timeout(PARSE_TIMEOUT, talk).await {
+            Ok(Ok(done)) => done,
+            Ok(Err(err)) => return Err(failed(format!("talking to it failed: {err}"))),
+            Err(_) => {
+                return Err(failed(format!("it took longer than {} s", PARSE_TIMEOUT.as_secs())));
+            }
+        };
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_owned();
+        match status.code() {
+            Some(0) => serde_json::from_slice(&answer).map_err(|err| self_bad_answer(&name, &err)),
+            Some(CHILD_REFUSED) => {
+                Err(PluginError::Refused { plugin: name, method: "parse", message: text(&answer) })
+            }
+            Some(CHILD_PANICKED) => {
+                Err(PluginError::Panicked { plugin: name, method: "parse", message: text(&answer) })
+            }
+            Some(code) => {
+                Err(failed(format!("it ended with exit code {code}: {}", text(&complaint))))
+            }
+            None => {
+                use std::os::unix::process::ExitStatusExt;
+                let signal = status.signal().unwrap_or_default();
+                Err(failed(format!("it was killed by signal {signal} (a crash in the plugin)")))
+            }
+        }
+    }
+}
+
+fn self_bad_answer(plugin: &str, err: &dyn std::fmt::Display) -> PluginError {
+    PluginError::BadAnswer { plugin: plugin.to_owned(), method: "parse", message: err.to_string() }
+}
+
+/// The child's side of [`IsolatedParser`]: caps its own address space and CPU time, loads the
+/// plugin, answers the parse request on standard input. Returns the exit code.
+pub fn answer_parse_request(plugin_path: &Path) -> i32 {
+    use std::io::{Read, Write};
+    for (resource, limit) in
+        [(libc::RLIMIT_AS, PARSE_ADDRESS_SPACE), (libc::RLIMIT_CPU, PARSE_CPU_SECONDS)]
+    {
+        let limit = libc::rlimit { rlim_cur: limit, rlim_max: limit };
+        // SAFETY: setrlimit reads the struct we pass and changes only this process's limits.
+        unsafe { libc::setrlimit(resource, &limit) };
+    }
+    let mut input = Vec::new();
+    if std::io::stdin().take(MAX_PARSE_ANSWER).read_to_end(&mut input).is_err() {
+        return CHILD_FAILED;
+    }
+    let plugin = match Plugin::load(plugin_path) {
+        Ok(plugin) => plugin,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "{err}");
+            return CHILD_FAILED;
+        }
+    };
+    let (status, bytes) = plugin.call_raw(method::PARSE, &input);
+    let code = match status {
+        STATUS_OK => 0,
+        STATUS_ERROR => CHILD_REFUSED,
+        STATUS_PANIC => CHILD_PANICKED,
+        _ => CHILD_FAILED,
+    };
+    let mut out = std::io::stdout().lock();
+    if out.write_all(&bytes).and_then(|()| out.flush()).is_err() {
+        return CHILD_FAILED;
+    }
+    code
 }
 
 /// All plugins of a directory, by name.

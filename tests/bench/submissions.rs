@@ -79,6 +79,7 @@ async fn main() {
         ceilings: inloop_runners::limits::Ceilings::default(),
         report_caps: inloop_runners::workspace::ReportCaps::default(),
         runner_id: "bench-check".into(),
+        parse_helper: inloop_tests::plugin_dir().join("inloop"),
     })
     .await
     .expect("grader");

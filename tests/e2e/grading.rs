@@ -38,6 +38,7 @@ async fn grader() -> Arc<Grader> {
         ceilings: Ceilings::default(),
         report_caps: ReportCaps::default(),
         runner_id,
+        parse_helper: plugin_dir().join("inloop"),
     };
     Arc::new(Grader::new(config).await.unwrap_or_else(|err| {
         panic!("grading needs Docker, the base image and the plugins (./inloop.sh test prepares them): {err}")
@@ -321,4 +322,43 @@ async fn unknown_tasks_and_bad_file_names_are_refused_before_any_container_start
     let bad_name =
         grader.grade(&tasks(), "python-fizzbuzz", &file("../escape.py", "")).await.unwrap_err();
     assert!(bad_name.to_string().contains("not an acceptable file name"), "{bad_name}");
+}
+
+#[tokio::test]
+async fn a_plugin_that_crashes_while_parsing_ends_that_run_only() {
+    use inloop_plugin_api::protocol::{RunOutcome, TaskSpec};
+    use inloop_runners::plugin_host::{IsolatedParser, Plugin, PluginError};
+    let plugin = Plugin::load(&plugin_dir().join(format!(
+        "{}inloop_crash_plugin{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )))
+    .expect("the crash plugin is built with the workspace");
+    let parser = IsolatedParser::new(plugin_dir().join("inloop"));
+    let task = TaskSpec { name: "t".into(), files: Vec::new(), meta: serde_json::Value::Null };
+    let outcome = |stdout: &str| RunOutcome {
+        exit_code: 0,
+        timed_out: false,
+        oom_killed: false,
+        stdout: stdout.to_owned(),
+        stderr: String::new(),
+        output_truncated: false,
+        report_files: Vec::new(),
+        dropped_files: Vec::new(),
+    };
+    for crash in ["overflow", "abort"] {
+        match parser.parse(&plugin, &task, &outcome(crash)).await {
+            Err(PluginError::ParseProcess { detail, .. }) => {
+                assert!(detail.contains("killed by signal"), "{crash}: {detail}");
+            }
+            other => panic!("{crash}: expected the parse process to die, got {other:?}"),
+        }
+    }
+    assert!(matches!(
+        parser.parse(&plugin, &task, &outcome("panic")).await,
+        Err(PluginError::Panicked { .. })
+    ));
+    // This process (a runner host, here) is untouched and parses on.
+    let report = parser.parse(&plugin, &task, &outcome("fine")).await.expect("parses");
+    assert_eq!(report.verdict, Verdict::Failed);
 }

@@ -840,3 +840,80 @@ async fn a_result_that_arrives_while_postgresql_is_away_is_stored_when_it_is_bac
         .expect("results");
     assert_eq!(results, 1);
 }
+
+/// A Java solution that starts threads without end (each sleeps, so they pile up).
+const THREAD_BOMB: &str = "public class Counter {
+    static {
+        while (System.nanoTime() != 0) {
+            try {
+                new Thread(() -> { try { Thread.sleep(60000); } catch (InterruptedException e) { } }).start();
+            } catch (Throwable e) { }
+        }
+    }
+    public void increment() { }
+    public int get() { return 0; }
+    public void reset() { }
+}
+";
+
+/// A Python solution that forks without end.
+const FORK_BOMB: &str =
+    "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n";
+
+#[tokio::test]
+async fn neighbours_bombs_do_not_fail_correct_solutions_beside_them() {
+    let app = app_with_fixture_course().await;
+    let runner = start_runner(&app, 6);
+    let bomber = app.other_client();
+    bomber.logged_in_as("bomber", Role::Student).await;
+    let threads = bomber.submitted("a-counter", &[("Counter.java", THREAD_BOMB)]).await;
+    let forker = app.other_client();
+    forker.logged_in_as("forker", Role::Student).await;
+    let forks = forker.submitted("fizzbuzz-in-python", &[("fizzbuzz.py", FORK_BOMB)]).await;
+    // Both bombs are running in their containers, and have filled them with tasks (the Java
+    // one's limit is 128, the Python one's 64), before the correct solutions arrive.
+    let mut tasks = Vec::new();
+    for _ in 0..1200 {
+        let listed = std::process::Command::new("docker")
+            .args(["ps", "-q", "--filter", &format!("label=org.inloop.runner={}", runner.id)])
+            .output()
+            .expect("docker ps");
+        let ids: Vec<String> =
+            String::from_utf8_lossy(&listed.stdout).lines().map(str::to_owned).collect();
+        if ids.len() == 2 {
+            let stats = std::process::Command::new("docker")
+                .args(["stats", "--no-stream", "--format", "{{.PIDs}}"])
+                .args(&ids)
+                .output()
+                .expect("docker stats");
+            tasks = String::from_utf8_lossy(&stats.stdout)
+                .lines()
+                .filter_map(|line| line.trim().parse::<u32>().ok())
+                .collect();
+            if tasks.len() == 2 && tasks.iter().sum::<u32>() >= 150 {
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(tasks.iter().sum::<u32>() >= 150, "both bombs fill their containers: {tasks:?}");
+    let mut honest = Vec::new();
+    for student in 0..4 {
+        let client = app.other_client();
+        client.logged_in_as(&format!("honest{student}"), Role::Student).await;
+        let path = client.submitted("a-counter", &[("Counter.java", COUNTER_PASSES)]).await;
+        honest.push((client, path));
+    }
+    for (client, path) in &honest {
+        assert_eq!(client.wait_for_verdict(path).await, "passed", "{path} beside two bombs");
+    }
+    let bomb_verdicts =
+        [bomber.wait_for_verdict(&threads).await, forker.wait_for_verdict(&forks).await];
+    for verdict in &bomb_verdicts {
+        assert!(
+            ["timeout", "memory_exceeded", "crashed", "failed", "compile_error"]
+                .contains(&verdict.as_str()),
+            "{bomb_verdicts:?}"
+        );
+    }
+}

@@ -23,11 +23,16 @@ impl Default for Limits {
     }
 }
 
+/// The deepest nesting of suites read: generators nest a few levels (module, class), never
+/// dozens; a report that goes deeper is refused.
+pub const MAX_SUITE_DEPTH: usize = 32;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JunitError {
     TooLarge { bytes: usize, limit: usize },
     Malformed(String),
     NotJunit { root: String },
+    TooDeep { limit: usize },
 }
 
 impl std::fmt::Display for JunitError {
@@ -38,6 +43,9 @@ impl std::fmt::Display for JunitError {
             }
             JunitError::Malformed(reason) => {
                 write!(f, "the test report is not well-formed XML: {reason}")
+            }
+            JunitError::TooDeep { limit } => {
+                write!(f, "the test report nests suites more than {limit} levels deep")
             }
             JunitError::NotJunit { root } => {
                 write!(
@@ -72,16 +80,24 @@ pub fn parse(xml: &str, limits: &Limits) -> Result<Vec<Suite>, JunitError> {
     let document = roxmltree::Document::parse_with_options(xml, options)
         .map_err(|err| JunitError::Malformed(err.to_string()))?;
     let root = document.root_element();
+    let tops: Vec<roxmltree::Node<'_, '_>> = match root.tag_name().name() {
+        "testsuite" => vec![root],
+        "testsuites" => root.children().filter(|node| node.has_tag_name("testsuite")).collect(),
+        other => return Err(JunitError::NotJunit { root: truncate(other, 64) }),
+    };
     let mut suites = Vec::new();
     let mut cases_left = limits.max_cases;
-    match root.tag_name().name() {
-        "testsuite" => collect_suite(root, limits, &mut cases_left, &mut suites),
-        "testsuites" => {
-            for suite in root.children().filter(|node| node.has_tag_name("testsuite")) {
-                collect_suite(suite, limits, &mut cases_left, &mut suites);
-            }
+    // Depth first, each suite before the ones nested in it; a stack of our own rather than
+    // recursion, so that no report can overflow the stack.
+    let mut stack: Vec<(roxmltree::Node<'_, '_>, usize)> =
+        tops.into_iter().rev().map(|node| (node, 1)).collect();
+    while let Some((node, depth)) = stack.pop() {
+        if depth > MAX_SUITE_DEPTH {
+            return Err(JunitError::TooDeep { limit: MAX_SUITE_DEPTH });
         }
-        other => return Err(JunitError::NotJunit { root: truncate(other, 64) }),
+        let (suite, nested) = read_suite(node, limits, &mut cases_left);
+        suites.push(suite);
+        stack.extend(nested.into_iter().rev().map(|child| (child, depth + 1)));
     }
     Ok(suites)
 }
@@ -110,12 +126,12 @@ pub fn cases(suites: Vec<Suite>) -> Vec<TestCase> {
     suites.into_iter().flat_map(|suite| suite.cases).collect()
 }
 
-fn collect_suite(
-    node: roxmltree::Node<'_, '_>,
+/// One suite's own cases and output, and the suites nested in it (for the caller to read).
+fn read_suite<'a, 'input>(
+    node: roxmltree::Node<'a, 'input>,
     limits: &Limits,
     cases_left: &mut usize,
-    out: &mut Vec<Suite>,
-) {
+) -> (Suite, Vec<roxmltree::Node<'a, 'input>>) {
     let mut suite =
         Suite { name: truncate(node.attribute("name").unwrap_or(""), 256), ..Suite::default() };
     let mut nested = Vec::new();
@@ -126,14 +142,13 @@ fn collect_suite(
                 suite.cases.push(test_case(child, limits));
             }
             // Some generators nest suites (e.g. per class inside a module).
-            "testsuite" => collect_suite(child, limits, cases_left, &mut nested),
+            "testsuite" => nested.push(child),
             "system-out" => suite.system_out = text_of(child, limits),
             "system-err" => suite.system_err = text_of(child, limits),
             _ => {}
         }
     }
-    out.push(suite);
-    out.append(&mut nested);
+    (suite, nested)
 }
 
 fn test_case(node: roxmltree::Node<'_, '_>, limits: &Limits) -> TestCase {
@@ -298,6 +313,29 @@ mod tests {
         assert!(matches!(parse(&many, &limits), Err(JunitError::Malformed(_))));
         let limits = Limits { max_cases: 10, ..Limits::default() };
         assert_eq!(cases(parse(&many, &limits).expect("parses")).len(), 10);
+    }
+
+    #[test]
+    fn deeply_nested_reports_are_refused_without_exhausting_the_stack() {
+        let levels = 50_000;
+        let suites = format!("{}{}", "<testsuite>".repeat(levels), "</testsuite>".repeat(levels));
+        assert_eq!(
+            parse(&suites, &Limits::default()),
+            Err(JunitError::TooDeep { limit: MAX_SUITE_DEPTH })
+        );
+        let elements = format!(
+            "<testsuite><testcase name='t'><failure>{}x{}</failure></testcase></testsuite>",
+            "<a>".repeat(levels),
+            "</a>".repeat(levels)
+        );
+        let read = parse(&elements, &Limits::default()).expect("other elements may nest");
+        assert_eq!(read[0].cases[0].status, TestStatus::Failed);
+        let fine = format!(
+            "{}<testcase name='deep'/>{}",
+            "<testsuite>".repeat(MAX_SUITE_DEPTH),
+            "</testsuite>".repeat(MAX_SUITE_DEPTH)
+        );
+        assert_eq!(cases(parse(&fine, &Limits::default()).expect("parses"))[0].name, "deep");
     }
 
     #[test]
