@@ -520,8 +520,33 @@ pub fn start_runner_seeing(app: &TestApp, slots: usize, task_dir: &Path) -> Runn
     start_runner_with(app, slots, &REDIS_URL, task_dir)
 }
 
+/// A runner host whose per-run directories go into `work_dir` (a small tmpfs, say).
+pub fn start_runner_working_in(app: &TestApp, slots: usize, work_dir: &Path) -> Runner {
+    let id = format!("test-runner-{}", uuid::Uuid::new_v4().simple());
+    spawn_runner(
+        app,
+        slots,
+        &REDIS_URL,
+        &app.state.task_source.task_dir,
+        work_dir.to_path_buf(),
+        id,
+    )
+}
+
 fn start_runner_with(app: &TestApp, slots: usize, redis_url: &str, task_dir: &Path) -> Runner {
     let id = format!("test-runner-{}", uuid::Uuid::new_v4().simple());
+    let work_dir = std::env::temp_dir().join("inloop-test-runs").join(&id);
+    spawn_runner(app, slots, redis_url, task_dir, work_dir, id)
+}
+
+fn spawn_runner(
+    app: &TestApp,
+    slots: usize,
+    redis_url: &str,
+    task_dir: &Path,
+    work_dir: PathBuf,
+    id: String,
+) -> Runner {
     let config = inloop_runners::host::RunnerConfig {
         redis_url: redis_url.to_owned(),
         redis_prefix: app.redis_prefix.clone(),
@@ -529,7 +554,7 @@ fn start_runner_with(app: &TestApp, slots: usize, redis_url: &str, task_dir: &Pa
         slots,
         grader: inloop_runners::grade::GraderConfig {
             plugin_dir: plugin_dir(),
-            work_dir: std::env::temp_dir().join("inloop-test-runs").join(&id),
+            work_dir,
             ceilings: inloop_runners::limits::Ceilings::default(),
             report_caps: inloop_runners::workspace::ReportCaps::default(),
             runner_id: id.clone(),

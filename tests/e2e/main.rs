@@ -4,6 +4,7 @@ mod accounts;
 mod browser;
 mod deployment;
 mod editor;
+mod faults;
 mod grading;
 mod ingest;
 mod mail;

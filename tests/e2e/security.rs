@@ -123,6 +123,9 @@ async fn staff_pages_do_not_exist_for_students() {
     }
     let post = app.post_form("/staff/groups", &[("name", "Sneaky")]).await;
     assert_eq!(post.status, StatusCode::NOT_FOUND);
+    for path in ["/staff/solutions/1/test-again", "/staff/tasks/1/test-untested"] {
+        assert_eq!(app.post_form(path, &[]).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
     let groups: i64 =
         sqlx::query_scalar("select count(*) from groups").fetch_one(&app.db).await.expect("count");
     assert_eq!(groups, 0);

@@ -334,6 +334,10 @@ pub async fn solution_page(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Ap
         })
         .collect();
     let zone = &ctx.state.task_source.zone;
+    let viewer_is_staff = ctx.user.as_ref().is_some_and(|user| user.role.is_staff());
+    let could_not_be_tested = viewer_is_staff
+        && (solution.status == "error" || solution.verdict.as_deref() == Some("system_error"));
+    let csrf_token = ctx.csrf_token();
     let attempts = if viewer_is_author {
         Vec::new()
     } else {
@@ -341,13 +345,17 @@ pub async fn solution_page(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Ap
             .await?
             .into_iter()
             .map(|attempt| {
-                format!(
+                let mut line = format!(
                     "#{} sent {}, {} by {}",
                     attempt.attempt,
                     crate::taskrepo::dates::display(attempt.dispatched_at, zone),
-                    attempt.outcome.as_deref().unwrap_or("not finished"),
+                    attempt.outcome.as_deref().unwrap_or("not finished").replace('_', " "),
                     attempt.runner.as_deref().unwrap_or("—")
-                )
+                );
+                if let Some(problem) = &attempt.problem {
+                    line.push_str(&format!(" ({problem})"));
+                }
+                line
             })
             .collect()
     };
@@ -367,6 +375,7 @@ pub async fn solution_page(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Ap
         status,
         files: &files,
         attempts,
+        test_again: could_not_be_tested.then_some(csrf_token.as_str()),
     };
     Ok(ctx
         .render(&format!("Solution #{}", solution.number), views::solutions::solution_page(&view)))

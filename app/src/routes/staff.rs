@@ -34,6 +34,8 @@ pub fn routes() -> Route {
         .at("/repositories/:name/card", get(repository_card))
         .at("/categories", get(categories_page))
         .at("/categories/:id", post(category_save))
+        .at("/solutions/:id/test-again", post(test_solution_again))
+        .at("/tasks/:id/test-untested", post(test_untested_again))
 }
 
 async fn repository_view(
@@ -343,6 +345,30 @@ async fn category_save(
     Ok(redirect("/staff/categories"))
 }
 
+/// Has one solution tested again; its old result stays in its history.
+#[handler]
+async fn test_solution_again(ctx: Ctx, Path(solution_id): Path<i64>) -> Result<Response, AppError> {
+    let staff = ctx.require_staff()?;
+    if db::solutions::find(&ctx.state.db, solution_id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    if crate::queue::test_again(&ctx.state, solution_id, staff.id).await? {
+        ctx.flash(FlashLevel::Success, "The solution is tested again.");
+    } else {
+        ctx.flash(FlashLevel::Error, "The solution is being tested already.");
+    }
+    Ok(redirect(&format!("/solutions/{solution_id}")))
+}
+
+/// Has every solution of a task tested again that could not be tested.
+#[handler]
+async fn test_untested_again(ctx: Ctx, Path(task_id): Path<i64>) -> Result<Response, AppError> {
+    let staff = ctx.require_staff()?;
+    let queued = crate::queue::test_untested_again(&ctx.state, task_id, staff.id).await?;
+    ctx.flash(FlashLevel::Success, format!("{queued} solution(s) are tested again."));
+    Ok(redirect("/staff#untested"))
+}
+
 #[handler]
 async fn dashboard_page(ctx: Ctx) -> Result<Response, AppError> {
     let user = ctx.require_staff()?;
@@ -357,11 +383,24 @@ async fn dashboard_page(ctx: Ctx) -> Result<Response, AppError> {
         .collect();
     let groups = db::groups::list(&ctx.state.db).await?.len() as i64;
     let signup_allowed = ctx.state.site_settings().await?.signup_allowed;
+    let untested: Vec<staff_views::UntestedView> = db::solutions::untested_counts(&ctx.state.db)
+        .await?
+        .into_iter()
+        .map(|task| staff_views::UntestedView {
+            task_id: task.task_id,
+            task_slug: task.task_slug,
+            task_title: task.task_title,
+            count: task.count,
+        })
+        .collect();
+    let csrf_token = ctx.csrf_token();
     let view = staff_views::DashboardView {
         is_admin: user.role == Role::Admin,
         role_counts: &role_counts,
         groups,
         signup_allowed,
+        untested: &untested,
+        csrf_token: &csrf_token,
     };
     Ok(ctx.render("Course staff", staff_views::dashboard(&view)))
 }

@@ -251,6 +251,9 @@ pub struct SolutionPageView<'a> {
     pub status: StatusView,
     pub files: &'a [FileView],
     pub attempts: Vec<String>,
+    /// For staff, when the solution could not be tested: the token of the form that has it
+    /// tested again.
+    pub test_again: Option<&'a str>,
 }
 
 pub fn solution_page(view: &SolutionPageView<'_>) -> Markup {
@@ -264,6 +267,13 @@ pub fn solution_page(view: &SolutionPageView<'_>) -> Markup {
         @if let Some(author) = view.author { p.flash.flash-info { "You are viewing a solution by " strong { (author) } "." } }
         p.muted { "Submitted " (super::tasks::when(&view.submitted)) }
         (live_status(view.solution_id, &view.status))
+        @if let Some(token) = view.test_again {
+            form.test-again method="post" action=(format!("/staff/solutions/{}/test-again", view.solution_id)) {
+                (csrf_field(token))
+                button type="submit" { "Test again" }
+                span.help { " It could not be tested; its old result stays in its history." }
+            }
+        }
         section.files {
             h2 { "Files" }
             p { a href=(format!("/solutions/{}/download", view.solution_id)) download { "Download as zip" } }

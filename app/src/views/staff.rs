@@ -40,6 +40,16 @@ pub struct DashboardView<'a> {
     pub role_counts: &'a [RoleCountView],
     pub groups: i64,
     pub signup_allowed: bool,
+    pub untested: &'a [UntestedView],
+    pub csrf_token: &'a str,
+}
+
+/// A task with solutions that could not be tested (quarantined or `system_error`).
+pub struct UntestedView {
+    pub task_id: i64,
+    pub task_slug: String,
+    pub task_title: String,
+    pub count: i64,
 }
 
 pub fn dashboard(view: &DashboardView<'_>) -> Markup {
@@ -84,6 +94,40 @@ pub fn dashboard(view: &DashboardView<'_>) -> Markup {
                 h2 { "Sign-up" }
                 p { @if view.signup_allowed { "Open: anyone with a matching e-mail address can sign up." } @else { "Closed: only staff create accounts." } }
                 @if view.is_admin { p { a href="/staff/settings" { "Change settings" } } }
+            }
+            (untested_card(view))
+        }
+    }
+}
+
+/// Solutions our side failed to test: they do not count against the students, and once the
+/// cause is fixed (a runner host, a broken image) staff have them tested again here.
+fn untested_card(view: &DashboardView<'_>) -> Markup {
+    html! {
+        article.card #untested {
+            h2 { "Solutions we could not test" }
+            @if view.untested.is_empty() {
+                p { "None: every solution got a verdict." }
+            } @else {
+                p.help { "They do not count against the students. Once the cause is fixed, have them tested again." }
+                table {
+                    caption.visually-hidden { "Tasks with solutions that could not be tested" }
+                    thead { tr { th scope="col" { "Task" } th scope="col" { "Solutions" } th scope="col" { span.visually-hidden { "Action" } } } }
+                    tbody {
+                        @for task in view.untested {
+                            tr {
+                                th scope="row" { a href=(format!("/tasks/{}", task.task_slug)) { (task.task_title) } }
+                                td { (task.count) }
+                                td {
+                                    form method="post" action=(format!("/staff/tasks/{}/test-untested", task.task_id)) {
+                                        (csrf_field(view.csrf_token))
+                                        button type="submit" { "Test " (task.count) " again" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }
