@@ -2,7 +2,8 @@
 # On the web host: creates (or updates) the Redis user that runner hosts log in as. It may use
 # only the keys and channels of grading under the key prefix (jobs, results, progress, the
 # events and tasks-changed channels) and only the commands a runner host sends, so a runner
-# host can neither read sessions nor touch anything else the web server keeps in Redis.
+# host can neither read sessions nor touch anything else the web server keeps in Redis. Needs
+# Redis 7 (ACL selectors).
 #
 # usage: redis-runner-user.sh ADMIN_REDIS_URL USER [PREFIX] < password
 #   ADMIN_REDIS_URL  a URL redis-cli can use to change users, e.g. redis://default:…@127.0.0.1:6379
@@ -29,14 +30,18 @@ IFS= read -r password || true
 # Redis keeps (and this script prints) only the password's SHA-256, never the password.
 hash=$(printf '%s' "$password" | sha256sum | cut -d' ' -f1)
 
+# Jobs are read, claimed and removed, never added (only the web server sends jobs); results are
+# only added (a selector of their own), never read or removed, so a runner host can neither
+# read another host's results nor drop them.
 rules=(
   reset on "#$hash"
-  "~$prefix:jobs" "~$prefix:results" "~$prefix:progress:*"
+  "~$prefix:jobs" "~$prefix:progress:*"
   resetchannels "&$prefix:events" "&$prefix:tasks"
   -@all
   +ping +hello +auth "+client|setname"
-  +xreadgroup +xack +xdel +xadd "+xgroup|create"
+  +xreadgroup +xack +xdel +xclaim "+xgroup|create"
   +rpush +expire +del +publish +subscribe +unsubscribe
+  "(~$prefix:results +xadd)"
 )
 # Clients announce their library since Redis 7.2; older servers do not know the command.
 if [ -n "$(redis-cli -u "$admin_url" --no-auth-warning --raw COMMAND INFO 'client|setinfo')" ]; then

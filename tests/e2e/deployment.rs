@@ -250,13 +250,24 @@ async fn a_runner_host_logged_in_as_the_shipped_redis_user_grades_and_may_do_not
     let prefix = &app.redis_prefix;
     let session = format!("{prefix}:session:x");
     let outside = format!("{prefix}:x");
-    let attempts: [(&str, &[&str]); 6] = [
+    let results = format!("{prefix}:results");
+    let jobs = format!("{prefix}:jobs");
+    let attempts: [(&str, &[&str]); 12] = [
         ("read a session", &["GET", &session]),
         ("list keys", &["KEYS", "*"]),
         ("write outside grading", &["SET", &outside, "1"]),
         ("another course's jobs", &["XADD", "other:jobs", "*", "a", "b"]),
         ("flush", &["FLUSHALL"]),
         ("change users", &["ACL", "LIST"]),
+        ("read the results", &["XRANGE", &results, "-", "+"]),
+        (
+            "read the results as the web",
+            &["XREADGROUP", "GROUP", "web", "x", "STREAMS", &results, ">"],
+        ),
+        ("delete results", &["XDEL", &results, "0-1"]),
+        ("trim the results", &["XTRIM", &results, "MAXLEN", "0"]),
+        ("drop the results", &["DEL", &results]),
+        ("send a job", &["XADD", &jobs, "*", "data", "{}"]),
     ];
     for (what, words) in attempts {
         let mut command = redis::cmd(words[0]);
