@@ -689,3 +689,127 @@ impl TestApp {
         panic!("{solution_path} got no verdict within a minute");
     }
 }
+
+/// The hostile corpus (`fixtures/hostile`): solutions written to break the grading, each with
+/// the verdict it must get.
+pub mod hostile {
+    use std::path::{Path, PathBuf};
+
+    use inloop_plugin_api::report::{Report, Verdict};
+
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMore {
+        One(Verdict),
+        AnyOf(Vec<Verdict>),
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Expected {
+        verdict: OneOrMore,
+        #[serde(default)]
+        truncated: bool,
+        #[serde(default)]
+        note_contains: Option<String>,
+        #[serde(default)]
+        message_contains: Option<String>,
+        #[serde(default)]
+        output_contains: Option<String>,
+    }
+
+    pub struct Case {
+        pub name: String,
+        /// The fixture task's folder it is graded for.
+        pub task: &'static str,
+        /// Its address on the site.
+        pub slug: &'static str,
+        pub files: Vec<(String, Vec<u8>)>,
+        expected: Expected,
+    }
+
+    /// What a run of a case came to.
+    pub struct Outcome<'a> {
+        pub report: &'a Report,
+        pub console: &'a str,
+        pub truncated: bool,
+    }
+
+    pub fn corpus() -> Vec<Case> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile");
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+            .expect("the corpus")
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| path.is_dir())
+            .collect();
+        dirs.sort();
+        dirs.into_iter()
+            .map(|dir| {
+                let expected = serde_json::from_slice(
+                    &std::fs::read(dir.join("expected.json")).expect("expected.json"),
+                )
+                .unwrap_or_else(|err| panic!("{}: expected.json: {err}", dir.display()));
+                let java = dir.join("Counter.java").is_file();
+                let file = if java { "Counter.java" } else { "probe.py" };
+                Case {
+                    name: dir.file_name().expect("a name").to_string_lossy().into_owned(),
+                    task: if java { "java-counter" } else { "python-hostile" },
+                    slug: if java { "a-counter" } else { "sandbox-probe" },
+                    files: vec![(
+                        file.to_owned(),
+                        std::fs::read(dir.join(file)).expect("the file"),
+                    )],
+                    expected,
+                }
+            })
+            .collect()
+    }
+
+    impl Case {
+        /// What is wrong with the outcome, if anything.
+        pub fn check(&self, outcome: &Outcome<'_>) -> Vec<String> {
+            let name = &self.name;
+            let mut problems = Vec::new();
+            let notes = outcome.report.notes.join(" | ");
+            let messages: Vec<&str> =
+                outcome.report.tests.iter().filter_map(|test| test.message.as_deref()).collect();
+            let allowed = match &self.expected.verdict {
+                OneOrMore::One(verdict) => *verdict == outcome.report.verdict,
+                OneOrMore::AnyOf(verdicts) => verdicts.contains(&outcome.report.verdict),
+            };
+            if !allowed {
+                problems.push(format!(
+                    "{name}: verdict {:?} is not the expected one (notes: {notes}; messages: {messages:?})",
+                    outcome.report.verdict
+                ));
+            }
+            if self.expected.truncated
+                && !(outcome.truncated && outcome.console.contains("[output truncated"))
+            {
+                problems.push(format!("{name}: output was not marked as truncated"));
+            }
+            if outcome.console.len() > 200 << 10 {
+                problems.push(format!("{name}: {} bytes of output kept", outcome.console.len()));
+            }
+            if outcome.console.contains('\0') || messages.iter().any(|m| m.contains('\0')) {
+                problems.push(format!("{name}: a NUL character was kept"));
+            }
+            if let Some(wanted) = &self.expected.note_contains
+                && !notes.contains(wanted.as_str())
+            {
+                problems.push(format!("{name}: no note containing {wanted:?} in {notes:?}"));
+            }
+            if let Some(wanted) = &self.expected.message_contains
+                && !messages.iter().any(|message| message.contains(wanted.as_str()))
+            {
+                problems
+                    .push(format!("{name}: no test message containing {wanted:?} in {messages:?}"));
+            }
+            if let Some(wanted) = &self.expected.output_contains
+                && !outcome.console.contains(wanted.as_str())
+            {
+                problems.push(format!("{name}: no output containing {wanted:?}"));
+            }
+            problems
+        }
+    }
+}

@@ -108,6 +108,8 @@ pub struct RunSpec {
     /// Bytes kept per output stream.
     pub output_cap: usize,
     pub labels: Vec<(String, String)>,
+    /// Written to the run's standard input, which then closes; without it the run has none.
+    pub stdin: Option<Vec<u8>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -262,12 +264,29 @@ impl Docker {
         spec: &RunSpec,
         timings: &mut RunTimings,
     ) -> Result<RunResult, DockerError> {
-        let attach =
-            AttachContainerOptionsBuilder::default().stream(true).stdout(true).stderr(true).build();
-        let attached = self.client.attach_container(id, Some(attach)).await?;
+        let attach = AttachContainerOptionsBuilder::default()
+            .stream(true)
+            .stdout(true)
+            .stderr(true)
+            .stdin(spec.stdin.is_some())
+            .build();
+        let mut attached = self.client.attach_container(id, Some(attach)).await?;
         let started = Instant::now();
         self.client.start_container(id, None).await?;
         timings.start = started.elapsed();
+        if let Some(bytes) = &spec.stdin {
+            use tokio::io::AsyncWriteExt;
+            // A run that never reads its input must not hold this up: the write is small and
+            // bounded in time, and closing it is what tells the run its input ended.
+            let fed = tokio::time::timeout(Duration::from_secs(5), async {
+                attached.input.write_all(bytes).await?;
+                attached.input.shutdown().await
+            })
+            .await;
+            if !matches!(fed, Ok(Ok(()))) {
+                tracing::warn!(container = id, "could not hand a run its input");
+            }
+        }
         let running = Instant::now();
 
         let cap = spec.output_cap;
@@ -325,6 +344,30 @@ impl Docker {
             let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
             if self.client.remove_container(&id, Some(options)).await.is_ok() {
                 removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Removes grading runs created more than `age` ago, whoever started them: every run is
+    /// killed at its time limit by its runner, so a run this old was left by a runner that died
+    /// and did not come back under its name. Returns how many.
+    pub async fn remove_runs_older_than(&self, age: Duration) -> Result<usize, DockerError> {
+        let filters = HashMap::from([("label".to_owned(), vec![format!("{LABEL}=run")])]);
+        let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+        let cutoff = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|now| now.saturating_sub(age).as_secs() as i64)
+            .unwrap_or(0);
+        let mut removed = 0;
+        for container in self.client.list_containers(Some(options)).await? {
+            if let (Some(id), Some(created)) = (container.id, container.created)
+                && created < cutoff
+            {
+                let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
+                if self.client.remove_container(&id, Some(options)).await.is_ok() {
+                    removed += 1;
+                }
             }
         }
         Ok(removed)
@@ -401,7 +444,10 @@ fn container_body(spec: &RunSpec) -> ContainerCreateBody {
         network_disabled: Some(true),
         attach_stdout: Some(true),
         attach_stderr: Some(true),
-        open_stdin: Some(false),
+        attach_stdin: Some(spec.stdin.is_some()),
+        open_stdin: Some(spec.stdin.is_some()),
+        // Closed for good once what we write ends, so the run sees the end of its input.
+        stdin_once: Some(spec.stdin.is_some()),
         tty: Some(false),
         host_config: Some(HostConfig {
             network_mode: Some("none".to_owned()),
@@ -498,6 +544,7 @@ mod tests {
             pids: 64,
             output_cap: 10,
             labels: vec![],
+            stdin: None,
         };
         let body = container_body(&spec);
         let host = body.host_config.expect("host config");

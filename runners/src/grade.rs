@@ -17,11 +17,16 @@ use crate::{
     images::Images,
     limits::{self, Ceilings},
     plugin_host::{IsolatedParser, PluginError, Registry},
+    record,
     tasks::{self, TaskError},
     workspace::{ReportCaps, RunDirs, is_safe_file_name},
 };
 
 pub const RUNNER_LABEL: &str = "org.inloop.runner";
+
+/// How long past the longest time limit a run must be to count as orphaned: image pulls and a
+/// slow engine are in the margin.
+const ORPHAN_MARGIN: Duration = Duration::from_secs(300);
 
 /// Size of every writable in-memory directory of a run (`/tmp` and the plugin's scratch dirs).
 const SCRATCH_BYTES: u64 = 64 << 20;
@@ -143,6 +148,13 @@ impl Grader {
         self.docker.remove_containers(&format!("{RUNNER_LABEL}={}", self.config.runner_id)).await
     }
 
+    /// Removes grading runs older than any run may live (the longest time limit and a margin),
+    /// on this Docker host, from any runner. Returns how many.
+    pub async fn remove_orphaned_runs(&self) -> Result<usize, DockerError> {
+        let longest = Duration::from_secs(u64::from(self.config.ceilings.timeout_s));
+        self.docker.remove_runs_older_than(longest + ORPHAN_MARGIN).await
+    }
+
     pub fn work_dir(&self) -> &Path {
         &self.config.work_dir
     }
@@ -251,7 +263,11 @@ impl Grader {
                 tmpfs.push((dir.clone(), SCRATCH_BYTES));
             }
         }
+        // The run record's nonce travels on standard input, read by the harness before any
+        // student code runs; only runs that keep a record get one.
+        let nonce = run_recipe.run_record.as_ref().map(|_| record::nonce());
         let spec = RunSpec {
+            stdin: nonce.as_ref().map(|nonce| format!("{nonce}\n").into_bytes()),
             image: image.tag.clone(),
             command: run_recipe.command.clone(),
             workdir: run_recipe.workdir.clone(),
@@ -300,15 +316,27 @@ impl Grader {
         let collecting = Instant::now();
         let (report_files, dropped_files) =
             dirs.collect_reports(&run_recipe.report_pattern, self.config.report_caps).await;
+        let integrity = match (&run_recipe.run_record, &nonce) {
+            (Some(name), Some(nonce)) if is_safe_file_name(name) => {
+                let bytes = dirs.read_report(name, MAX_RECORD_BYTES).await.ok();
+                record::check(bytes.as_deref(), nonce, &report_files)
+            }
+            (Some(_), _) => {
+                record::Integrity::Untrusted("the plugin names no usable record".into())
+            }
+            (None, _) => record::Integrity::NotKept,
+        };
+        let report_files = record::trusted_files(report_files, &integrity);
         drop(dirs);
         phases.collect = collecting.elapsed();
 
+        let stderr = without_preamble(&result.stderr, &run_recipe.stderr_preamble);
         let outcome = RunOutcome {
             exit_code: result.exit_code,
             timed_out: result.timed_out,
             oom_killed: result.oom_killed,
             stdout: result.stdout.clone(),
-            stderr: result.stderr.clone(),
+            stderr: stderr.clone(),
             output_truncated: result.output_truncated,
             report_files,
             dropped_files,
@@ -326,6 +354,7 @@ impl Grader {
             }
         };
         phases.parse = parsing.elapsed();
+        record::judge(&mut report, &integrity);
         apply_host_facts(&mut report, &outcome, &limits);
         // Test names and messages come from files the run wrote: anything may be in them.
         report.make_safe();
@@ -334,7 +363,7 @@ impl Grader {
             report,
             plugin: plugin.info().name.clone(),
             stdout: result.stdout,
-            stderr: result.stderr,
+            stderr,
             output_truncated: result.output_truncated,
             exit_code: Some(result.exit_code),
             limits,
@@ -343,6 +372,24 @@ impl Grader {
             phases,
         })
     }
+}
+
+/// The most a run record may hold.
+const MAX_RECORD_BYTES: u64 = 64 << 10;
+
+/// stderr without the lines at its start that begin with one of `preamble` (what the runtime
+/// itself prints before the tests, say); lines after the first other one all stay.
+fn without_preamble(stderr: &str, preamble: &[String]) -> String {
+    if preamble.is_empty() {
+        return stderr.to_owned();
+    }
+    let mut rest = stderr;
+    while let Some(line) = rest.split_inclusive('\n').next()
+        && preamble.iter().any(|prefix| line.starts_with(prefix.as_str()))
+    {
+        rest = &rest[line.len()..];
+    }
+    rest.to_owned()
 }
 
 /// Most progress a run may report: enough for thousands of tests, not for filling memory.
@@ -460,6 +507,15 @@ mod tests {
     use inloop_plugin_api::report::TestStatus;
 
     use super::*;
+
+    #[test]
+    fn the_runtimes_own_warnings_at_the_start_of_stderr_are_left_out() {
+        let preamble = vec!["WARNING: A terminally".to_owned(), "WARNING: System::".to_owned()];
+        let stderr = "WARNING: A terminally deprecated method\nWARNING: System::set\nmine\nWARNING: System:: too\n";
+        assert_eq!(without_preamble(stderr, &preamble), "mine\nWARNING: System:: too\n");
+        assert_eq!(without_preamble(stderr, &[]), stderr);
+        assert_eq!(without_preamble("WARNING: System::x", &preamble), "");
+    }
 
     fn scratch() -> PathBuf {
         let dir = std::env::temp_dir().join(format!("inloop-progress-{}", uuid::Uuid::new_v4()));

@@ -140,6 +140,7 @@ pub async fn run(
         jobs::tasks_channel(&config.redis_prefix),
         hint,
     ));
+    tokio::spawn(remove_orphaned_runs(grader.clone(), shutdown.clone()));
     let shared = SharedTaskDir::watch(config.task_dir.clone(), shutdown.clone()).await;
     let health = Health::watch(grader.clone(), shutdown.clone());
     let mut slots = Vec::new();
@@ -159,6 +160,26 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// Every few minutes: removes runs that another runner on this Docker host left when it died
+/// (it can no longer stop them at their time limit).
+async fn remove_orphaned_runs(
+    grader: Arc<Grader>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(120));
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        match grader.remove_orphaned_runs().await {
+            Ok(0) => {}
+            Ok(removed) => tracing::warn!(removed, "removed runs a runner that died left running"),
+            Err(err) => tracing::warn!(error = %err, "could not look for orphaned runs"),
+        }
+    }
 }
 
 /// The web server says when it published new task revisions; each message is a hint to rescan.

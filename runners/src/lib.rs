@@ -12,6 +12,7 @@ pub mod images;
 pub mod jobs;
 pub mod limits;
 pub mod plugin_host;
+pub mod record;
 pub mod tasks;
 pub mod watch;
 pub mod workspace;

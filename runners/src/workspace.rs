@@ -138,6 +138,13 @@ impl RunDirs {
     }
 }
 
+impl RunDirs {
+    /// One file of the report directory, if it is a plain file, at most `max_bytes` of it.
+    pub async fn read_report(&self, name: &str, max_bytes: u64) -> io::Result<Vec<u8>> {
+        read_plain_file(&self.reports.join(name), max_bytes).await
+    }
+}
+
 /// Opens a file the run wrote, refusing anything but a plain file: the run's user could have
 /// put a symlink (to anywhere on the host) or a FIFO (which would block) in its place.
 pub async fn open_plain_file(path: &Path) -> io::Result<tokio::fs::File> {

@@ -171,7 +171,8 @@ async fn signup_reports_each_problem_at_its_field() {
     let null_character = app
         .post_form("/account/signup", &[("username", "nul"), ("email", "a\0b@example.org")])
         .await;
-    null_character.assert_contains("Null characters are not allowed.");
+    assert_eq!(null_character.status, StatusCode::UNPROCESSABLE_ENTITY);
+    null_character.assert_contains("contains a NUL character");
     assert!(app.mails().is_empty(), "no mail for refused sign-ups");
     let users: i64 =
         sqlx::query_scalar("select count(*) from users").fetch_one(&app.db).await.expect("count");

@@ -6,6 +6,7 @@ mod deployment;
 mod editor;
 mod faults;
 mod grading;
+mod hostile;
 mod ingest;
 mod mail;
 mod reference_checks;

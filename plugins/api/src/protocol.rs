@@ -99,6 +99,34 @@ pub struct RunRecipe {
     /// [`ProgressLine`] per line; the host reads it as it grows and shows tests as they finish.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress_file: Option<String>,
+    /// A file in `report_dir` the harness writes as the very last thing of a run that ran its
+    /// tests to the end: a [`RunRecord`]. With it, the host hands the run a fresh random nonce
+    /// as the first line of standard input, and a run is `passed` only when its record carries
+    /// that nonce, names every report file the verdict is read from with its SHA-256, and its
+    /// counts agree with the report. A run that ended early, or whose reports were written by
+    /// anyone but the harness, cannot pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_record: Option<String>,
+    /// Lines the runtime prints at the very start of stderr that mean nothing to a student
+    /// (prefixes; a JVM's deprecation warnings, say): the host leaves them out of the console.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stderr_preamble: Vec<String>,
+}
+
+/// What a harness writes when its tests ran to the end (see [`RunRecipe::run_record`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// The nonce the run got on standard input.
+    pub nonce: String,
+    /// Tests the harness found and meant to run.
+    pub planned: u32,
+    /// Tests that ended (passed, failed, skipped or aborted).
+    pub finished: u32,
+    /// Tests that were aborted (a failed assumption): none may be for a pass.
+    #[serde(default)]
+    pub aborted: u32,
+    /// Every report file the harness wrote: file name → SHA-256 (lowercase hex).
+    pub reports: std::collections::BTreeMap<String, String>,
 }
 
 /// One line of a run's progress file: how many tests will run, or one test that finished.

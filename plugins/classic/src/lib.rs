@@ -48,6 +48,8 @@ impl GraderPlugin for ClassicPlugin {
             report_pattern: "*".to_owned(),
             scratch_dirs: vec!["/checker/scratch".to_owned()],
             progress_file: None,
+            run_record: None,
+            stderr_preamble: Vec::new(),
         })
     }
 

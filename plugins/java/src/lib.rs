@@ -33,14 +33,30 @@ pub const JVM_FLAGS: &[&str] = &[
     "-Dfile.encoding=UTF-8",
 ];
 
-const RUNNER_SOURCE: &str = include_str!("runtime/InloopRunner.java");
-const PROGRESS_SOURCE: &str = include_str!("runtime/InloopProgress.java");
+/// The runner's sources, by their path in the image's build context.
+const RUNNER_SOURCES: &[(&str, &str)] = &[
+    ("src/InloopRunner.java", include_str!("runtime/org/inloop/runner/InloopRunner.java")),
+    ("src/InloopProgress.java", include_str!("runtime/org/inloop/runner/InloopProgress.java")),
+    ("src/Sandbox.java", include_str!("runtime/org/inloop/runner/Sandbox.java")),
+];
 /// Where a run appends its progress: in the report folder, which the host reads as it grows.
 const PROGRESS_FILE: &str = "progress.jsonl";
+/// What the runner writes when the tests ran to the end (see `RunRecipe::run_record`).
+const RUN_RECORD: &str = "inloop-run.json";
+/// What the JVM prints to stderr when the runner installs its sandbox: nothing for a student.
+const SANDBOX_WARNINGS: &[&str] = &[
+    "WARNING: A terminally deprecated method in java.lang.System has been called",
+    "WARNING: System::setSecurityManager has been called by org.inloop.runner.",
+    "WARNING: Please consider reporting this to the maintainers of org.inloop.runner.",
+    "WARNING: System::setSecurityManager will be removed in a future release",
+];
 const TRAINING: &[(&str, &str)] = &[
-    ("training/Sample.java", include_str!("runtime/training/Sample.java")),
-    ("training/SampleTest.java", include_str!("runtime/training/SampleTest.java")),
-    ("training/SampleLegacyTest.java", include_str!("runtime/training/SampleLegacyTest.java")),
+    ("training/solution/Sample.java", include_str!("runtime/training/solution/Sample.java")),
+    ("training/tests/SampleTest.java", include_str!("runtime/training/tests/SampleTest.java")),
+    (
+        "training/tests/SampleLegacyTest.java",
+        include_str!("runtime/training/tests/SampleLegacyTest.java"),
+    ),
 ];
 
 const EXIT_NO_TESTS: i64 = 2;
@@ -55,20 +71,20 @@ fn runtime_dockerfile() -> String {
          RUN apt-get update \\\n \
          && apt-get install -y --no-install-recommends openjdk-17-jdk-headless junit5 \\\n \
          && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin\n\
-         COPY InloopRunner.java InloopProgress.java /opt/inloop/src/\n\
+         COPY src /opt/inloop/src\n\
          COPY training /opt/inloop/training\n\
-         # Compile the runner and its progress listener (found by JUnit through META-INF/services)\n\
-         # into a jar (CDS archives only jars), then record the classes a typical run loads into a\n\
-         # CDS archive.\n\
-         RUN javac -d /tmp/runner-classes -cp {CLASS_PATH} /opt/inloop/src/InloopRunner.java /opt/inloop/src/InloopProgress.java \\\n \
+         # Compile the runner, its sandbox and its progress listener (found by JUnit through\n\
+         # META-INF/services) into a jar (CDS archives only jars), then record the classes a\n\
+         # typical run loads, sandbox included, into a CDS archive.\n\
+         RUN javac -d /tmp/runner-classes -cp {CLASS_PATH} /opt/inloop/src/*.java \\\n \
          && mkdir -p /tmp/runner-classes/META-INF/services \\\n \
-         && echo InloopProgress > /tmp/runner-classes/META-INF/services/org.junit.platform.launcher.TestExecutionListener \\\n \
+         && echo org.inloop.runner.InloopProgress > /tmp/runner-classes/META-INF/services/org.junit.platform.launcher.TestExecutionListener \\\n \
          && jar cf /opt/inloop/inloop-runner.jar -C /tmp/runner-classes . \\\n \
-         && mkdir -p /opt/inloop/empty \\\n \
-         && (java {flags} -XX:ArchiveClassesAtExit=/opt/inloop/inloop.jsa -cp {CLASS_PATH} InloopRunner \
-         /opt/inloop/empty /opt/inloop/training /tmp/training-classes /tmp/training-report > /dev/null; test $? -eq 1) \\\n \
-         && test -s /opt/inloop/inloop.jsa \\\n \
-         && rm -rf /tmp/training-classes /tmp/training-report /tmp/runner-classes\n"
+         && mkdir -p /tmp/training-report \\\n \
+         && (echo training | java {flags} -XX:ArchiveClassesAtExit=/opt/inloop/inloop.jsa -cp {CLASS_PATH} org.inloop.runner.InloopRunner \
+         /opt/inloop/training/solution /opt/inloop/training/tests /tmp/training-report {RUN_RECORD} > /dev/null 2>&1; test $? -eq 1) \\\n \
+         && test -s /opt/inloop/inloop.jsa && test -s /tmp/training-report/{RUN_RECORD} \\\n \
+         && rm -rf /tmp/inloop /tmp/training-report /tmp/runner-classes\n"
     )
 }
 
@@ -85,11 +101,11 @@ pub fn run_command() -> Vec<String> {
         [
             "-cp",
             CLASS_PATH,
-            "InloopRunner",
+            "org.inloop.runner.InloopRunner",
             "/submission",
             "/task/tests",
-            "/tmp/classes",
             "/report",
+            RUN_RECORD,
         ]
         .map(str::to_owned),
     );
@@ -117,20 +133,14 @@ impl GraderPlugin for JavaPlugin {
     }
 
     fn image_recipe(&self, _task: &TaskSpec) -> Result<ImageRecipe, String> {
-        let mut runtime_files = vec![
-            ContextFile {
-                path: "InloopRunner.java".to_owned(),
-                contents: RUNNER_SOURCE.to_owned(),
-            },
-            ContextFile {
-                path: "InloopProgress.java".to_owned(),
-                contents: PROGRESS_SOURCE.to_owned(),
-            },
-        ];
-        runtime_files.extend(TRAINING.iter().map(|(path, contents)| ContextFile {
-            path: (*path).to_owned(),
-            contents: (*contents).to_owned(),
-        }));
+        let runtime_files = RUNNER_SOURCES
+            .iter()
+            .chain(TRAINING)
+            .map(|(path, contents)| ContextFile {
+                path: (*path).to_owned(),
+                contents: (*contents).to_owned(),
+            })
+            .collect();
         Ok(ImageRecipe::Layered {
             runtime_dockerfile: runtime_dockerfile(),
             runtime_files,
@@ -149,6 +159,8 @@ impl GraderPlugin for JavaPlugin {
             report_pattern: "TEST-*.xml".to_owned(),
             scratch_dirs: vec!["/tmp".to_owned()],
             progress_file: Some(PROGRESS_FILE.to_owned()),
+            run_record: Some(RUN_RECORD.to_owned()),
+            stderr_preamble: SANDBOX_WARNINGS.iter().map(|line| (*line).to_owned()).collect(),
         })
     }
 

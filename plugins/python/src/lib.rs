@@ -15,7 +15,14 @@ use inloop_plugin_api::{
 pub struct PythonPlugin;
 
 const BASE_IMAGE: &str = "debian:bookworm-slim";
-const GRADE_PY: &str = include_str!("grade.py");
+/// The harness (trusted), the process the solution runs in (untrusted), and their channel.
+const RUNTIME_FILES: &[(&str, &str)] = &[
+    ("grade.py", include_str!("grade.py")),
+    ("agent.py", include_str!("agent.py")),
+    ("inloop_channel.py", include_str!("inloop_channel.py")),
+];
+/// What the harness writes when the tests ran to the end (see `RunRecipe::run_record`).
+const RUN_RECORD: &str = "inloop-run.json";
 
 const EXIT_SYNTAX_ERROR: i64 = 3;
 const EXIT_IMPORT_ERROR: i64 = 4;
@@ -49,12 +56,15 @@ impl GraderPlugin for PythonPlugin {
                  RUN apt-get update \\\n \
                  && apt-get install -y --no-install-recommends python3 python3-pytest \\\n \
                  && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin\n\
-                 COPY grade.py /opt/inloop/grade.py\n"
+                 COPY grade.py agent.py inloop_channel.py /opt/inloop/\n"
             ),
-            runtime_files: vec![ContextFile {
-                path: "grade.py".to_owned(),
-                contents: GRADE_PY.to_owned(),
-            }],
+            runtime_files: RUNTIME_FILES
+                .iter()
+                .map(|(path, contents)| ContextFile {
+                    path: (*path).to_owned(),
+                    contents: (*contents).to_owned(),
+                })
+                .collect(),
             task_files: vec![CopyRule { from: "tests".to_owned(), to: "/task/tests".to_owned() }],
             task_steps: Vec::new(),
         })
@@ -74,6 +84,8 @@ impl GraderPlugin for PythonPlugin {
             report_pattern: "*.xml".to_owned(),
             scratch_dirs: vec!["/tmp".to_owned()],
             progress_file: Some("progress.jsonl".to_owned()),
+            run_record: Some(RUN_RECORD.to_owned()),
+            stderr_preamble: Vec::new(),
         })
     }
 

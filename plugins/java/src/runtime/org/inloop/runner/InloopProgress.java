@@ -1,3 +1,5 @@
+package org.inloop.runner;
+
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -55,20 +57,6 @@ public final class InloopProgress implements TestExecutionListener {
         if (out == null || !test.isTest()) {
             return;
         }
-        out.println("{\"test\":" + quote(test.getLegacyReportingName()) + ",\"status\":\"" + status + "\"}");
-    }
-
-    private static String quote(String text) {
-        StringBuilder quoted = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                quoted.append('\\').append(c);
-            } else if (c < 0x20) {
-                quoted.append(String.format("\\u%04x", (int) c));
-            } else {
-                quoted.append(c);
-            }
-        }
-        return quoted.append('"').toString();
+        out.println("{\"test\":" + InloopRunner.quote(test.getLegacyReportingName()) + ",\"status\":\"" + status + "\"}");
     }
 }
