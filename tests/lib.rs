@@ -451,6 +451,15 @@ pub async fn add_and_sync(app: &TestApp, name: &str, repo: &GitRepo) {
         .expect("sync");
 }
 
+/// Syncs a registered repository again (after new commits).
+pub async fn add_and_sync_again(app: &TestApp, name: &str) {
+    let repository =
+        db::repositories::find_by_name(&app.db, name).await.expect("query").expect("repository");
+    inloop_app::taskrepo::sync_repository(&app.db, &app.state.task_source, &repository)
+        .await
+        .expect("sync");
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("dir");
     for entry in std::fs::read_dir(from).expect("read").filter_map(Result::ok) {
@@ -491,6 +500,22 @@ pub struct Runner {
 impl Drop for Runner {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+        // The test's runtime ends with the test, and with it the runner, which can then no longer
+        // stop a run it had going: such a container would run on, using up the machine.
+        remove_containers_of(&self.id);
+    }
+}
+
+/// Removes every container a runner (by its id) started, waiting until they are gone.
+pub fn remove_containers_of(runner_id: &str) {
+    let label = format!("label=org.inloop.runner={runner_id}");
+    let listed =
+        std::process::Command::new("docker").args(["ps", "-aq", "--filter", &label]).output();
+    let ids: Vec<String> = listed
+        .map(|output| String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect())
+        .unwrap_or_default();
+    if !ids.is_empty() {
+        let _ = std::process::Command::new("docker").args(["rm", "-f"]).args(&ids).output();
     }
 }
 

@@ -158,6 +158,9 @@ pub async fn dispatch_reference(
         }
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
+    if let Some(old) = &task.superseded_job_id {
+        remove_job(state, old).await?;
+    }
     let token = new_token();
     let mut tx = state.db.begin().await?;
     db::tasks::mark_reference_dispatched(

@@ -375,3 +375,109 @@ async fn a_runner_host_reaches_redis_over_tls_and_checks_its_certificate() {
     assert_eq!(app.wait_for_verdict(&path).await, "passed", "{}", trusting.log());
     assert_eq!(app.graded_by(&path).await, trusting_id);
 }
+
+/// The Docker engine's socket, reached through a relay the test can cut (as if the engine went
+/// away or restarted: connections dropped, new ones refused) and restore.
+struct CuttableDocker {
+    path: PathBuf,
+    relay: Option<tokio::task::JoinHandle<()>>,
+    connections: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl CuttableDocker {
+    fn start(dir: &Path) -> CuttableDocker {
+        let mut docker = CuttableDocker {
+            path: dir.join("docker.sock"),
+            relay: None,
+            connections: std::sync::Arc::default(),
+        };
+        docker.restore();
+        docker
+    }
+
+    fn restore(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        let listener = tokio::net::UnixListener::bind(&self.path).expect("the relay's socket");
+        let connections = self.connections.clone();
+        self.relay = Some(tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let relay = tokio::spawn(async move {
+                    if let Ok(mut engine) =
+                        tokio::net::UnixStream::connect("/var/run/docker.sock").await
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut engine).await;
+                    }
+                });
+                connections.lock().expect("lock").push(relay.abort_handle());
+            }
+        }));
+    }
+
+    fn cut(&mut self) {
+        if let Some(relay) = self.relay.take() {
+            relay.abort();
+        }
+        for connection in self.connections.lock().expect("lock").drain(..) {
+            connection.abort();
+        }
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[tokio::test]
+async fn a_runner_whose_docker_engine_goes_away_gives_the_job_back_and_grades_it_once_it_is_back() {
+    let dir =
+        std::env::temp_dir().join(format!("inloop-dockerd-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir.join("tasks"))).await;
+    sync_fixture_course(&app).await;
+    let mut docker = CuttableDocker::start(&dir);
+    let host = format!("unix://{}", docker.path.display());
+    let runner_id = format!("no-docker-{}", uuid::Uuid::new_v4().simple());
+    let runner = RunnerProcess::start_with(&app, &runner_id, &dir, &[("DOCKER_HOST", &host)]);
+    runner.wait_for_log("runner host ready").await;
+    // Let the reference checks the sync queued go through first.
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let pending: i64 = sqlx::query_scalar(
+            "select count(*) from tasks where has_solution and reference_verdict is distinct from 'passed'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+        if pending == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "reference checks pending:\n{}", runner.log());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    docker.cut();
+    app.logged_in_as("stu", Role::Student).await;
+    let path =
+        app.submitted("a-counter", &[("Counter.java", inloop_tests::counters::PASSES)]).await;
+    let id = inloop_tests::solution_id(&path);
+    runner.wait_for_log("this runner cannot grade").await;
+    let first: (Option<String>, Option<String>) = sqlx::query_as(
+        "select outcome, problem from grading_attempts where solution_id = $1 and attempt = 1",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .expect("the first attempt");
+    assert_eq!(first.0.as_deref(), Some("handed_back"), "{first:?}\n{}", runner.log());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(app.jobs_pending().await, 0, "no job is taken while Docker is away");
+
+    docker.restore();
+    assert_eq!(app.wait_for_verdict(&path).await, "passed", "{}", runner.log());
+    runner.wait_for_log("healthy again").await;
+    let counted: i64 = sqlx::query_scalar(
+        "select count(*) from grading_attempts where solution_id = $1 and outcome = 'graded'",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .expect("attempts");
+    assert_eq!(counted, 1, "graded once");
+}

@@ -530,6 +530,37 @@ mod tests {
     }
 
     #[test]
+    fn the_engine_or_the_host_failing_is_ours_a_broken_task_image_is_not() {
+        let server = |status_code: u16, message: &str| {
+            DockerError::Engine(bollard::errors::Error::DockerResponseServerError {
+                status_code,
+                message: message.to_owned(),
+            })
+        };
+        assert!(DockerError::Unreachable("connection refused".into()).is_infrastructure());
+        assert!(server(500, "failed to create shim task").is_infrastructure());
+        assert!(server(400, "write /var/lib/docker: no space left on device").is_infrastructure());
+        assert!(!server(400, "invalid reference format").is_infrastructure());
+        assert!(!server(404, "no such image").is_infrastructure());
+        assert!(!DockerError::MissingBaseImage { image: "debian:x".into() }.is_infrastructure());
+        let build = |summary: &str| DockerError::BuildFailed {
+            tag: "t".into(),
+            summary: summary.into(),
+            log: String::new(),
+        };
+        assert!(
+            build(
+                "E: Failed to fetch http://deb.debian.org/debian/... Temporary failure resolving"
+            )
+            .is_infrastructure()
+        );
+        assert!(
+            !build("The command '/bin/sh -c javac Missing.java' returned a non-zero code: 1")
+                .is_infrastructure()
+        );
+    }
+
+    #[test]
     fn containers_are_configured_hardened() {
         let spec = RunSpec {
             image: "img".into(),

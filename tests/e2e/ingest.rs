@@ -252,3 +252,31 @@ async fn requests_with_nul_characters_are_refused_with_a_message_not_an_error() 
     let path = app.submitted("a-counter", &[("Counter.java", "class Counter { }\0")]).await;
     assert!(path.starts_with("/solutions/"));
 }
+
+#[tokio::test]
+async fn a_forged_job_naming_paths_outside_the_task_directory_touches_nothing() {
+    let app = app_with_fixture_course().await;
+    let runner = start_runner(&app, 1);
+    let mut redis = app.state.redis.clone();
+    let job = serde_json::json!({
+        "solution_id": 999_999, "attempt": 1, "token": "forged",
+        "repository": "../../../etc", "revision": "../../current", "task": "..",
+        "files": [{"name": "../../x.py", "contents": ""}],
+    });
+    let _: String = redis
+        .xadd(format!("{}:jobs", app.redis_prefix), "*", &[("data", job.to_string())])
+        .await
+        .expect("xadd");
+    // The runner refuses it without touching a path, and goes on grading.
+    app.logged_in_as("stu", Role::Student).await;
+    let path = app.submitted("a-counter", &[("Counter.java", counters::PASSES)]).await;
+    assert_eq!(app.wait_for_verdict(&path).await, "passed");
+    assert_eq!(app.graded_by(&path).await, runner.id);
+    let waiting: usize = redis.xlen(format!("{}:jobs", app.redis_prefix)).await.expect("xlen");
+    assert_eq!(waiting, 0, "the forged job is gone");
+    let stored: i64 = sqlx::query_scalar("select count(*) from results where solution_id = 999999")
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(stored, 0, "its answer was not stored for anybody");
+}

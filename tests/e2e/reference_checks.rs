@@ -74,3 +74,85 @@ async fn reference_solutions_are_checked_and_failing_tasks_can_be_hidden() {
     assert!(!app.get("/tasks/category/checks").await.body.contains("Broken Task"));
     assert_eq!(staff.get("/tasks/broken-task").await.status, StatusCode::OK, "staff still see it");
 }
+
+#[tokio::test]
+async fn a_late_result_for_an_older_revision_changes_nothing() {
+    let repo = GitRepo::init();
+    repo.write("adding/task.md", "# Add");
+    repo.write(
+        "adding/meta.json",
+        r#"{"title": "Adding", "category": "Checks", "pubdate": "2026-01-01", "runner": "python"}"#,
+    );
+    repo.write("adding/tests/test_adder.py", TESTS);
+    repo.write("adding/solution/adder.py", "def add(a, b):\n    return a + b\n");
+    repo.commit("a task");
+    let task_dir =
+        std::env::temp_dir().join(format!("inloop-reference-{}", uuid::Uuid::new_v4().simple()));
+    let app = spawn_app_with(|settings| settings.task_dir = Some(task_dir)).await;
+    inloop_tests::add_and_sync(&app, "course", &repo).await;
+    // No runner: the first check waits in the queue.
+    inloop_app::queue::reconcile(&app.state, Duration::from_secs(600)).await.expect("reconcile");
+    let (task_id, old_token, old_revision): (i64, String, String) = sqlx::query_as(
+        "select id, reference_token, reference_revision from tasks where system_name = 'adding'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("the check that is out");
+
+    // The tests change: a new revision, and a new check with a token of its own.
+    repo.write("adding/tests/test_more.py", "def test_more():\n    assert True\n");
+    repo.commit("more tests");
+    inloop_tests::add_and_sync_again(&app, "course").await;
+    inloop_app::queue::reconcile(&app.state, Duration::from_secs(600)).await.expect("reconcile");
+    let (new_token, new_revision): (String, String) =
+        sqlx::query_as("select reference_token, reference_revision from tasks where id = $1")
+            .bind(task_id)
+            .fetch_one(&app.db)
+            .await
+            .expect("the new check");
+    assert_ne!(
+        (new_token.as_str(), new_revision.as_str()),
+        (old_token.as_str(), old_revision.as_str())
+    );
+
+    // The old check's result arrives late, and says the reference solution fails.
+    let late = inloop_runners::jobs::GradingResult {
+        solution_id: task_id,
+        reference: true,
+        attempt: 1,
+        token: old_token,
+        revision: old_revision,
+        runner: "slow-runner".into(),
+        report: inloop_plugin_api::report::Report::new(inloop_plugin_api::report::Verdict::Failed),
+        stdout: String::new(),
+        stderr: String::new(),
+        output_truncated: false,
+        duration_ms: 1,
+    };
+    inloop_app::queue::ingest(&app.state, &late).await.expect("ingest");
+    let verdict: Option<String> =
+        sqlx::query_scalar("select reference_verdict from tasks where id = $1")
+            .bind(task_id)
+            .fetch_one(&app.db)
+            .await
+            .expect("verdict");
+    assert_eq!(verdict.as_deref(), Some("pending"), "the late result changed nothing");
+
+    let _runner = start_runner(&app, 1);
+    for _ in 0..300 {
+        inloop_app::queue::reconcile(&app.state, Duration::from_secs(600))
+            .await
+            .expect("reconcile");
+        let verdict: Option<String> =
+            sqlx::query_scalar("select reference_verdict from tasks where id = $1")
+                .bind(task_id)
+                .fetch_one(&app.db)
+                .await
+                .expect("verdict");
+        if verdict.as_deref() == Some("passed") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the current revision's check never passed");
+}

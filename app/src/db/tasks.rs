@@ -433,6 +433,8 @@ pub struct ReferencePending {
     pub repository: String,
     pub revision: String,
     pub content_hash: String,
+    /// The check of older contents that may still be out, superseded by this one.
+    pub superseded_job_id: Option<String>,
 }
 
 /// Tasks with a `solution/` whose check is missing or outdated (a lost check is reset by the
@@ -440,7 +442,8 @@ pub struct ReferencePending {
 pub async fn references_to_check(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<ReferencePending>> {
     sqlx::query_as!(
         ReferencePending,
-        "select t.id, t.system_name, r.name as repository, t.revision, t.content_hash
+        "select t.id, t.system_name, r.name as repository, t.revision, t.content_hash,
+                t.reference_job_id as superseded_job_id
          from tasks t join repositories r on r.id = t.repository_id
          where t.has_solution and not t.removed and t.reference_hash is distinct from t.content_hash
          order by t.id limit 50"
