@@ -110,20 +110,16 @@ fn untested_card(view: &DashboardView<'_>) -> Markup {
                 p { "None: every solution got a verdict." }
             } @else {
                 p.help { "They do not count against the students. Once the cause is fixed, have them tested again." }
-                table {
-                    caption.visually-hidden { "Tasks with solutions that could not be tested" }
-                    thead { tr { th scope="col" { "Task" } th scope="col" { "Solutions" } th scope="col" { span.visually-hidden { "Action" } } } }
-                    tbody {
-                        @for task in view.untested {
-                            tr {
-                                th scope="row" { a href=(format!("/tasks/{}", task.task_slug)) { (task.task_title) } }
-                                td { (task.count) }
-                                td {
-                                    form method="post" action=(format!("/staff/tasks/{}/test-untested", task.task_id)) {
-                                        (csrf_field(view.csrf_token))
-                                        button type="submit" { "Test " (task.count) " again" }
-                                    }
-                                }
+                ul.untested {
+                    @for task in view.untested {
+                        li {
+                            span {
+                                a href=(format!("/tasks/{}", task.task_slug)) { (task.task_title) }
+                                " " span.badge { (task.count) }
+                            }
+                            form.inline method="post" action=(format!("/staff/tasks/{}/test-untested", task.task_id)) {
+                                (csrf_field(view.csrf_token))
+                                button type="submit" { "Test " (task.count) " again" span.visually-hidden { ": " (task.task_title) } }
                             }
                         }
                     }
