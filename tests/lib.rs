@@ -76,7 +76,7 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf, redis_prefix: &str) 
         password_reset_hours: 24,
         plugin_dir: None,
         work_dir: None,
-        ceilings: inloop_runners::limits::Ceilings::default(),
+        ceilings: inloop_protocol::limits::Ceilings::default(),
         task_dir: None,
         time_zone: "Europe/Berlin".to_owned(),
         runners: "classic java python".to_owned(),
@@ -580,7 +580,7 @@ fn spawn_runner(
         grader: inloop_runners::grade::GraderConfig {
             plugin_dir: plugin_dir(),
             work_dir,
-            ceilings: inloop_runners::limits::Ceilings::default(),
+            ceilings: inloop_protocol::limits::Ceilings::default(),
             report_caps: inloop_runners::workspace::ReportCaps::default(),
             runner_id: id.clone(),
             parse_helper: plugin_dir().join("inloop"),

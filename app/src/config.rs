@@ -76,7 +76,7 @@ pub struct Settings {
     #[serde(default)]
     pub work_dir: Option<PathBuf>,
     #[serde(default)]
-    pub ceilings: inloop_runners::limits::Ceilings,
+    pub ceilings: inloop_protocol::limits::Ceilings,
     /// See [`TaskDirSettings`]; spelled out because `deny_unknown_fields` cannot flatten.
     #[serde(default)]
     pub task_dir: Option<PathBuf>,
@@ -267,7 +267,7 @@ pub struct GradingSettings {
     #[serde(default)]
     pub work_dir: Option<PathBuf>,
     #[serde(default)]
-    pub ceilings: inloop_runners::limits::Ceilings,
+    pub ceilings: inloop_protocol::limits::Ceilings,
 }
 
 impl GradingSettings {

@@ -5,16 +5,39 @@
 //! do not present the session's token are refused with 403 before a handler runs, so no handler
 //! can forget the check.
 
-use poem::{Endpoint, IntoResponse, Request, Response, http::Method, session::Session};
+use poem::{
+    Endpoint, IntoResponse, Request, Response,
+    http::{Method, StatusCode},
+    session::Session,
+};
 use subtle::ConstantTimeEq;
 
-use crate::{error::AppError, session::TypedSession};
+use crate::session::TypedSession;
 
 pub const FORM_FIELD: &str = "csrf_token";
 pub const HEADER: &str = "X-CSRF-Token";
 /// Largest url-encoded form we read to find the token: the editor's form carries up to 1 MB of
 /// code, which url-encoding can triple.
 const MAX_FORM_BYTES: usize = 4 << 20;
+
+/// Why a request was refused; `error::render_errors` draws the page.
+#[derive(Debug, thiserror::Error)]
+pub enum CsrfError {
+    #[error("request rejected: the form was out of date")]
+    Rejected,
+    /// The body was too large to look for the token in.
+    #[error("{0}")]
+    TooLarge(&'static str),
+}
+
+impl poem::error::ResponseError for CsrfError {
+    fn status(&self) -> StatusCode {
+        match self {
+            CsrfError::Rejected => StatusCode::FORBIDDEN,
+            CsrfError::TooLarge(_) => StatusCode::BAD_REQUEST,
+        }
+    }
+}
 
 pub async fn verify<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -25,7 +48,7 @@ pub async fn verify<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
         .get::<Session>()
         .and_then(|session| TypedSession(session).stored_csrf_token());
     let Some(expected) = expected else {
-        return Err(AppError::CsrfRejected.into());
+        return Err(CsrfError::Rejected.into());
     };
     let mut presented = req.header(HEADER).map(str::to_owned);
     if presented.is_none()
@@ -37,7 +60,7 @@ pub async fn verify<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
             .take_body()
             .into_bytes_limit(MAX_MULTIPART_BYTES)
             .await
-            .map_err(|_| AppError::BadRequest("The upload is too large.".into()))?;
+            .map_err(|_| CsrfError::TooLarge("The upload is too large."))?;
         presented = multipart_field(body.clone(), boundary, FORM_FIELD).await;
         req.set_body(body);
     } else if presented.is_none() && is_url_encoded_form(&req) {
@@ -45,14 +68,14 @@ pub async fn verify<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
             .take_body()
             .into_bytes_limit(MAX_FORM_BYTES)
             .await
-            .map_err(|_| AppError::BadRequest("The form is too large.".into()))?;
+            .map_err(|_| CsrfError::TooLarge("The form is too large."))?;
         presented = form_field(&body, FORM_FIELD);
         req.set_body(body);
     }
     let valid = presented
         .is_some_and(|presented| bool::from(presented.as_bytes().ct_eq(expected.as_bytes())));
     if !valid {
-        return Err(AppError::CsrfRejected.into());
+        return Err(CsrfError::Rejected.into());
     }
     Ok(next.call(req).await?.into_response())
 }

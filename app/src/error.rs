@@ -12,7 +12,7 @@ use poem::{
     http::{StatusCode, header},
 };
 
-use crate::{htmx, state::AppState, views};
+use crate::{csrf::CsrfError, frame, http, state::AppState, views};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -25,8 +25,6 @@ pub enum AppError {
     Redirect(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
-    #[error("request rejected: the form was out of date")]
-    CsrfRejected,
     #[error("too many requests")]
     TooManyRequests { message: String },
     #[error("bad request: {0}")]
@@ -47,7 +45,7 @@ impl poem::error::ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::LoginRequired { .. } | AppError::Redirect(_) => StatusCode::SEE_OTHER,
-            AppError::Forbidden(_) | AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -60,7 +58,7 @@ impl poem::error::ResponseError for AppError {
 
 /// Middleware: renders every error that reaches it, ours or poem's, as a page or fragment.
 pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
-    let wants_fragment = htmx::is_htmx(&req);
+    let wants_fragment = http::is_htmx(&req);
     let state = req.data::<AppState>().cloned();
     let method = req.method().clone();
     let path = req.original_uri().path().to_owned();
@@ -71,7 +69,7 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
     let Some(state) = state else {
         return Ok(err.into_response());
     };
-    let chrome = state.anonymous_chrome();
+    let chrome = frame::anonymous(&state);
     let page = |status: StatusCode, body: maud::Markup, title: &str| -> Response {
         let markup = if wants_fragment { body } else { views::layout::page(&chrome, title, &body) };
         Response::builder()
@@ -80,22 +78,29 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
             .header(header::CACHE_CONTROL, "no-store")
             .body(markup.into_string())
     };
+    if let Some(csrf_error) = err.downcast_ref::<CsrfError>() {
+        return Ok(match csrf_error {
+            CsrfError::Rejected => {
+                tracing::warn!(%method, %path, "rejected a state-changing request without a valid CSRF token");
+                page(StatusCode::FORBIDDEN, views::errors::csrf_rejected(), "Form expired")
+            }
+            CsrfError::TooLarge(message) => {
+                page(StatusCode::BAD_REQUEST, views::errors::bad_request(message), "Bad request")
+            }
+        });
+    }
     if let Some(app_error) = err.downcast_ref::<AppError>() {
         return Ok(match app_error {
             AppError::NotFound => {
                 page(StatusCode::NOT_FOUND, views::errors::not_found(), "Page not found")
             }
             AppError::LoginRequired { next } => redirect_response(
-                &format!("/login?next={}", crate::routes::url_encode(next)),
+                &format!("/login?next={}", http::url_encode(next)),
                 wants_fragment,
             ),
             AppError::Redirect(location) => redirect_response(location, wants_fragment),
             AppError::Forbidden(message) => {
                 page(StatusCode::FORBIDDEN, views::errors::forbidden(message), "Not allowed")
-            }
-            AppError::CsrfRejected => {
-                tracing::warn!(%method, %path, "rejected a state-changing request without a valid CSRF token");
-                page(StatusCode::FORBIDDEN, views::errors::csrf_rejected(), "Form expired")
             }
             AppError::TooManyRequests { message } => {
                 page(StatusCode::TOO_MANY_REQUESTS, views::errors::too_many(message), "Slow down")
@@ -178,7 +183,7 @@ fn redirect_response(location: &str, wants_fragment: bool) -> Response {
         // A swap cannot show a login form inside a table cell: send the whole page there.
         Response::builder().status(StatusCode::OK).header("HX-Redirect", location).finish()
     } else {
-        crate::extract::redirect(location)
+        http::redirect(location)
     }
 }
 

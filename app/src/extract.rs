@@ -12,13 +12,10 @@ use crate::{
     auth,
     db::{self, users::User},
     error::AppError,
-    htmx,
+    frame, http,
     session::{FlashLevel, TypedSession},
     state::AppState,
-    views::{
-        self,
-        layout::{Chrome, NavUser},
-    },
+    views::{self, layout::Chrome},
 };
 
 pub struct Ctx {
@@ -72,7 +69,7 @@ impl<'a> FromRequest<'a> for Ctx {
             state,
             session,
             user,
-            htmx: htmx::is_htmx(req),
+            htmx: http::is_htmx(req),
             path,
             path_and_query,
             client_address,
@@ -127,21 +124,7 @@ impl Ctx {
     }
 
     pub fn chrome(&self) -> Chrome {
-        let typed = self.typed_session();
-        Chrome {
-            site_name: self.state.settings.site_name.clone(),
-            stylesheet: self.state.assets.url("css/app.css").to_owned(),
-            code_styles: self.state.code_styles(),
-            scripts: self.state.scripts(),
-            page_assets: (Vec::new(), Vec::new()),
-            csrf_token: Some(typed.csrf_token()),
-            user: self.user.as_ref().map(|user| NavUser {
-                username: user.username.clone(),
-                is_staff: user.role.is_staff(),
-                is_admin: user.role == db::users::Role::Admin,
-            }),
-            flashes: typed.take_flashes(),
-        }
+        frame::for_visitor(&self.state, self.typed_session(), self.user.as_ref())
     }
 
     /// The fragment alone for htmx, the whole document otherwise.
@@ -168,7 +151,7 @@ impl Ctx {
     ) -> Response {
         let mut chrome = self.chrome();
         if extra == ExtraAssets::Editor {
-            chrome.page_assets = self.state.editor_assets();
+            chrome.page_assets = frame::editor_assets(&self.state);
         }
         let markup = if self.htmx {
             views::layout::fragment(&chrome, title, &fragment)
@@ -204,13 +187,4 @@ fn client_address(req: &Request, behind_proxy: bool) -> String {
 pub enum ExtraAssets {
     None,
     Editor,
-}
-
-/// 303 See Other: after a form, the browser fetches the target with GET.
-pub fn redirect(to: &str) -> Response {
-    Response::builder()
-        .status(StatusCode::SEE_OTHER)
-        .header(header::LOCATION, to)
-        .header(header::CACHE_CONTROL, "no-store")
-        .finish()
 }

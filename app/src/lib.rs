@@ -1,23 +1,25 @@
-//! INLOOP's web application and the `inloop` command: accounts, pages, staff tools.
+//! INLOOP's web application: accounts, pages, staff tools, and the web side of the queue. It
+//! never reaches Docker or a grading plugin: those are `inloop-runners`, which this crate does
+//! not depend on (`inloop-protocol` is what the two share).
 //!
 //! Start reading at `startup.rs` (how a server is put together) and `routes.rs` (every URL).
 
 pub mod assets;
 pub mod auth;
-pub mod bench;
-pub mod cli;
 pub mod config;
 pub mod csrf;
 pub mod db;
 pub mod error;
 pub mod extract;
-pub mod grading;
-pub mod htmx;
+pub mod frame;
+pub mod http;
+pub mod live;
 pub mod mail;
 pub mod markdown;
 pub mod nul_guard;
 pub mod queue;
 pub mod rate_limit;
+pub mod redis_conn;
 pub mod routes;
 pub mod session;
 pub mod startup;

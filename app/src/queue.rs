@@ -16,14 +16,13 @@
 use std::{collections::HashMap, time::Duration};
 
 use inloop_plugin_api::report::{Report, Verdict};
-use inloop_runners::jobs::{
+use inloop_protocol::jobs::{
     self, GradingJob, GradingResult, HandBack, JobFile, ProgressEvent, Stage,
 };
 use redis::{
     AsyncCommands,
     streams::{StreamId, StreamPendingCountReply, StreamReadOptions, StreamReadReply},
 };
-use tokio::sync::broadcast;
 
 use crate::{
     config::Settings,
@@ -152,7 +151,7 @@ pub async fn dispatch_reference(
     for entry in std::fs::read_dir(&folder)?.filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.file_type().is_ok_and(|kind| kind.is_file())
-            && inloop_runners::workspace::is_safe_file_name(&name)
+            && inloop_protocol::names::is_safe_file_name(&name)
         {
             files.push(JobFile::new(&name, &std::fs::read(entry.path())?));
         }
@@ -455,13 +454,13 @@ async fn ingest_loop(
     tries: &mut HashMap<String, u32>,
 ) -> anyhow::Result<()> {
     let stream = jobs::results_stream(state.redis_prefix());
-    let mut blocking = crate::startup::connect_redis_with_timeout(
+    let mut blocking = crate::redis_conn::connect_with_timeout(
         state.settings.redis_url.expose(),
         Duration::from_secs(10),
     )
     .await?;
     let mut control = state.redis.clone();
-    inloop_runners::host::ensure_group(&mut control, &stream, jobs::RESULTS_GROUP).await?;
+    crate::redis_conn::ensure_group(&mut control, &stream, jobs::RESULTS_GROUP).await?;
     let mut adopted_at: Option<tokio::time::Instant> = None;
     // What this consumer read and did not finish (before a crash, or retries) first.
     let mut pending_first = true;
@@ -857,56 +856,6 @@ pub async fn reconcile(state: &AppState, lease: Duration) -> anyhow::Result<()> 
         }
     }
     Ok(())
-}
-
-/// Live progress for this process's open pages: one Redis subscription, fanned out.
-#[derive(Clone)]
-pub struct Events {
-    sender: broadcast::Sender<ProgressEvent>,
-}
-
-impl Events {
-    pub fn new() -> Self {
-        Events { sender: broadcast::channel(1024).0 }
-    }
-
-    pub fn subscribe(&self) -> broadcast::Receiver<ProgressEvent> {
-        self.sender.subscribe()
-    }
-
-    /// Relays the Redis channel into this process, reconnecting as needed.
-    pub fn spawn_relay(&self, redis_url: String, prefix: String) -> tokio::task::JoinHandle<()> {
-        let sender = self.sender.clone();
-        tokio::spawn(async move {
-            use futures_util::StreamExt;
-            loop {
-                let relay = async {
-                    let client = redis::Client::open(redis_url.as_str())?;
-                    let mut pubsub = client.get_async_pubsub().await?;
-                    pubsub.subscribe(jobs::events_channel(&prefix)).await?;
-                    let mut messages = pubsub.on_message();
-                    while let Some(message) = messages.next().await {
-                        if let Ok(payload) = message.get_payload::<String>()
-                            && let Ok(event) = serde_json::from_str::<ProgressEvent>(&payload)
-                        {
-                            let _ = sender.send(event);
-                        }
-                    }
-                    Ok::<(), redis::RedisError>(())
-                };
-                if let Err(err) = relay.await {
-                    tracing::warn!(error = %err, "the live-event relay lost Redis; reconnecting");
-                }
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        })
-    }
-}
-
-impl Default for Events {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 #[cfg(test)]

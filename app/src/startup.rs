@@ -11,7 +11,6 @@ use poem::{
     session::{CookieConfig, ServerSession},
     web::cookie::SameSite,
 };
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::{
     config::Settings, csrf, db, error, mail::Mailer, routes, session::RedisSessionStorage,
@@ -37,11 +36,11 @@ impl Application {
         let db =
             db::connect(settings.database_url.expose(), settings.database_max_connections).await?;
         db::ensure_migrated(&db).await?;
-        let redis = connect_redis(settings.redis_url.expose()).await?;
+        let redis = crate::redis_conn::connect(settings.redis_url.expose()).await?;
         let mailer = Mailer::from_settings(&settings)?;
         let task_source = settings.task_dir_settings().source(&settings.data_dir)?;
         // Runner hosts wait for the marker before they take jobs, also before the first sync.
-        inloop_runners::jobs::mark_task_dir(&task_source.task_dir).with_context(|| {
+        inloop_protocol::taskdir::mark_task_dir(&task_source.task_dir).with_context(|| {
             format!(
                 "cannot create the task directory {} (setting task_dir, INLOOP_TASK_DIR)",
                 task_source.task_dir.display()
@@ -118,29 +117,6 @@ async fn prune_unactivated_accounts(state: AppState) {
             Err(err) => tracing::warn!(error = %err, "could not prune unactivated accounts"),
         }
     }
-}
-
-pub async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
-    connect_redis_with_timeout(url, Duration::from_secs(3)).await
-}
-
-/// A connection whose commands may take up to `response_timeout` (blocking reads need more).
-pub async fn connect_redis_with_timeout(
-    url: &str,
-    response_timeout: Duration,
-) -> anyhow::Result<ConnectionManager> {
-    let client = redis::Client::open(url)
-        .context("setting redis_url (INLOOP_REDIS_URL) is not a valid Redis URL")?;
-    let config = ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(Duration::from_secs(3)))
-        .set_response_timeout(Some(response_timeout))
-        .set_number_of_retries(3);
-    let mut redis = ConnectionManager::new_with_config(client, config)
-        .await
-        .context("cannot connect to Redis (setting redis_url, INLOOP_REDIS_URL)")?;
-    let _: String =
-        redis::cmd("PING").query_async(&mut redis).await.context("Redis does not answer PING")?;
-    Ok(redis)
 }
 
 /// The usual security headers on every response; a response that set its own (stricter)

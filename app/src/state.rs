@@ -16,7 +16,6 @@ use crate::{
     mail::Mailer,
     sync_scheduler::SyncScheduler,
     taskrepo::TaskSource,
-    views::layout::Chrome,
 };
 
 /// How long a web instance may show live settings that another instance has changed.
@@ -34,7 +33,7 @@ pub struct Inner {
     pub links: LinkSigner,
     pub task_source: TaskSource,
     pub syncs: SyncScheduler,
-    pub events: crate::queue::Events,
+    pub events: crate::live::Events,
     site_settings: RwLock<Option<(Instant, Arc<SiteSettings>)>>,
 }
 
@@ -70,7 +69,7 @@ impl AppState {
             links,
             task_source,
             syncs,
-            events: crate::queue::Events::new(),
+            events: crate::live::Events::new(),
             site_settings: RwLock::new(None),
         }))
     }
@@ -94,57 +93,6 @@ impl AppState {
         if let Ok(mut cached) = self.site_settings.write() {
             *cached = None;
         }
-    }
-
-    /// Page chrome for responses that have no session to draw on (error pages).
-    pub fn anonymous_chrome(&self) -> Chrome {
-        Chrome {
-            site_name: self.settings.site_name.clone(),
-            stylesheet: self.assets.url("css/app.css").to_owned(),
-            code_styles: self.code_styles(),
-            scripts: self.scripts(),
-            page_assets: (Vec::new(), Vec::new()),
-            csrf_token: None,
-            user: None,
-            flashes: Vec::new(),
-        }
-    }
-
-    pub fn code_styles(&self) -> (String, String) {
-        (
-            self.assets.url("vendor/highlight-github-11.12.0.min.css").to_owned(),
-            self.assets.url("vendor/highlight-github-dark-11.12.0.min.css").to_owned(),
-        )
-    }
-
-    pub fn scripts(&self) -> Vec<String> {
-        [
-            "vendor/htmx-2.0.11.min.js",
-            "vendor/htmx-ext-sse-2.2.4.min.js",
-            "vendor/highlight-11.12.0.min.js",
-            "js/app.js",
-        ]
-        .into_iter()
-        .map(|name| self.assets.url(name).to_owned())
-        .collect()
-    }
-
-    /// The code editor's files: Ace in its strict-CSP mode wants its stylesheets linked.
-    pub fn editor_assets(&self) -> (Vec<String>, Vec<String>) {
-        let urls = |names: &[&str]| -> Vec<String> {
-            names.iter().map(|name| self.assets.url(name).to_owned()).collect()
-        };
-        (
-            urls(&["vendor/ace-1.45.2/css/ace.css", "vendor/ace-1.45.2/css/theme/github_dark.css"]),
-            urls(&[
-                "vendor/ace-1.45.2/ace.js",
-                "vendor/ace-1.45.2/mode-java.js",
-                "vendor/ace-1.45.2/mode-python.js",
-                "vendor/ace-1.45.2/ext-searchbox.js",
-                "vendor/ace-1.45.2/theme-github_dark.js",
-                "js/editor.js",
-            ]),
-        )
     }
 
     pub fn redis_prefix(&self) -> &str {

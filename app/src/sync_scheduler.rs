@@ -108,7 +108,7 @@ impl SyncScheduler {
                 );
                 // Runner hosts build the new revision's images before jobs need them.
                 let mut redis = self.redis.clone();
-                let channel = inloop_runners::jobs::tasks_channel(&self.prefix);
+                let channel = inloop_protocol::jobs::tasks_channel(&self.prefix);
                 let _: Result<(), _> =
                     redis::AsyncCommands::publish(&mut redis, channel, &repository.name).await;
             }

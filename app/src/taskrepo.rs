@@ -1,5 +1,6 @@
 //! Task repositories: reading INLOOP's format from a checkout and syncing checkouts with Git.
 
+pub mod apply;
 pub mod dates;
 pub mod git;
 pub mod loader;
@@ -9,7 +10,8 @@ use std::path::PathBuf;
 
 use sqlx::PgPool;
 
-use crate::db::{self, repositories::Repository, tasks::TaskOutcome};
+use self::apply::TaskOutcome;
+use crate::db::{self, repositories::Repository};
 
 /// Where task repositories are published and how their tasks are read.
 #[derive(Clone, Debug)]
@@ -66,7 +68,7 @@ async fn sync_locked(
     repository: &Repository,
 ) -> Result<SyncReport, SyncFailure> {
     let dir = git::RepositoryDir::new(&source.task_dir, &repository.name);
-    let marked = inloop_runners::jobs::mark_task_dir(&source.task_dir);
+    let marked = inloop_protocol::taskdir::mark_task_dir(&source.task_dir);
     if let Err(err) = marked {
         let reason =
             format!("cannot write to the task directory {}: {err}", source.task_dir.display());
@@ -93,7 +95,7 @@ async fn sync_locked(
         reason: format!("loading failed: {err}"),
     })?;
     let mut tx = db.begin().await?;
-    let outcomes = db::tasks::apply_sync(&mut tx, repository.id, &revision, &loaded).await?;
+    let outcomes = apply::apply_sync(&mut tx, repository.id, &revision, &loaded).await?;
     tx.commit().await?;
     tracing::info!(
         repository = repository.name,

@@ -3,9 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use bollard::{body_try_stream, query_parameters::CreateImageOptionsBuilder};
-use futures_util::StreamExt;
-
 use crate::docker::{Docker, DockerError};
 
 #[derive(Debug, thiserror::Error)]
@@ -142,15 +139,10 @@ async fn import(docker: &Docker, root: &Path, image: &str) -> Result<(), Bootstr
         image: image.to_owned(),
         reason: "no tar output".to_owned(),
     })?;
-    let body = body_try_stream(tokio_util::io::ReaderStream::new(stdout));
-    let options = CreateImageOptionsBuilder::default().from_src("-").repo(repo).tag(tag).build();
-    let mut progress = docker.client().create_image(Some(options), Some(body), None);
-    while let Some(item) = progress.next().await {
-        item.map_err(|err| BootstrapError::Import {
-            image: image.to_owned(),
-            reason: err.to_string(),
-        })?;
-    }
+    docker.import_image(stdout, repo, tag).await.map_err(|err| BootstrapError::Import {
+        image: image.to_owned(),
+        reason: err.to_string(),
+    })?;
     let status =
         tar.wait().await.map_err(|source| BootstrapError::Io { path: root.to_owned(), source })?;
     if !status.success() {

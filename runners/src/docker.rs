@@ -385,8 +385,24 @@ impl Docker {
         Ok(containers.into_iter().filter_map(|container| container.id).collect())
     }
 
-    pub fn client(&self) -> &bollard::Docker {
-        &self.client
+    /// `docker import`: a root file system as a tar stream becomes a one-layer image.
+    pub async fn import_image(
+        &self,
+        tar: impl tokio::io::AsyncRead + Send + Unpin + 'static,
+        repo: &str,
+        tag: &str,
+    ) -> Result<(), DockerError> {
+        let body = bollard::body_try_stream(tokio_util::io::ReaderStream::new(tar));
+        let options = bollard::query_parameters::CreateImageOptionsBuilder::default()
+            .from_src("-")
+            .repo(repo)
+            .tag(tag)
+            .build();
+        let mut progress = self.client.create_image(Some(options), Some(body), None);
+        while let Some(item) = progress.next().await {
+            item?;
+        }
+        Ok(())
     }
 }
 
@@ -475,6 +491,89 @@ fn container_body(spec: &RunSpec) -> ContainerCreateBody {
         }),
         ..ContainerCreateBody::default()
     }
+}
+
+/// The same container as `docker run` arguments (before the image): for measuring the grader
+/// against the bare command line with exactly the isolation it uses, derived from
+/// [`container_body`] so that no second copy of the rules exists.
+pub fn docker_run_args(spec: &RunSpec) -> Vec<String> {
+    let body = container_body(spec);
+    let host = body.host_config.unwrap_or_default();
+    let mut args: Vec<String> = Vec::new();
+    let mut flag = |name: &str, value: String| {
+        args.push(format!("--{name}={value}"));
+    };
+    if let Some(network) = host.network_mode {
+        flag("network", network);
+    }
+    if host.readonly_rootfs == Some(true) {
+        flag("read-only", "true".to_owned());
+    }
+    let mut tmpfs: Vec<(String, String)> = host.tmpfs.unwrap_or_default().into_iter().collect();
+    tmpfs.sort();
+    for (path, options) in tmpfs {
+        flag("tmpfs", format!("{path}:{options}"));
+    }
+    for bind in host.binds.unwrap_or_default() {
+        flag("volume", bind);
+    }
+    if let Some(memory) = host.memory {
+        flag("memory", format!("{memory}b"));
+    }
+    if let Some(swap) = host.memory_swap {
+        flag("memory-swap", format!("{swap}b"));
+    }
+    if let Some(nano_cpus) = host.nano_cpus {
+        flag("cpus", format!("{}", nano_cpus as f64 / 1e9));
+    }
+    if let Some(pids) = host.pids_limit {
+        flag("pids-limit", pids.to_string());
+    }
+    for cap in host.cap_drop.unwrap_or_default() {
+        flag("cap-drop", cap);
+    }
+    for option in host.security_opt.unwrap_or_default() {
+        flag("security-opt", option);
+    }
+    for limit in host.ulimits.unwrap_or_default() {
+        let (Some(name), Some(soft), Some(hard)) = (limit.name, limit.soft, limit.hard) else {
+            continue;
+        };
+        flag("ulimit", format!("{name}={soft}:{hard}"));
+    }
+    if host.init == Some(true) {
+        flag("init", "true".to_owned());
+    }
+    if let Some(driver) = host.log_config.and_then(|config| config.typ) {
+        flag("log-driver", driver);
+    }
+    if let Some(ipc) = host.ipc_mode {
+        flag("ipc", ipc);
+    }
+    if let Some(score) = host.oom_score_adj {
+        flag("oom-score-adj", score.to_string());
+    }
+    if let Some(user) = body.user {
+        flag("user", user);
+    }
+    if let Some(hostname) = body.hostname {
+        flag("hostname", hostname);
+    }
+    if let Some(workdir) = body.working_dir {
+        flag("workdir", workdir);
+    }
+    for variable in body.env.unwrap_or_default() {
+        flag("env", variable);
+    }
+    let mut labels: Vec<(String, String)> = body.labels.unwrap_or_default().into_iter().collect();
+    labels.sort();
+    for (key, value) in labels {
+        flag("label", format!("{key}={value}"));
+    }
+    if spec.stdin.is_some() {
+        args.push("--interactive".to_owned());
+    }
+    args
 }
 
 /// Removes a container when dropped, so a cancelled or failed run leaves nothing behind.
@@ -593,5 +692,26 @@ mod tests {
         assert_eq!(host.binds, Some(vec!["/h:/in:ro".to_owned()]));
         assert_eq!(body.user.as_deref(), Some(RUN_USER));
         assert_eq!(body.network_disabled, Some(true));
+
+        let args = docker_run_args(&spec);
+        for expected in [
+            "--network=none",
+            "--read-only=true",
+            "--memory=268435456b",
+            "--memory-swap=268435456b",
+            "--cpus=1",
+            "--pids-limit=64",
+            "--cap-drop=ALL",
+            "--security-opt=no-new-privileges",
+            "--ulimit=nofile=1024:1024",
+            "--init=true",
+            "--log-driver=none",
+            "--user=65534:65534",
+            "--volume=/h:/in:ro",
+            "--workdir=/w",
+            "--env=A=1",
+        ] {
+            assert!(args.iter().any(|arg| arg == expected), "{expected} missing from {args:?}");
+        }
     }
 }

@@ -12,14 +12,18 @@ use inloop_plugin_api::{
     report::{Report, Verdict},
 };
 
+use inloop_protocol::{
+    limits::{self, Ceilings},
+    names::is_safe_file_name,
+};
+
 use crate::{
     docker::{Bind, Docker, DockerError, RunSpec},
     images::Images,
-    limits::{self, Ceilings},
     plugin_host::{IsolatedParser, PluginError, Registry},
     record,
     tasks::{self, TaskError},
-    workspace::{ReportCaps, RunDirs, is_safe_file_name},
+    workspace::{ReportCaps, RunDirs},
 };
 
 pub const RUNNER_LABEL: &str = "org.inloop.runner";

@@ -19,14 +19,16 @@ use redis::{
     streams::{StreamReadOptions, StreamReadReply},
 };
 
-use crate::{
-    grade::{GradeError, Grader, GraderConfig},
-    jobs::{self, GradingJob, GradingResult, HandBack, HandBackReason, ProgressEvent, Stage},
-};
 use inloop_plugin_api::{
     protocol::ProgressLine,
     report::{Report, Verdict},
 };
+use inloop_protocol::{
+    jobs::{self, GradingJob, GradingResult, HandBack, HandBackReason, ProgressEvent, Stage},
+    taskdir,
+};
+
+use crate::grade::{GradeError, Grader, GraderConfig};
 
 #[derive(Clone, Debug)]
 pub struct RunnerConfig {
@@ -246,7 +248,7 @@ impl SharedTaskDir {
             Some(earlier) if !earlier.is_finished() => earlier,
             _ => {
                 let path = self.path.clone();
-                tokio::task::spawn_blocking(move || jobs::sees_task_dir(&path))
+                tokio::task::spawn_blocking(move || taskdir::sees_task_dir(&path))
             }
         };
         let seen = match tokio::time::timeout(TASK_DIR_LOOK_TIMEOUT, &mut look).await {
@@ -262,7 +264,7 @@ impl SharedTaskDir {
                 task_dir = %self.path.display(),
                 "the task directory is not there or does not answer (no {}): is the NFS share \
                  mounted? This runner takes no jobs until it is",
-                jobs::TASK_DIR_MARKER
+                taskdir::TASK_DIR_MARKER
             );
         } else if seen && !was_visible {
             tracing::info!(task_dir = %self.path.display(), "the task directory is back; taking jobs again");

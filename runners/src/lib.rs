@@ -9,8 +9,6 @@ pub mod docker;
 pub mod grade;
 pub mod host;
 pub mod images;
-pub mod jobs;
-pub mod limits;
 pub mod plugin_host;
 pub mod record;
 pub mod tasks;

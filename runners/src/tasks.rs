@@ -3,8 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use inloop_plugin_api::protocol::TaskSpec;
-
-use crate::limits::TaskLimits;
+use inloop_protocol::{
+    limits::TaskLimits,
+    meta::{self, Meta, MetaError},
+};
 
 /// The most files a task directory may hold; more means something is wrong with it.
 const MAX_TASK_FILES: usize = 10_000;
@@ -17,12 +19,8 @@ pub enum TaskError {
     BadName(String),
     #[error("task '{name}': missing meta.json")]
     MissingMeta { name: String },
-    #[error("task '{name}': malformed meta.json: {reason}")]
-    MalformedMeta { name: String, reason: String },
-    #[error(
-        "task '{name}': meta.json names no \"runner\" and the repository has no Dockerfile for the classic runner"
-    )]
-    NoRunner { name: String },
+    #[error("task '{name}': {source}")]
+    Meta { name: String, source: MetaError },
     #[error("task '{name}': more than {MAX_TASK_FILES} files")]
     TooManyFiles { name: String },
     #[error("task '{name}': cannot read {path}: {source}")]
@@ -50,7 +48,7 @@ pub fn load(repository: &Path, name: &str) -> Result<Task, TaskError> {
             repository: repository.to_owned(),
         });
     }
-    let meta_path = dir.join("meta.json");
+    let meta_path = dir.join(meta::FILE_NAME);
     let meta_text = match std::fs::read_to_string(&meta_path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -60,32 +58,10 @@ pub fn load(repository: &Path, name: &str) -> Result<Task, TaskError> {
             return Err(TaskError::Io { name: name.to_owned(), path: meta_path, source });
         }
     };
-    let meta: serde_json::Value = serde_json::from_str(&meta_text).map_err(|err| {
-        TaskError::MalformedMeta { name: name.to_owned(), reason: err.to_string() }
-    })?;
-    if !meta.is_object() {
-        return Err(TaskError::MalformedMeta {
-            name: name.to_owned(),
-            reason: "it must be a JSON object".to_owned(),
-        });
-    }
-    let runner = match meta.get("runner") {
-        Some(serde_json::Value::String(runner)) => runner.clone(),
-        Some(_) => {
-            return Err(TaskError::MalformedMeta {
-                name: name.to_owned(),
-                reason: "\"runner\" must be a string".to_owned(),
-            });
-        }
-        None if repository.join("Dockerfile").is_file() => "classic".to_owned(),
-        None => return Err(TaskError::NoRunner { name: name.to_owned() }),
-    };
-    let limits = match meta.get("limits") {
-        None | Some(serde_json::Value::Null) => TaskLimits::default(),
-        Some(value) => serde_json::from_value(value.clone()).map_err(|err| {
-            TaskError::MalformedMeta { name: name.to_owned(), reason: format!("\"limits\": {err}") }
-        })?,
-    };
+    let meta_error = |source| TaskError::Meta { name: name.to_owned(), source };
+    let meta = Meta::parse(&meta_text).map_err(meta_error)?;
+    let runner = meta.runner(repository.join("Dockerfile").is_file()).map_err(meta_error)?;
+    let limits = meta.limits().map_err(meta_error)?;
     let mut files = Vec::new();
     list_files(&dir, &dir, name, &mut files)?;
     files.sort();
@@ -95,7 +71,7 @@ pub fn load(repository: &Path, name: &str) -> Result<Task, TaskError> {
         repository: repository.to_owned(),
         runner,
         limits,
-        spec: TaskSpec { name: name.to_owned(), files, meta },
+        spec: TaskSpec { name: name.to_owned(), files, meta: meta.to_value() },
     })
 }
 

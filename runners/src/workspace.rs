@@ -7,6 +7,7 @@ use std::{
 };
 
 use inloop_plugin_api::protocol::{ReportFile, glob_match};
+use inloop_protocol::names::is_safe_file_name;
 
 /// Caps on what is collected from the report directory.
 #[derive(Clone, Copy, Debug)]
@@ -27,14 +28,6 @@ pub struct RunDirs {
     pub submission: PathBuf,
     pub reports: PathBuf,
     reports_on_tmpfs: bool,
-}
-
-/// A file name a solution may contain: no paths, no hidden files, nothing a shell would mangle.
-pub fn is_safe_file_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 128
-        && !name.starts_with('.')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
 impl RunDirs {
@@ -177,20 +170,5 @@ impl Drop for RunDirs {
             let _ = std::process::Command::new("umount").arg("-l").arg(&self.reports).status();
         }
         let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_plain_file_names_are_accepted() {
-        for good in ["Main.java", "solution.py", "my_file-2.txt"] {
-            assert!(is_safe_file_name(good), "{good}");
-        }
-        for bad in ["", ".hidden", "../etc/passwd", "a/b.java", "a b.py", "x;rm", "ü.py"] {
-            assert!(!is_safe_file_name(bad), "{bad}");
-        }
     }
 }

@@ -76,7 +76,7 @@ async fn main() {
     let grader = inloop_runners::grade::Grader::new(inloop_runners::grade::GraderConfig {
         plugin_dir: inloop_tests::plugin_dir(),
         work_dir: std::env::temp_dir().join("inloop-bench-check"),
-        ceilings: inloop_runners::limits::Ceilings::default(),
+        ceilings: inloop_protocol::limits::Ceilings::default(),
         report_caps: inloop_runners::workspace::ReportCaps::default(),
         runner_id: "bench-check".into(),
         parse_helper: inloop_tests::plugin_dir().join("inloop"),

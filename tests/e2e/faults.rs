@@ -111,7 +111,7 @@ async fn staff_have_solutions_that_could_not_be_tested_tested_again() {
             .expect("token");
     let mut report = Report::new(Verdict::SystemError);
     report.feedback = Some("The test environment could not be built.".into());
-    let result = inloop_runners::jobs::GradingResult {
+    let result = inloop_protocol::jobs::GradingResult {
         solution_id: id,
         reference: false,
         attempt: 1,

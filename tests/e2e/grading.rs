@@ -8,9 +8,9 @@ use std::{
 };
 
 use inloop_plugin_api::report::{TestStatus, Verdict};
+use inloop_protocol::limits::Ceilings;
 use inloop_runners::{
     grade::{GradeError, Graded, Grader, GraderConfig},
-    limits::Ceilings,
     workspace::ReportCaps,
 };
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use inloop_app::db::users::Role;
 use inloop_plugin_api::report::{Report, Verdict};
-use inloop_runners::jobs::GradingResult;
+use inloop_protocol::jobs::GradingResult;
 use inloop_tests::{
     app_with_fixture_course, counters, solution_id, spawn_app_with, start_runner,
     sync_fixture_course,

@@ -116,7 +116,7 @@ async fn a_late_result_for_an_older_revision_changes_nothing() {
     );
 
     // The old check's result arrives late, and says the reference solution fails.
-    let late = inloop_runners::jobs::GradingResult {
+    let late = inloop_protocol::jobs::GradingResult {
         solution_id: task_id,
         reference: true,
         attempt: 1,

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use inloop_app::{
-    db::{self, tasks::TaskOutcome},
-    taskrepo::{self, TaskSource},
+    db,
+    taskrepo::{self, TaskSource, apply::TaskOutcome},
 };
 use inloop_tests::{GitRepo, fresh_database};
 

@@ -148,7 +148,7 @@ async fn concurrent_submits_of_one_student_get_distinct_numbers() {
 async fn take_job(
     app: &inloop_tests::TestApp,
     host: &str,
-) -> (String, inloop_runners::jobs::GradingJob) {
+) -> (String, inloop_protocol::jobs::GradingJob) {
     let jobs = format!("{}:jobs", app.redis_prefix);
     let mut redis = app.state.redis.clone();
     inloop_runners::host::ensure_group(&mut redis, &jobs, "runners").await.expect("group");
@@ -195,7 +195,7 @@ async fn a_job_whose_runner_went_silent_is_sent_again_and_graded_once() {
     assert_eq!(app.jobs_pending().await, 0, "the silent runner's copy was taken back");
 
     // Should the silent runner come back with a result for its attempt, it changes nothing.
-    let late = inloop_runners::jobs::GradingResult {
+    let late = inloop_protocol::jobs::GradingResult {
         solution_id: id,
         reference: false,
         attempt: first_job.attempt,
@@ -343,7 +343,7 @@ async fn a_job_handed_back_goes_to_the_end_of_the_queue_and_is_graded_once() {
         &mut redis,
         &taken,
         &job,
-        inloop_runners::jobs::HandBackReason::Infrastructure,
+        inloop_protocol::jobs::HandBackReason::Infrastructure,
         "Docker is away",
     )
     .await;
@@ -367,7 +367,7 @@ async fn a_job_handed_back_goes_to_the_end_of_the_queue_and_is_graded_once() {
     }
     assert_eq!(waiting.len(), 1, "{waiting:?}");
     assert_ne!(waiting[0].0, entry, "a new entry");
-    let again: inloop_runners::jobs::GradingJob =
+    let again: inloop_protocol::jobs::GradingJob =
         serde_json::from_str(&waiting[0].1[0].1).expect("a job");
     assert_eq!((again.solution_id, again.attempt), (id, job.attempt + 1));
     assert_ne!(again.token, job.token, "a new attempt has a new token");

@@ -1,6 +1,6 @@
 //! Task repositories: where tasks come from and how their last sync went.
 
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 
 #[derive(Clone, Debug)]
@@ -92,6 +92,24 @@ pub async fn record_failure(db: impl PgExecutor<'_>, id: i64, message: &str) -> 
         message
     )
     .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a successful sync of the repository at `revision`.
+pub async fn record_sync(
+    conn: &mut PgConnection,
+    repository_id: i64,
+    revision: &str,
+    summary: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update repositories set revision = $2, synced_at = now(), sync_status = 'ok', sync_message = $3 where id = $1",
+        repository_id,
+        revision,
+        summary
+    )
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

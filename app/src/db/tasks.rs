@@ -1,58 +1,43 @@
-//! Tasks and categories: applying a repository sync, and what students may see.
+//! Tasks and categories: the rows a repository sync writes, and what students may see.
 
 use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 
-use crate::taskrepo::{loader::Loaded, slug::slugify};
-
-/// What a sync did to one task folder.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TaskOutcome {
-    Loaded,
-    Updated,
-    Unchanged,
-    Disabled,
-    Removed,
-    Problem(String),
+/// A task as a sync writes it; the sync decides, this is only the row.
+pub struct TaskRow<'a> {
+    pub system_name: &'a str,
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub category_id: i64,
+    pub description: &'a str,
+    pub pubdate: OffsetDateTime,
+    pub deadline: Option<OffsetDateTime>,
+    pub max_submissions: Option<i32>,
+    pub group: Option<&'a str>,
+    pub runner: &'a str,
+    pub file_patterns: &'a [String],
+    pub limits: Option<&'a serde_json::Value>,
+    pub has_solution: bool,
+    pub disabled: bool,
+    pub content_hash: &'a str,
 }
 
-impl TaskOutcome {
-    pub fn label(&self) -> &'static str {
-        match self {
-            TaskOutcome::Loaded => "loaded",
-            TaskOutcome::Updated => "updated",
-            TaskOutcome::Unchanged => "unchanged",
-            TaskOutcome::Disabled => "disabled",
-            TaskOutcome::Removed => "removed",
-            TaskOutcome::Problem(_) => "problem",
-        }
-    }
-}
-
-/// The category with this name, made if it does not exist yet.
-async fn ensure_category(conn: &mut PgConnection, name: &str) -> sqlx::Result<i64> {
-    if let Some(id) = sqlx::query_scalar!("select id from categories where name = $1", name)
+pub async fn category_id(conn: &mut PgConnection, name: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!("select id from categories where name = $1", name)
         .fetch_optional(&mut *conn)
-        .await?
-    {
-        return Ok(id);
-    }
-    let base = match slugify(name) {
-        slug if slug.is_empty() => "category".to_owned(),
-        slug => slug,
-    };
-    let mut slug = base.clone();
-    let mut suffix = 2;
-    while sqlx::query_scalar!(
+        .await
+}
+
+pub async fn category_slug_taken(conn: &mut PgConnection, slug: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
         r#"select exists(select 1 from categories where slug = $1) as "taken!""#,
         slug
     )
     .fetch_one(&mut *conn)
-    .await?
-    {
-        slug = format!("{base}-{suffix}");
-        suffix += 1;
-    }
+    .await
+}
+
+pub async fn insert_category(conn: &mut PgConnection, name: &str, slug: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         "insert into categories (name, slug) values ($1, $2) returning id",
         name,
@@ -62,50 +47,53 @@ async fn ensure_category(conn: &mut PgConnection, name: &str) -> sqlx::Result<i6
     .await
 }
 
-/// Writes what a sync loaded into the database, in the caller's transaction. Tasks that vanished
-/// from the repository are marked removed, never deleted: solutions refer to them.
-#[tracing::instrument(skip_all, fields(repository_id))]
-pub async fn apply_sync(
+/// Whether a task other than this repository's `system_name` has the address `slug`.
+pub async fn slug_taken_elsewhere(
+    conn: &mut PgConnection,
+    slug: &str,
+    repository_id: i64,
+    system_name: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from tasks where slug = $1 and not (repository_id = $2 and system_name = $3)) as "taken!""#,
+        slug,
+        repository_id,
+        system_name
+    )
+    .fetch_one(&mut *conn)
+    .await
+}
+
+pub struct StoredVersion {
+    pub content_hash: String,
+    pub removed: bool,
+}
+
+/// What the database holds of a repository's task folder, if anything.
+pub async fn stored_version(
+    conn: &mut PgConnection,
+    repository_id: i64,
+    system_name: &str,
+) -> sqlx::Result<Option<StoredVersion>> {
+    sqlx::query_as!(
+        StoredVersion,
+        "select content_hash, removed from tasks where repository_id = $1 and system_name = $2",
+        repository_id,
+        system_name
+    )
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Inserts or updates the task (no longer removed) at `revision`; its id.
+pub async fn upsert(
     conn: &mut PgConnection,
     repository_id: i64,
     revision: &str,
-    loaded: &Loaded,
-) -> sqlx::Result<Vec<(String, TaskOutcome)>> {
-    let mut outcomes: Vec<(String, TaskOutcome)> = Vec::new();
-    let mut problems: Vec<(String, String)> = loaded
-        .problems
-        .iter()
-        .map(|problem| (problem.task.clone(), problem.message.clone()))
-        .collect();
-    let mut present: Vec<String> = Vec::new();
-    for task in &loaded.tasks {
-        let taken_elsewhere = sqlx::query_scalar!(
-            r#"select exists(select 1 from tasks where slug = $1 and not (repository_id = $2 and system_name = $3)) as "taken!""#,
-            task.slug,
-            repository_id,
-            task.system_name
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        if taken_elsewhere {
-            let message = format!(
-                "its title gives the address '{}', which another task already has",
-                task.slug
-            );
-            problems.push((task.system_name.clone(), message));
-            continue;
-        }
-        present.push(task.system_name.clone());
-        let category_id = ensure_category(conn, &task.category).await?;
-        let previous = sqlx::query!(
-            "select content_hash, removed from tasks where repository_id = $1 and system_name = $2",
-            repository_id,
-            task.system_name
-        )
-        .fetch_optional(&mut *conn)
-        .await?;
-        let task_id = sqlx::query_scalar!(
-            "insert into tasks (repository_id, system_name, slug, title, category_id, description, pubdate, deadline,
+    task: &TaskRow<'_>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        "insert into tasks (repository_id, system_name, slug, title, category_id, description, pubdate, deadline,
                                 max_submissions, group_name, runner, file_patterns, limits, has_solution, disabled,
                                 removed, revision, content_hash)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, false, $16, $17)
@@ -119,67 +107,77 @@ pub async fn apply_sync(
                 updated_at = case when tasks.content_hash <> excluded.content_hash then now() else tasks.updated_at end,
                 content_hash = excluded.content_hash
              returning id",
-            repository_id,
-            task.system_name,
-            task.slug,
-            task.title,
-            category_id,
-            task.description,
-            task.pubdate,
-            task.deadline,
-            task.max_submissions,
-            task.group,
-            task.runner,
-            &task.file_patterns,
-            task.limits,
-            task.has_solution,
-            task.disabled,
-            revision,
-            task.content_hash
-        )
-        .fetch_one(&mut *conn)
+        repository_id,
+        task.system_name,
+        task.slug,
+        task.title,
+        task.category_id,
+        task.description,
+        task.pubdate,
+        task.deadline,
+        task.max_submissions,
+        task.group,
+        task.runner,
+        task.file_patterns,
+        task.limits,
+        task.has_solution,
+        task.disabled,
+        revision,
+        task.content_hash
+    )
+    .fetch_one(&mut *conn)
+    .await
+}
+
+pub async fn replace_templates(
+    conn: &mut PgConnection,
+    task_id: i64,
+    templates: &[(String, String)],
+) -> sqlx::Result<()> {
+    sqlx::query!("delete from task_templates where task_id = $1", task_id)
+        .execute(&mut *conn)
         .await?;
-        let changed = previous
-            .as_ref()
-            .is_none_or(|row| row.content_hash != task.content_hash || row.removed);
-        if changed {
-            sqlx::query!("delete from task_templates where task_id = $1", task_id)
-                .execute(&mut *conn)
-                .await?;
-            for (name, contents) in &task.templates {
-                sqlx::query!(
-                    "insert into task_templates (task_id, name, contents) values ($1, $2, $3)",
-                    task_id,
-                    name,
-                    contents
-                )
-                .execute(&mut *conn)
-                .await?;
-            }
-        }
-        let outcome = match (&previous, changed) {
-            _ if task.disabled => TaskOutcome::Disabled,
-            (None, _) => TaskOutcome::Loaded,
-            (Some(_), true) => TaskOutcome::Updated,
-            (Some(_), false) => TaskOutcome::Unchanged,
-        };
-        outcomes.push((task.system_name.clone(), outcome));
+    for (name, contents) in templates {
+        sqlx::query!(
+            "insert into task_templates (task_id, name, contents) values ($1, $2, $3)",
+            task_id,
+            name,
+            contents
+        )
+        .execute(&mut *conn)
+        .await?;
     }
-    let removed = sqlx::query_scalar!(
+    Ok(())
+}
+
+/// Marks the repository's tasks not in `present` as removed (never deleted: solutions refer to
+/// them); the names of those newly removed.
+pub async fn mark_removed_except(
+    conn: &mut PgConnection,
+    repository_id: i64,
+    present: &[String],
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
         "update tasks set removed = true, updated_at = now()
          where repository_id = $1 and not removed and system_name <> all($2)
          returning system_name",
         repository_id,
-        &present
+        present
     )
     .fetch_all(&mut *conn)
-    .await?;
-    outcomes.extend(removed.into_iter().map(|name| (name, TaskOutcome::Removed)));
+    .await
+}
 
+/// The repository's sync problems become exactly `problems` (task name, message).
+pub async fn replace_sync_problems(
+    conn: &mut PgConnection,
+    repository_id: i64,
+    problems: &[(String, String)],
+) -> sqlx::Result<()> {
     sqlx::query!("delete from sync_problems where repository_id = $1", repository_id)
         .execute(&mut *conn)
         .await?;
-    for (task, message) in &problems {
+    for (task, message) in problems {
         sqlx::query!(
             "insert into sync_problems (repository_id, task_name, message) values ($1, $2, $3)",
             repository_id,
@@ -188,26 +186,8 @@ pub async fn apply_sync(
         )
         .execute(&mut *conn)
         .await?;
-        outcomes.push((task.clone(), TaskOutcome::Problem(message.clone())));
     }
-    let summary = format!(
-        "{} task(s) loaded or updated, {} problem(s)",
-        outcomes
-            .iter()
-            .filter(|(_, o)| matches!(o, TaskOutcome::Loaded | TaskOutcome::Updated))
-            .count(),
-        problems.len()
-    );
-    sqlx::query!(
-        "update repositories set revision = $2, synced_at = now(), sync_status = 'ok', sync_message = $3 where id = $1",
-        repository_id,
-        revision,
-        summary
-    )
-    .execute(&mut *conn)
-    .await?;
-    outcomes.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(outcomes)
+    Ok(())
 }
 
 /// Who is looking: students see only published, enabled tasks of their groups; staff see all.

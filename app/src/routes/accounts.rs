@@ -14,11 +14,11 @@ use crate::{
     auth::{self, LinkPurpose, LinkSigner},
     db,
     error::AppError,
-    extract::{Ctx, redirect},
+    extract::Ctx,
+    http::{redirect, safe_next},
     mail::Mail,
     markdown,
     rate_limit::{Decision, Limit, describe_wait},
-    routes::safe_next,
     session::FlashLevel,
     views::{self, accounts::FieldErrors},
 };

@@ -19,7 +19,8 @@ use super::solutions::{MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES};
 use crate::{
     db::{self, checkpoints::EditorFile, tasks::Viewer},
     error::AppError,
-    extract::{Ctx, redirect},
+    extract::Ctx,
+    http::redirect,
     rate_limit::{Decision, Limit, describe_wait},
     session::FlashLevel,
     views,

@@ -19,7 +19,8 @@ use tokio::io::AsyncReadExt;
 use crate::{
     db::{self, solutions::SolutionRow, tasks::Viewer},
     error::AppError,
-    extract::{Ctx, redirect},
+    extract::Ctx,
+    http::redirect,
     queue,
     session::FlashLevel,
     views::{self, solutions::StatusView},
@@ -130,7 +131,7 @@ pub fn check_names<'a>(
     patterns: &[String],
 ) -> Result<(), String> {
     for name in names {
-        if !inloop_runners::workspace::is_safe_file_name(name) {
+        if !inloop_protocol::names::is_safe_file_name(name) {
             return Err(format!(
                 "{name:?} is not a file name we accept: use letters, digits, dots, dashes and underscores."
             ));
@@ -298,7 +299,7 @@ async fn test_progress(
 ) -> Option<views::solutions::ProgressView> {
     use inloop_plugin_api::protocol::ProgressLine;
     use redis::AsyncCommands;
-    let key = inloop_runners::jobs::progress_key(state.redis_prefix(), solution_id);
+    let key = inloop_protocol::jobs::progress_key(state.redis_prefix(), solution_id);
     let lines: Vec<String> = match state.redis.clone().lrange(&key, 0, 4999).await {
         Ok(lines) => lines,
         Err(err) => {
@@ -410,7 +411,7 @@ pub async fn solution_events(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, 
             if done {
                 return None;
             }
-            let mut stage: Option<inloop_runners::jobs::Stage> = None;
+            let mut stage: Option<inloop_protocol::jobs::Stage> = None;
             if !first {
                 // Wait for news of this solution, or look again every few seconds anyway.
                 let wait = async {
@@ -436,8 +437,10 @@ pub async fn solution_events(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, 
                 (&mut status, stage)
             {
                 *label = match stage {
-                    inloop_runners::jobs::Stage::PreparingImage => "Preparing the test environment",
-                    inloop_runners::jobs::Stage::Running => "Running the tests",
+                    inloop_protocol::jobs::Stage::PreparingImage => {
+                        "Preparing the test environment"
+                    }
+                    inloop_protocol::jobs::Stage::Running => "Running the tests",
                     _ => "Storing the result",
                 };
             }

@@ -11,7 +11,8 @@ use serde::Deserialize;
 use crate::{
     db::{self, site_settings::SiteSettings, users::Role},
     error::AppError,
-    extract::{Ctx, redirect},
+    extract::Ctx,
+    http::redirect,
     session::FlashLevel,
     views::{self, accounts::FieldErrors, staff as staff_views},
 };
@@ -444,7 +445,7 @@ async fn users_page(ctx: Ctx, Query(query): Query<UserQuery>) -> Result<Response
         .collect();
     let base_url = format!(
         "/staff/users?q={}&role={}",
-        crate::routes::url_encode(query.q.trim()),
+        crate::http::url_encode(query.q.trim()),
         role.map(Role::as_str).unwrap_or("")
     );
     let view = staff_views::UserListView {

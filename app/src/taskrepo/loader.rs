@@ -6,6 +6,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use inloop_protocol::meta::{self, Meta};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -122,30 +123,15 @@ fn load_task(
     has_dockerfile: bool,
     options: &LoadOptions<'_>,
 ) -> Result<LoadedTask, String> {
-    let meta_text = match std::fs::read_to_string(folder.join("meta.json")) {
+    let meta_text = match std::fs::read_to_string(folder.join(meta::FILE_NAME)) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             return Err("missing meta.json".to_owned());
         }
         Err(err) => return Err(format!("cannot read meta.json: {err}")),
     };
-    let meta: Value =
-        serde_json::from_str(&meta_text).map_err(|err| format!("malformed meta.json ({err})"))?;
-    if holds_nul(&meta) {
-        return Err(
-            "meta.json contains a NUL character (\\u0000), which cannot be stored".to_owned()
-        );
-    }
-    let Value::Object(fields) = &meta else {
-        return Err("malformed meta.json (not a JSON object)".to_owned());
-    };
-    let text = |key: &str| -> Result<Option<String>, String> {
-        match fields.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(value)) => Ok(Some(value.trim().to_owned())),
-            Some(_) => Err(format!("'{key}' in meta.json must be a string")),
-        }
-    };
+    let meta = Meta::parse(&meta_text).map_err(|err| err.to_string())?;
+    let text = |key: &str| meta.text(key).map_err(|err| err.to_string());
     let required = |key: &str| -> Result<String, String> {
         text(key)?
             .filter(|value| !value.is_empty())
@@ -170,54 +156,14 @@ fn load_task(
     if deadline.is_some_and(|deadline| deadline < pubdate) {
         return Err("the deadline is before the publication date".to_owned());
     }
-    let disabled = match fields.get("disabled") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(flag)) => *flag,
-        Some(Value::Number(number)) => number.as_f64().is_some_and(|n| n != 0.0),
-        Some(Value::String(text)) => !text.is_empty(),
-        Some(_) => return Err("'disabled' in meta.json must be true or false".to_owned()),
-    };
-    let runner = match text("runner")? {
-        Some(runner) => runner,
-        None if has_dockerfile => "classic".to_owned(),
-        None => return Err("meta.json names no \"runner\" and the repository has no Dockerfile for the classic runner".to_owned()),
-    };
+    let disabled = meta.disabled().map_err(|err| err.to_string())?;
+    let runner = meta.runner(has_dockerfile).map_err(|err| err.to_string())?;
     if !options.runners.contains(&runner) {
         return Err(format!("unknown runner '{runner}' (known: {})", options.runners.join(", ")));
     }
-    let file_patterns = match fields.get("files") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| {
-                item.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| "'files' must be a list of file names or patterns".to_owned())
-            })
-            .collect::<Result<_, _>>()?,
-        Some(_) => return Err("'files' must be a list of file names or patterns".to_owned()),
-    };
-    let limits = match fields.get("limits") {
-        None | Some(Value::Null) => None,
-        Some(value @ Value::Object(_)) => {
-            serde_json::from_value::<inloop_runners::limits::TaskLimits>(value.clone())
-                .map_err(|err| format!("bad limits: {err}"))?;
-            Some(value.clone())
-        }
-        Some(_) => return Err("'limits' must be an object".to_owned()),
-    };
-    let max_submissions = match fields.get("max_submissions") {
-        None | Some(Value::Null) => None,
-        Some(value) => Some(
-            value
-                .as_i64()
-                .filter(|n| *n >= -1 && *n <= i64::from(i32::MAX))
-                .map(|n| n as i32)
-                .ok_or_else(|| {
-                    "'max_submissions' must be a whole number, -1 for unlimited".to_owned()
-                })?,
-        ),
-    };
+    let file_patterns = meta.file_patterns().map_err(|err| err.to_string())?;
+    let limits = meta.limits_json().map_err(|err| err.to_string())?;
+    let max_submissions = meta.max_submissions().map_err(|err| err.to_string())?;
     let group = text("group")?.filter(|group| !group.is_empty());
     let slug = slugify_title(&title);
     if slug.is_empty() {
@@ -263,17 +209,6 @@ fn load_task(
 }
 
 /// Whether any key or string in the JSON holds a NUL character (PostgreSQL stores none).
-fn holds_nul(value: &Value) -> bool {
-    match value {
-        Value::String(text) => text.contains('\0'),
-        Value::Array(items) => items.iter().any(holds_nul),
-        Value::Object(fields) => {
-            fields.iter().any(|(key, value)| key.contains('\0') || holds_nul(value))
-        }
-        _ => false,
-    }
-}
-
 fn hash_folder(root: &Path, dir: &Path, hasher: &mut Sha256) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.filter_map(Result::ok).collect();
     entries.sort_by_key(|entry| entry.file_name());

@@ -9,16 +9,17 @@ use std::{
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::{
+use inloop_app::{
     auth,
     config::{
         DatabaseSettings, GradingSettings, LogFormat, RepositorySettings, RunnerSettings, Settings,
     },
     db::{self, users::Role},
-    grading,
     startup::Application,
-    telemetry,
+    taskrepo, telemetry,
 };
+
+use crate::{bench, grading};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -226,13 +227,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench { tasks, task, runs, parallel } => {
             let settings = GradingSettings::load(config)?;
-            let options = crate::bench::BenchOptions {
-                tasks,
-                task,
-                runs: runs.max(1),
-                parallel: parallel.max(1),
-            };
-            return Ok(crate::bench::run(&settings, &options).await);
+            let options =
+                bench::BenchOptions { tasks, task, runs: runs.max(1), parallel: parallel.max(1) };
+            return Ok(bench::run(&settings, &options).await);
         }
         Command::Runner { slots } => {
             let settings = RunnerSettings::load(config)?;
@@ -360,20 +357,20 @@ async fn users(pool: &sqlx::PgPool, command: UsersCommand) -> anyhow::Result<()>
 
 async fn tasks(
     pool: &sqlx::PgPool,
-    source: &crate::taskrepo::TaskSource,
+    source: &taskrepo::TaskSource,
     command: TasksCommand,
 ) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout();
     match command {
         TasksCommand::Add { name, url, branch } => {
             anyhow::ensure!(
-                crate::taskrepo::valid_repository_name(&name),
+                taskrepo::valid_repository_name(&name),
                 "'{name}' is not a repository name: use lower-case letters, digits, - and _"
             );
-            if let Some(problem) = crate::taskrepo::source_problem(url.trim(), branch.trim()) {
+            if let Some(problem) = taskrepo::source_problem(url.trim(), branch.trim()) {
                 anyhow::bail!("{problem}");
             }
-            let secret = crate::taskrepo::new_webhook_secret();
+            let secret = taskrepo::new_webhook_secret();
             match db::repositories::insert(pool, &name, url.trim(), branch.trim(), &secret).await {
                 Ok(_) => writeln!(
                     out,
@@ -393,7 +390,7 @@ async fn tasks(
             anyhow::ensure!(url.is_some() || branch.is_some(), "say what changes: --url, --branch");
             let url = url.as_deref().map_or(repository.url.as_str(), str::trim);
             let branch = branch.as_deref().map_or(repository.branch.as_str(), str::trim);
-            if let Some(problem) = crate::taskrepo::source_problem(url, branch) {
+            if let Some(problem) = taskrepo::source_problem(url, branch) {
                 anyhow::bail!("{problem}");
             }
             db::repositories::set_source(pool, &name, url, branch).await?;
@@ -419,7 +416,7 @@ async fn tasks(
             );
             let mut failed = false;
             for repository in &repositories {
-                match crate::taskrepo::sync_repository(pool, source, repository).await {
+                match taskrepo::sync_repository(pool, source, repository).await {
                     Ok(report) => {
                         writeln!(
                             out,
@@ -430,7 +427,7 @@ async fn tasks(
                         )?;
                         for (task, outcome) in &report.outcomes {
                             match outcome {
-                                db::tasks::TaskOutcome::Problem(message) => {
+                                taskrepo::apply::TaskOutcome::Problem(message) => {
                                     writeln!(out, "  problem    {task}: {message}")?;
                                 }
                                 other => {
@@ -439,14 +436,14 @@ async fn tasks(
                             }
                         }
                     }
-                    Err(crate::taskrepo::SyncFailure::Repository { repository, reason }) => {
+                    Err(taskrepo::SyncFailure::Repository { repository, reason }) => {
                         failed = true;
                         let _ = writeln!(
                             std::io::stderr(),
                             "error: could not sync {repository}: {reason}"
                         );
                     }
-                    Err(crate::taskrepo::SyncFailure::Db(err)) => return Err(err.into()),
+                    Err(taskrepo::SyncFailure::Db(err)) => return Err(err.into()),
                 }
             }
             if failed {

@@ -235,7 +235,7 @@ fn serve_refuses_an_unmigrated_database_and_users_are_created_after_migrate() {
 }
 
 fn fixture(path: &str) -> String {
-    format!("{}/../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `inloop check` with the environment Docker needs and nothing else.

@@ -18,7 +18,7 @@ use inloop_runners::{
 };
 use serde_json::json;
 
-use crate::config::GradingSettings;
+use inloop_app::config::GradingSettings;
 
 /// Exit codes of `inloop check`.
 const PASSED: u8 = 0;

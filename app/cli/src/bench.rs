@@ -11,11 +11,14 @@ use std::{
 };
 
 use inloop_runners::{
+    docker::{Bind, RunSpec, docker_run_args},
     grade::{Graded, Grader},
     workspace::RunDirs,
 };
 
-use crate::{config::GradingSettings, grading::grader_config};
+use inloop_app::config::GradingSettings;
+
+use crate::grading::grader_config;
 
 pub struct BenchOptions {
     pub tasks: PathBuf,
@@ -65,29 +68,33 @@ async fn bare_run(
 ) -> Result<Duration, String> {
     let dirs = RunDirs::create(work_dir, files, 16 << 20).await.map_err(|err| err.to_string())?;
     let limits = &graded.limits;
+    let spec = RunSpec {
+        image: image.to_owned(),
+        command: command.to_vec(),
+        workdir: "/tmp".to_owned(),
+        env: Vec::new(),
+        binds: vec![
+            Bind {
+                host: dirs.submission.clone(),
+                container: "/submission".to_owned(),
+                read_only: true,
+            },
+            Bind { host: dirs.reports.clone(), container: "/report".to_owned(), read_only: false },
+        ],
+        tmpfs: vec![("/tmp".to_owned(), 64 << 20)],
+        timeout: Duration::from_secs(u64::from(limits.timeout_s)),
+        memory_bytes: i64::from(limits.memory_mb) << 20,
+        nano_cpus: (limits.cpus * 1e9) as i64,
+        pids: i64::from(limits.pids),
+        output_cap: limits.output_kb as usize * 1024,
+        labels: Vec::new(),
+        stdin: None,
+    };
     let started = Instant::now();
     let status = tokio::process::Command::new("docker")
-        .args([
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "--read-only",
-            "--init",
-            "--user",
-            "65534:65534",
-        ])
-        .args(["--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--log-driver", "none"])
-        .args(["--tmpfs", "/tmp:rw,exec,size=64m,mode=1777"])
-        .arg(format!("--memory={}m", limits.memory_mb))
-        .arg(format!("--memory-swap={}m", limits.memory_mb))
-        .arg(format!("--cpus={}", limits.cpus))
-        .arg(format!("--pids-limit={}", limits.pids))
-        .arg("-v")
-        .arg(format!("{}:/submission:ro", dirs.submission.display()))
-        .arg("-v")
-        .arg(format!("{}:/report", dirs.reports.display()))
-        .args(["-w", "/tmp", image])
+        .args(["run", "--rm"])
+        .args(docker_run_args(&spec))
+        .arg(image)
         .args(command)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -1,16 +1,16 @@
-//! The contract between the web server and runner hosts: the messages that travel through
-//! Redis, and the marker of the shared task directory.
+//! The messages that travel through Redis between the web server and runner hosts, and the
+//! names of the streams, channels and keys they travel on.
 //!
 //! Jobs go on the stream `<prefix>:jobs` (consumer group `runners`), results on
 //! `<prefix>:results` (consumer group `web`), and progress events are published on the channel
 //! `<prefix>:events`. Everything is JSON in a single `data` field. Serialised types are a
 //! protocol: add fields with defaults, never change the meaning of old ones.
 
-use std::path::Path;
-
 use base64::{Engine, engine::general_purpose::STANDARD};
 use inloop_plugin_api::report::Report;
 use serde::{Deserialize, Serialize};
+
+use crate::names::{is_revision, is_safe_path_component};
 
 pub const JOBS_GROUP: &str = "runners";
 pub const RESULTS_GROUP: &str = "web";
@@ -40,30 +40,6 @@ pub fn progress_key(prefix: &str, solution_id: i64) -> String {
 /// Carries the name of a repository that published a new revision.
 pub fn tasks_channel(prefix: &str) -> String {
     format!("{prefix}:tasks")
-}
-
-/// The file the web host keeps at the top of the task directory. A runner host that cannot see
-/// it is not looking at the shared directory (the NFS share is not mounted, or has gone stale)
-/// and must not take jobs: it would fail every one of them as if the students were at fault.
-pub const TASK_DIR_MARKER: &str = ".inloop-task-dir";
-
-/// Creates the task directory and its marker unless they are there (the web host's side).
-pub fn mark_task_dir(task_dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(task_dir)?;
-    let marker = task_dir.join(TASK_DIR_MARKER);
-    if !marker.is_file() {
-        std::fs::write(
-            marker,
-            "INLOOP's task directory: the web host publishes task repositories here and runner \
-             hosts read them (over NFS). Runner hosts take jobs only while they see this file.\n",
-        )?;
-    }
-    Ok(())
-}
-
-/// Whether this host sees the shared task directory (the runner host's side).
-pub fn sees_task_dir(task_dir: &Path) -> bool {
-    task_dir.join(TASK_DIR_MARKER).is_file()
 }
 
 /// A solution to grade. Its files travel inside the job: they are small and bounded.
@@ -108,7 +84,7 @@ impl GradingJob {
             ));
         }
         if let Some(bad) =
-            self.files.iter().find(|file| !crate::workspace::is_safe_file_name(&file.name))
+            self.files.iter().find(|file| !crate::names::is_safe_file_name(&file.name))
         {
             return Err(format!("the file name {:?} is not acceptable", bad.name));
         }
@@ -118,20 +94,6 @@ impl GradingJob {
 
 /// Most files a job may carry (the web server accepts far fewer per solution).
 const MAX_JOB_FILES: usize = 64;
-
-/// One directory name: no separators, no `..`, nothing hidden, no control characters.
-pub fn is_safe_path_component(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 255
-        && !name.starts_with('.')
-        && !name.chars().any(|c| c == '/' || c == '\\' || c.is_control())
-}
-
-/// A Git commit id: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits.
-pub fn is_revision(text: &str) -> bool {
-    matches!(text.len(), 40 | 64)
-        && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JobFile {

@@ -1,5 +1,0 @@
-//! The `inloop` binary; everything happens in `inloop_app::cli`.
-
-fn main() -> std::process::ExitCode {
-    inloop_app::cli::main()
-}
