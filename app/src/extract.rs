@@ -34,6 +34,18 @@ const OWNWORK_EXEMPT: &[&str] = &["/account/confirm-ownwork", "/logout", "/about
 
 impl<'a> FromRequest<'a> for Ctx {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(Ctx::resolve(req).await?)
+    }
+}
+
+/// The visitor a guard already looked up for this request, so the handler's `Ctx` does not
+/// ask the database again.
+#[derive(Clone)]
+struct Visitor(Option<User>);
+
+impl Ctx {
+    /// The context of a request: for handlers (as their extractor) and for guards.
+    pub async fn resolve(req: &Request) -> Result<Ctx, AppError> {
         let state = req
             .data::<AppState>()
             .cloned()
@@ -45,7 +57,9 @@ impl<'a> FromRequest<'a> for Ctx {
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("session middleware missing")))?;
         let typed = TypedSession(&session);
         let mut user = None;
-        if let Some(user_id) = typed.user_id() {
+        if let Some(Visitor(known)) = req.extensions().get::<Visitor>() {
+            user.clone_from(known);
+        } else if let Some(user_id) = typed.user_id() {
             let found = db::users::find_by_id(&state.db, user_id).await.map_err(AppError::from)?;
             // A deactivated account or a changed password ends every session of that account.
             match found {
@@ -77,9 +91,12 @@ impl<'a> FromRequest<'a> for Ctx {
         ctx.enforce_ownwork_declaration().await?;
         Ok(ctx)
     }
-}
 
-impl Ctx {
+    /// Keeps the visitor this context found for the rest of the request's way.
+    pub fn remember(&self, req: &mut Request) {
+        req.extensions_mut().insert(Visitor(self.user.clone()));
+    }
+
     async fn enforce_ownwork_declaration(&self) -> Result<(), AppError> {
         let Some(user) = &self.user else { return Ok(()) };
         if user.role.is_staff() || user.ownwork_confirmed_at.is_some() {

@@ -131,6 +131,25 @@ async fn staff_pages_do_not_exist_for_students() {
     assert_eq!(groups, 0);
 }
 
+/// Walks the staff route table itself, so a route added without the guard cannot slip by.
+#[tokio::test]
+async fn every_staff_route_answers_404_to_students_and_the_login_page_to_visitors() {
+    let app = spawn_app().await;
+    let visitor = app.other_client();
+    app.logged_in_as("mallory", Role::Student).await;
+    let paths = inloop_app::routes::staff::paths();
+    assert!(paths.len() >= 15, "the table has only {paths:?}");
+    for path in paths {
+        let url = format!("/staff{}", path.replace(":id", "1").replace(":name", "course"))
+            .trim_end_matches('/')
+            .to_owned();
+        assert_eq!(app.get(&url).await.status, StatusCode::NOT_FOUND, "GET {url}");
+        let post = app.post_form(&url, &[("name", "Sneaky")]).await;
+        assert_eq!(post.status, StatusCode::NOT_FOUND, "POST {url}");
+        visitor.get(&url).await.assert_redirect_to(&format!("/login?next={url}"));
+    }
+}
+
 #[tokio::test]
 async fn staff_see_staff_pages_but_only_admins_the_settings() {
     let app = spawn_app().await;

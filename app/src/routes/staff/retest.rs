@@ -1,0 +1,42 @@
+//! Testing solutions again: one, or every solution of a task that could not be tested.
+
+use poem::{Response, RouteMethod, handler, post, web::Path};
+
+use crate::{
+    db::{self},
+    error::AppError,
+    extract::Ctx,
+    http::redirect,
+    session::FlashLevel,
+};
+
+pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
+    vec![
+        ("/solutions/:id/test-again", post(test_solution_again)),
+        ("/tasks/:id/test-untested", post(test_untested_again)),
+    ]
+}
+
+/// Has one solution tested again; its old result stays in its history.
+#[handler]
+async fn test_solution_again(ctx: Ctx, Path(solution_id): Path<i64>) -> Result<Response, AppError> {
+    let staff = ctx.require_staff()?;
+    if db::solutions::find(&ctx.state.db, solution_id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    if crate::queue::test_again(&ctx.state, solution_id, staff.id).await? {
+        ctx.flash(FlashLevel::Success, "The solution is tested again.");
+    } else {
+        ctx.flash(FlashLevel::Error, "The solution is being tested already.");
+    }
+    Ok(redirect(&format!("/solutions/{solution_id}")))
+}
+
+/// Has every solution of a task tested again that could not be tested.
+#[handler]
+async fn test_untested_again(ctx: Ctx, Path(task_id): Path<i64>) -> Result<Response, AppError> {
+    let staff = ctx.require_staff()?;
+    let queued = crate::queue::test_untested_again(&ctx.state, task_id, staff.id).await?;
+    ctx.flash(FlashLevel::Success, format!("{queued} solution(s) are tested again."));
+    Ok(redirect("/staff#untested"))
+}

@@ -1,0 +1,188 @@
+//! Accounts: the searchable list and one account's groups, role and activation.
+
+use poem::{
+    Response, RouteMethod, get, handler,
+    http::StatusCode,
+    web::{Path, Query},
+};
+use serde::Deserialize;
+
+use crate::{
+    db::{self, users::Role},
+    error::AppError,
+    extract::Ctx,
+    http::redirect,
+    session::FlashLevel,
+    views::{self, staff as staff_views},
+};
+
+pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
+    vec![("/users", get(users_page)), ("/users/:id", get(user_edit_form).post(user_edit))]
+}
+
+const USERS_PER_PAGE: i64 = 50;
+
+#[derive(Debug, Deserialize)]
+struct UserQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+#[handler]
+async fn users_page(ctx: Ctx, Query(query): Query<UserQuery>) -> Result<Response, AppError> {
+    let user = ctx.require_staff()?;
+    let role = Role::parse(&query.role);
+    let page = query.page.unwrap_or(1).max(1);
+    let (rows, total) = db::users::list(
+        &ctx.state.db,
+        query.q.trim(),
+        role,
+        (page - 1) * USERS_PER_PAGE,
+        USERS_PER_PAGE,
+    )
+    .await?;
+    let rows: Vec<staff_views::UserRowView> = rows
+        .into_iter()
+        .map(|row| staff_views::UserRowView {
+            id: row.id,
+            name: format!("{} {}", row.first_name, row.last_name).trim().to_owned(),
+            username: row.username,
+            email: row.email,
+            matriculation_number: row.matriculation_number,
+            role: row.role,
+            is_active: row.is_active,
+            groups: row.groups.join(", "),
+            last_login: staff_views::last_login(row.last_login_at),
+        })
+        .collect();
+    let base_url = format!(
+        "/staff/users?q={}&role={}",
+        crate::http::url_encode(query.q.trim()),
+        role.map(Role::as_str).unwrap_or("")
+    );
+    let view = staff_views::UserListView {
+        is_admin: user.role == Role::Admin,
+        search: query.q.trim(),
+        role,
+        rows: &rows,
+        total,
+        page,
+        pages: (total + USERS_PER_PAGE - 1) / USERS_PER_PAGE,
+        base_url: &base_url,
+    };
+    Ok(ctx.render("Users", staff_views::user_list(&view)))
+}
+
+async fn render_user_edit(
+    ctx: &Ctx,
+    user_id: i64,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let viewer = ctx.require_staff()?;
+    let user = db::users::find_by_id(&ctx.state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let member_of = db::groups::of_user(&ctx.state.db, user.id).await?;
+    let groups: Vec<staff_views::GroupChoice> = db::groups::list(&ctx.state.db)
+        .await?
+        .into_iter()
+        .map(|group| staff_views::GroupChoice {
+            member: member_of.contains(&group.id),
+            id: group.id,
+            name: group.name,
+        })
+        .collect();
+    let csrf_token = ctx.csrf_token();
+    let view = staff_views::UserEditView {
+        csrf_token: &csrf_token,
+        is_admin: viewer.role == Role::Admin,
+        id: user.id,
+        username: &user.username,
+        email: &user.email,
+        name: &user.display_name(),
+        matriculation_number: &user.matriculation_number,
+        role: user.role,
+        is_active: user.is_active,
+        created_at: views::components::format_time(user.created_at),
+        last_login: staff_views::last_login(user.last_login_at),
+        groups: &groups,
+        error,
+    };
+    Ok(ctx.render_with_status(
+        status,
+        &format!("User {}", user.username),
+        staff_views::user_edit(&view),
+    ))
+}
+
+#[handler]
+async fn user_edit_form(ctx: Ctx, Path(user_id): Path<i64>) -> Result<Response, AppError> {
+    render_user_edit(&ctx, user_id, None, StatusCode::OK).await
+}
+
+/// Checkbox lists arrive as repeated fields, which serde's struct forms cannot collect.
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(body).unwrap_or_default()
+}
+
+#[handler]
+async fn user_edit(
+    ctx: Ctx,
+    Path(user_id): Path<i64>,
+    body: poem::Body,
+) -> Result<Response, AppError> {
+    let viewer = ctx.require_staff()?;
+    let body = body
+        .into_bytes_limit(64 * 1024)
+        .await
+        .map_err(|_| AppError::BadRequest("The form is too large.".into()))?;
+    let pairs = form_pairs(&body);
+    let user = db::users::find_by_id(&ctx.state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let group_ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(key, _)| key == "group")
+        .filter_map(|(_, value)| value.parse().ok())
+        .collect();
+    let mut tx = ctx.state.db.begin().await?;
+    db::groups::set_for_user(&mut tx, user.id, &group_ids).await?;
+    if viewer.role == Role::Admin {
+        let role = pairs
+            .iter()
+            .find(|(key, _)| key == "role")
+            .and_then(|(_, value)| Role::parse(value))
+            .unwrap_or(user.role);
+        let is_active = pairs.iter().any(|(key, _)| key == "is_active");
+        let loses_admin = user.role == Role::Admin && (role != Role::Admin || !is_active);
+        if loses_admin && db::users::count_admins(&mut *tx).await? <= 1 {
+            drop(tx);
+            return render_user_edit(
+                &ctx,
+                user_id,
+                Some("This is the last active admin: make somebody else admin first."),
+                StatusCode::CONFLICT,
+            )
+            .await;
+        }
+        db::users::set_role_and_active(&mut *tx, user.id, role, is_active).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(by = viewer.id, user_id = user.id, "staff changed a user");
+    ctx.flash(FlashLevel::Success, format!("Saved the changes to {}.", user.username));
+    Ok(redirect(&format!("/staff/users/{}", user.id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_checkbox_fields_are_all_kept() {
+        let pairs = form_pairs(b"csrf_token=x&group=1&group=3&role=staff");
+        let groups: Vec<&str> =
+            pairs.iter().filter(|(k, _)| k == "group").map(|(_, v)| v.as_str()).collect();
+        assert_eq!(groups, ["1", "3"]);
+    }
+}
