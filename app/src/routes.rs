@@ -1,4 +1,4 @@
-//! Every URL of the site, and small helpers the handlers share.
+//! Every URL of the site: the account flows and staff pages bring their own tables.
 
 pub mod accounts;
 pub mod editor;
@@ -13,27 +13,10 @@ use poem::{Route, get, post};
 
 /// Pages that use the session; static files and health checks are mounted without it.
 pub fn pages() -> Route {
-    Route::new()
+    accounts::table()
+        .into_iter()
+        .fold(Route::new(), |route, (path, methods)| route.at(path, methods))
         .at("/", get(home::index))
-        .at("/login", get(accounts::login_form).post(accounts::login_submit))
-        .at("/logout", post(accounts::logout))
-        .at("/account/signup", get(accounts::signup_form).post(accounts::signup_submit))
-        .at("/account/signup/closed", get(accounts::signup_closed))
-        .at("/account/activate/:token", get(accounts::activate))
-        .at(
-            "/account/password-reset",
-            get(accounts::password_reset_form).post(accounts::password_reset_request),
-        )
-        .at(
-            "/account/password-reset/:token",
-            get(accounts::password_reset_confirm_form).post(accounts::password_reset_confirm),
-        )
-        .at(
-            "/account/password",
-            get(accounts::password_change_form).post(accounts::password_change_submit),
-        )
-        .at("/account/profile", get(accounts::profile_form).post(accounts::profile_submit))
-        .at("/account/confirm-ownwork", get(accounts::ownwork_form).post(accounts::ownwork_submit))
         .at("/about/privacy", get(home::privacy))
         .at("/tasks/category/:slug", get(tasks::category_page))
         .at("/tasks/:slug", get(tasks::task_page))

@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     extract::Ctx,
     markdown,
-    routes::accounts::{self, NextQuery},
+    routes::accounts::login::{NextQuery, render_login},
     views,
 };
 
@@ -15,7 +15,7 @@ use crate::{
 #[handler]
 pub async fn index(ctx: Ctx, query: Query<NextQuery>) -> Result<Response, AppError> {
     let Some(user) = &ctx.user else {
-        return accounts::render_login(&ctx, &query.0, "", None).await;
+        return render_login(&ctx, &query.0, "", None).await;
     };
     let group_names = db::groups::names_of_user(&ctx.state.db, user.id).await?;
     let categories = super::tasks::index_rows(&ctx).await?;
