@@ -24,6 +24,7 @@ pub mod routes;
 pub mod session;
 pub mod startup;
 pub mod state;
+pub mod submission;
 pub mod sync_scheduler;
 pub mod taskrepo;
 pub mod telemetry;

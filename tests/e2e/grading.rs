@@ -292,3 +292,26 @@ async fn a_plugin_that_crashes_while_parsing_ends_that_run_only() {
     let report = parser.parse(&plugin, &task, &outcome("fine")).await.expect("parses");
     assert_eq!(report.verdict, Verdict::Failed);
 }
+
+/// The web server cannot ask plugins which files they take, so it keeps their defaults in
+/// `inloop_protocol::meta`; this holds the two together for every plugin that is built.
+#[test]
+fn the_web_servers_default_file_patterns_are_the_plugins_own() {
+    let registry = inloop_runners::plugin_host::Registry::load_dir(&plugin_dir())
+        .expect("the plugins are built with the workspace");
+    let mut checked = Vec::new();
+    for name in registry.names() {
+        let plugin = registry.get(name).expect("a loaded plugin");
+        if name.contains("crash") {
+            continue;
+        }
+        assert_eq!(
+            inloop_protocol::meta::default_file_patterns(name),
+            plugin.info().file_patterns,
+            "the default file patterns of {name}"
+        );
+        checked.push(name.to_owned());
+    }
+    checked.sort();
+    assert_eq!(checked, ["classic", "java", "python"]);
+}

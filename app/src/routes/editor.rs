@@ -15,7 +15,7 @@ use poem::{
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::solutions::{MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES};
+use crate::submission::{self, MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES};
 use crate::{
     db::{self, checkpoints::EditorFile, tasks::Viewer},
     error::AppError,
@@ -97,7 +97,7 @@ fn check_editor_files(files: &[EditorFile], patterns: &[String]) -> Result<(), S
     if total > MAX_TOTAL_BYTES {
         return Err(format!("Your files are larger than {} KB together.", MAX_TOTAL_BYTES / 1024));
     }
-    super::solutions::check_names(files.iter().map(|file| file.name.as_str()), patterns)
+    submission::check_names(files.iter().map(|file| file.name.as_str()), patterns)
 }
 
 struct EditorRequest {
@@ -129,7 +129,7 @@ async fn read_request(
     })?;
     let (files, base) = match parse_form(&body) {
         Ok(EditorForm { files, base }) => {
-            match check_editor_files(&files, &super::solutions::accepted_patterns(&task)) {
+            match check_editor_files(&files, &submission::accepted_patterns(&task)) {
                 Ok(()) => (Ok(files), base),
                 Err(reason) => (Err((files, reason)), base),
             }
@@ -266,22 +266,24 @@ pub async fn submit_from_editor(
         let reason = "There is nothing to submit yet: add a file first.".to_owned();
         return refuse(&ctx, &request.task, viewer, files, reason, saved).await;
     }
-    let (closed, _) = super::solutions::closed_reason(&ctx, &request.task, user_id).await?;
-    if let Some(reason) = closed {
+    if let Some(reason) =
+        submission::window_for(&ctx.state, &request.task, user_id).await?.closed_message()
+    {
         return refuse(&ctx, &request.task, viewer, files, reason, saved).await;
     }
     let as_bytes: Vec<(String, Vec<u8>)> =
         files.iter().map(|file| (file.name.clone(), file.contents.clone().into_bytes())).collect();
-    let (solution_id, number, tested) =
-        super::solutions::store_and_dispatch(&ctx, &request.task, user_id, &as_bytes).await?;
+    let stored =
+        submission::store_and_dispatch(&ctx.state, &request.task, user_id, &as_bytes).await?;
+    let (solution_id, number) = (stored.id, stored.number);
     if !ctx.htmx {
-        ctx.flash(FlashLevel::Success, super::solutions::submitted_message(number, tested));
+        ctx.flash(FlashLevel::Success, stored.message());
         return Ok(redirect(&format!("/solutions/{solution_id}")));
     }
     let solution =
         db::solutions::find(&ctx.state.db, solution_id).await?.ok_or(AppError::NotFound)?;
     let status = super::solutions::status_view(&ctx, solution.standing()).await?;
-    let (_, usage) = super::solutions::closed_reason(&ctx, &request.task, user_id).await?;
+    let usage = submission::window_for(&ctx.state, &request.task, user_id).await?.usage;
     Ok(fragment_response(
         views::editor::submitted(&request.task.slug, solution_id, number, &status, usage),
         saved,

@@ -3,17 +3,13 @@
 
 use std::io::Write as _;
 
-use inloop_plugin_api::{
-    protocol::glob_match,
-    report::{Report, Verdict},
-};
+use inloop_plugin_api::report::{Report, Verdict};
 use poem::{
     Response, handler,
     http::{StatusCode, header},
     web::{Multipart, Path, Query},
 };
 use serde::Deserialize;
-use time::OffsetDateTime;
 use tokio::io::AsyncReadExt;
 
 use crate::{
@@ -21,57 +17,10 @@ use crate::{
     error::AppError,
     extract::Ctx,
     http::redirect,
-    queue,
     session::FlashLevel,
+    submission,
     views::{self, solutions::StatusView},
 };
-
-pub const MAX_FILES: usize = 20;
-pub const MAX_FILE_BYTES: usize = 256 << 10;
-pub const MAX_TOTAL_BYTES: usize = 1 << 20;
-
-/// The file patterns a task accepts: its own, or its runner's usual ones.
-pub fn accepted_patterns(task: &db::tasks::TaskPage) -> Vec<String> {
-    if !task.file_patterns.is_empty() {
-        return task.file_patterns.clone();
-    }
-    match task.runner.as_str() {
-        "python" => vec!["*.py".to_owned()],
-        "java" | "classic" => vec!["*.java".to_owned()],
-        _ => Vec::new(),
-    }
-}
-
-/// Why the viewer cannot submit to this task now, if they cannot.
-pub async fn closed_reason(
-    ctx: &Ctx,
-    task: &db::tasks::TaskPage,
-    user_id: i64,
-) -> Result<(Option<String>, Option<(i64, i64)>), AppError> {
-    let settings = ctx.state.site_settings().await?;
-    let now = OffsetDateTime::now_utc();
-    let limit = i64::from(task.max_submissions.unwrap_or(settings.max_submissions));
-    let used = db::solutions::counted(&ctx.state.db, task.id, user_id).await?;
-    let usage = (limit >= 0).then_some((used, limit));
-    if task.disabled || task.removed {
-        return Ok((Some("This task no longer takes solutions.".to_owned()), usage));
-    }
-    if let Some(deadline) = task.deadline
-        && now > deadline + time::Duration::seconds(i64::from(settings.deadline_tolerance_seconds))
-    {
-        return Ok((
-            Some(
-                "The deadline for this task has passed. You cannot submit new solutions."
-                    .to_owned(),
-            ),
-            usage,
-        ));
-    }
-    if limit >= 0 && used >= limit {
-        return Ok((Some(format!("You cannot submit more than {limit} solution(s).")), usage));
-    }
-    Ok((None, usage))
-}
 
 async fn read_upload(multipart: &mut Multipart) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -93,22 +42,22 @@ async fn read_upload(multipart: &mut Multipart) -> Result<Vec<(String, Vec<u8>)>
         let mut bytes = Vec::new();
         field
             .into_async_read()
-            .take(MAX_FILE_BYTES as u64 + 1)
+            .take(submission::MAX_FILE_BYTES as u64 + 1)
             .read_to_end(&mut bytes)
             .await
             .map_err(|_| "The upload was interrupted; please try again.".to_owned())?;
-        if bytes.len() > MAX_FILE_BYTES {
-            return Err(format!("{name} is larger than {} KB.", MAX_FILE_BYTES / 1024));
+        if bytes.len() > submission::MAX_FILE_BYTES {
+            return Err(format!("{name} is larger than {} KB.", submission::MAX_FILE_BYTES / 1024));
         }
         total += bytes.len();
-        if total > MAX_TOTAL_BYTES {
+        if total > submission::MAX_TOTAL_BYTES {
             return Err(format!(
                 "Your files are larger than {} KB together.",
-                MAX_TOTAL_BYTES / 1024
+                submission::MAX_TOTAL_BYTES / 1024
             ));
         }
-        if files.len() == MAX_FILES {
-            return Err(format!("Hand in at most {MAX_FILES} files."));
+        if files.len() == submission::MAX_FILES {
+            return Err(format!("Hand in at most {} files.", submission::MAX_FILES));
         }
         if files.iter().any(|(existing, _)| existing == &name) {
             return Err(format!("{name} was chosen twice."));
@@ -116,34 +65,6 @@ async fn read_upload(multipart: &mut Multipart) -> Result<Vec<(String, Vec<u8>)>
         files.push((name, bytes));
     }
     Ok(files)
-}
-
-pub fn check_files(files: &[(String, Vec<u8>)], patterns: &[String]) -> Result<(), String> {
-    if files.is_empty() {
-        return Err("You haven't uploaded any files.".to_owned());
-    }
-    check_names(files.iter().map(|(name, _)| name.as_str()), patterns)
-}
-
-/// File names a solution may have: plain names that match the task's patterns.
-pub fn check_names<'a>(
-    names: impl IntoIterator<Item = &'a str>,
-    patterns: &[String],
-) -> Result<(), String> {
-    for name in names {
-        if !inloop_protocol::names::is_safe_file_name(name) {
-            return Err(format!(
-                "{name:?} is not a file name we accept: use letters, digits, dots, dashes and underscores."
-            ));
-        }
-        if !patterns.is_empty() && !patterns.iter().any(|pattern| glob_match(pattern, name)) {
-            return Err(format!(
-                "{name} is not accepted: this task takes {}.",
-                patterns.join(", ")
-            ));
-        }
-    }
-    Ok(())
 }
 
 #[handler]
@@ -158,8 +79,8 @@ pub async fn submit(
     let task =
         db::tasks::visible_task(&ctx.state.db, &slug, viewer).await?.ok_or(AppError::NotFound)?;
     let back = format!("/tasks/{slug}#submit");
-    let (closed, _) = closed_reason(&ctx, &task, user.id).await?;
-    if let Some(reason) = closed {
+    let window = submission::window_for(&ctx.state, &task, user.id).await?;
+    if let Some(reason) = window.closed_message() {
         ctx.flash(FlashLevel::Error, reason);
         return Ok(redirect(&back));
     }
@@ -170,49 +91,13 @@ pub async fn submit(
             return Ok(redirect(&back));
         }
     };
-    if let Err(reason) = check_files(&files, &accepted_patterns(&task)) {
+    if let Err(reason) = submission::check_files(&files, &submission::accepted_patterns(&task)) {
         ctx.flash(FlashLevel::Error, reason);
         return Ok(redirect(&back));
     }
-    let (solution_id, number, tested) = store_and_dispatch(&ctx, &task, user.id, &files).await?;
-    ctx.flash(FlashLevel::Success, submitted_message(number, tested));
-    Ok(redirect(&format!("/solutions/{solution_id}")))
-}
-
-/// What a student is told after a submit without JavaScript.
-pub fn submitted_message(number: i32, tested: bool) -> String {
-    if tested {
-        format!("Your solution #{number} has been submitted.")
-    } else {
-        format!("Your solution #{number} has been saved. It is not tested while feedback is off.")
-    }
-}
-
-/// Stores checked files as the student's next solution and sends it to the runners when it is
-/// the student's turn, unless feedback is off (exam mode). Returns `(id, number, tested)`.
-pub async fn store_and_dispatch(
-    ctx: &Ctx,
-    task: &db::tasks::TaskPage,
-    user_id: i64,
-    files: &[(String, Vec<u8>)],
-) -> Result<(i64, i32, bool), AppError> {
-    let tested = ctx.state.site_settings().await?.immediate_feedback;
-    let mut tx = ctx.state.db.begin().await?;
-    let new = db::solutions::NewSolution {
-        task_id: task.id,
-        author_id: user_id,
-        revision: &task.revision,
-        files,
-        tested,
-    };
-    let (solution_id, number) = db::solutions::insert(&mut tx, &new).await?;
-    tx.commit().await?;
-    tracing::info!(solution_id, number, task = task.slug, user_id, tested, "stored a solution");
-    if tested && let Err(err) = queue::dispatch_next(&ctx.state, user_id).await {
-        // Stored is stored: the reconciler sends it when Redis is back.
-        tracing::warn!(solution_id, error = %format!("{err:#}"), "could not dispatch a solution yet");
-    }
-    Ok((solution_id, number, tested))
+    let stored = submission::store_and_dispatch(&ctx.state, &task, user.id, &files).await?;
+    ctx.flash(FlashLevel::Success, stored.message());
+    Ok(redirect(&format!("/solutions/{}", stored.id)))
 }
 
 /// The solution, if the viewer may see it: their own, or any for staff. Others get 404.
@@ -543,21 +428,4 @@ pub async fn download(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppErro
         .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))
         .header(header::CACHE_CONTROL, "private, no-store")
         .body(archive))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn files_are_checked_against_the_tasks_patterns() {
-        let java = vec!["*.java".to_owned()];
-        let file = |name: &str| vec![(name.to_owned(), b"x".to_vec())];
-        assert!(check_files(&file("Counter.java"), &java).is_ok());
-        assert_eq!(check_files(&[], &java).unwrap_err(), "You haven't uploaded any files.");
-        assert!(
-            check_files(&file("evil.sh"), &java).unwrap_err().contains("this task takes *.java")
-        );
-        assert!(check_files(&file("../x.java"), &java).unwrap_err().contains("not a file name"));
-    }
 }

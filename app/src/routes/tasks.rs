@@ -144,14 +144,15 @@ pub async fn render_task(
             staff_notes.push(format!("Only members of the group {group} see this task."));
         }
     }
-    let (closed, usage) = super::solutions::closed_reason(ctx, task, viewer.user_id).await?;
-    let patterns = super::solutions::accepted_patterns(task);
+    let window = crate::submission::window_for(&ctx.state, task, viewer.user_id).await?;
+    let closed = window.closed_message();
+    let patterns = crate::submission::accepted_patterns(task);
     let csrf_token = ctx.csrf_token();
     let upload = views::solutions::submit_form(&views::solutions::SubmitFormView {
         slug: &task.slug,
         csrf_token: &csrf_token,
         patterns: &patterns,
-        usage,
+        usage: window.usage,
         closed: closed.as_deref(),
         error: None,
     });
@@ -189,7 +190,7 @@ pub async fn render_task(
         csrf_token: &csrf_token,
         files: &files,
         patterns: &patterns,
-        usage,
+        usage: window.usage,
         closed: closed.as_deref(),
         untested: !ctx.state.site_settings().await?.immediate_feedback,
         error: error.as_deref(),

@@ -12,6 +12,17 @@ pub const FILE_NAME: &str = "meta.json";
 /// format, where that image is the test environment).
 pub const CLASSIC_RUNNER: &str = "classic";
 
+/// The files a solution of a task that names none consists of, by runner: what each plugin
+/// declares as its `file_patterns` (a test in `tests/e2e/grading.rs` holds the two together,
+/// since the web server does not load plugins to ask them).
+pub fn default_file_patterns(runner: &str) -> Vec<String> {
+    match runner {
+        "python" => vec!["*.py".to_owned()],
+        "java" | CLASSIC_RUNNER => vec!["*.java".to_owned()],
+        _ => Vec::new(),
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum MetaError {
     #[error("malformed meta.json ({0})")]
