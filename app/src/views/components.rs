@@ -75,8 +75,3 @@ pub fn pagination(base: &str, page: i64, pages: i64) -> Markup {
         }
     }
 }
-
-pub fn format_time(at: time::OffsetDateTime) -> String {
-    let format = time::macros::format_description!("[day]-[month]-[year] [hour]:[minute] UTC");
-    at.format(&format).unwrap_or_default()
-}

@@ -13,7 +13,8 @@ use crate::{
     extract::Ctx,
     http::redirect,
     session::FlashLevel,
-    views::{self, staff as staff_views},
+    taskrepo::dates::display,
+    views::staff as staff_views,
 };
 
 pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
@@ -56,7 +57,7 @@ async fn users_page(ctx: Ctx, Query(query): Query<UserQuery>) -> Result<Response
             role: row.role,
             is_active: row.is_active,
             groups: row.groups.join(", "),
-            last_login: staff_views::last_login(row.last_login_at),
+            last_login: row.last_login_at.map(|at| display(at, &ctx.state.task_source.zone)),
         })
         .collect();
     let base_url = format!(
@@ -106,8 +107,8 @@ async fn render_user_edit(
         matriculation_number: &user.matriculation_number,
         role: user.role,
         is_active: user.is_active,
-        created_at: views::components::format_time(user.created_at),
-        last_login: staff_views::last_login(user.last_login_at),
+        created_at: display(user.created_at, &ctx.state.task_source.zone),
+        last_login: user.last_login_at.map(|at| display(at, &ctx.state.task_source.zone)),
         groups: &groups,
         error,
     };
