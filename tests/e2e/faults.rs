@@ -58,7 +58,8 @@ async fn a_runner_with_a_full_disk_gives_the_job_back_and_takes_none_until_it_is
 
     // The job comes back as a hand-back for our fault; the new attempt waits, untaken.
     let mut outcomes: Vec<(i32, Option<String>, Option<String>)> = Vec::new();
-    for _ in 0..300 {
+    // Generous: with the whole suite running beside it, the runner may take long to start.
+    for _ in 0..900 {
         outcomes = sqlx::query_as(
             "select attempt, outcome, problem from grading_attempts where solution_id = $1 order by attempt",
         )

@@ -76,6 +76,58 @@ pub async fn queue_saved(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i64>> {
     .await
 }
 
+/// Where a solution is on its way through grading; the `status` column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SolutionStatus {
+    /// Stored, waiting for its turn with the runners.
+    Queued,
+    /// Its job is out with the runners.
+    Dispatched,
+    /// It has a result (whose verdict may still be a system error).
+    Done,
+    /// It could not be tested (given up on after lost attempts or hand-backs).
+    Error,
+    /// Stored while feedback was off (exam mode); not sent until staff have it tested.
+    Saved,
+}
+
+impl SolutionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SolutionStatus::Queued => "queued",
+            SolutionStatus::Dispatched => "dispatched",
+            SolutionStatus::Done => "done",
+            SolutionStatus::Error => "error",
+            SolutionStatus::Saved => "saved",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SolutionStatus> {
+        [Self::Queued, Self::Dispatched, Self::Done, Self::Error, Self::Saved]
+            .into_iter()
+            .find(|status| status.as_str() == text)
+    }
+}
+
+// Stored as text (with a check constraint), read and written as the enum.
+impl sqlx::Type<sqlx::Postgres> for SolutionStatus {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <&str as sqlx::Type<sqlx::Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+        <&str as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Postgres> for SolutionStatus {
+    fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+        SolutionStatus::parse(text)
+            .ok_or_else(|| format!("unknown solution status {text:?}").into())
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct SolutionRow {
     pub id: i64,
@@ -84,7 +136,7 @@ pub struct SolutionRow {
     pub number: i32,
     pub submitted_at: OffsetDateTime,
     pub revision: String,
-    pub status: String,
+    pub status: SolutionStatus,
     pub verdict: Option<String>,
     pub attempt: i32,
     pub error_message: Option<String>,
@@ -98,7 +150,7 @@ pub struct SolutionRow {
 pub async fn find(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<SolutionRow>> {
     sqlx::query_as!(
         SolutionRow,
-        r#"select s.id, s.task_id, s.author_id, s.number, s.submitted_at, s.revision, s.status, s.verdict, s.attempt,
+        r#"select s.id, s.task_id, s.author_id, s.number, s.submitted_at, s.revision, s.status as "status: SolutionStatus", s.verdict, s.attempt,
                   s.error_message, t.slug as task_slug, t.title as task_title, t.system_name, r.name as repository,
                   u.username as author_username
            from solutions s join tasks t on t.id = s.task_id join repositories r on r.id = t.repository_id
@@ -114,7 +166,7 @@ pub struct Listed {
     pub id: i64,
     pub number: i32,
     pub submitted_at: OffsetDateTime,
-    pub status: String,
+    pub status: SolutionStatus,
     pub verdict: Option<String>,
     pub error_message: Option<String>,
 }
@@ -122,19 +174,19 @@ pub struct Listed {
 /// Where a solution stands: what its live status is made of.
 pub struct Standing<'a> {
     pub id: i64,
-    pub status: &'a str,
+    pub status: SolutionStatus,
     pub error_message: Option<&'a str>,
 }
 
 impl SolutionRow {
     pub fn standing(&self) -> Standing<'_> {
-        Standing { id: self.id, status: &self.status, error_message: self.error_message.as_deref() }
+        Standing { id: self.id, status: self.status, error_message: self.error_message.as_deref() }
     }
 }
 
 impl Listed {
     pub fn standing(&self) -> Standing<'_> {
-        Standing { id: self.id, status: &self.status, error_message: self.error_message.as_deref() }
+        Standing { id: self.id, status: self.status, error_message: self.error_message.as_deref() }
     }
 }
 
@@ -147,8 +199,8 @@ pub async fn list_for(
 ) -> sqlx::Result<Vec<Listed>> {
     sqlx::query_as!(
         Listed,
-        "select id, number, submitted_at, status, verdict, error_message from solutions
-         where task_id = $1 and author_id = $2 order by number desc offset $3 limit $4",
+        r#"select id, number, submitted_at, status as "status: SolutionStatus", verdict, error_message from solutions
+         where task_id = $1 and author_id = $2 order by number desc offset $3 limit $4"#,
         task_id,
         author_id,
         offset,
@@ -440,12 +492,6 @@ pub async fn store_result(
         .await?;
     }
     Ok(inserted)
-}
-
-/// Whether staff may have this solution tested again now: only a solution that is not being
-/// tested (waiting or out), and not one stored in exam mode (the settings page queues those).
-pub fn may_be_tested_again(status: &str) -> bool {
-    matches!(status, "done" | "error")
 }
 
 /// Puts a solution back in the queue to be tested again (staff only): its result, if any, is

@@ -13,7 +13,11 @@ use serde::Deserialize;
 use tokio::io::AsyncReadExt;
 
 use crate::{
-    db::{self, solutions::SolutionRow, tasks::Viewer},
+    db::{
+        self,
+        solutions::{SolutionRow, SolutionStatus},
+        tasks::Viewer,
+    },
     error::AppError,
     extract::Ctx,
     http::redirect,
@@ -122,23 +126,23 @@ async fn status_of(
     solution: db::solutions::Standing<'_>,
 ) -> Result<StatusView, AppError> {
     Ok(match solution.status {
-        "queued" => {
+        SolutionStatus::Queued => {
             StatusView::Waiting { position: db::solutions::position(&state.db, solution.id).await? }
         }
-        "dispatched" => match test_progress(state, solution.id).await {
+        SolutionStatus::Dispatched => match test_progress(state, solution.id).await {
             Some(progress) => {
                 StatusView::Running { stage: "Running the tests", progress: Some(progress) }
             }
             None => StatusView::Running { stage: "Being tested", progress: None },
         },
-        "saved" => StatusView::Saved,
-        "error" => StatusView::Error {
+        SolutionStatus::Saved => StatusView::Saved,
+        SolutionStatus::Error => StatusView::Error {
             message: solution
                 .error_message
                 .unwrap_or("This solution could not be tested.")
                 .to_owned(),
         },
-        _ => match db::solutions::result(&state.db, solution.id).await? {
+        SolutionStatus::Done => match db::solutions::result(&state.db, solution.id).await? {
             Some(result) => {
                 let report: Report = serde_json::from_value(result.report)
                     .unwrap_or_else(|_| Report::new(Verdict::SystemError));
@@ -222,7 +226,8 @@ pub async fn solution_page(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Ap
     let zone = &ctx.state.task_source.zone;
     let viewer_is_staff = ctx.user.as_ref().is_some_and(|user| user.role.is_staff());
     let could_not_be_tested = viewer_is_staff
-        && (solution.status == "error" || solution.verdict.as_deref() == Some("system_error"));
+        && (solution.status == SolutionStatus::Error
+            || solution.verdict.as_deref() == Some("system_error"));
     let csrf_token = ctx.csrf_token();
     let attempts = if viewer_is_author {
         Vec::new()
@@ -386,10 +391,10 @@ pub async fn solution_list(
                     .unwrap_or_default(),
                 text: crate::taskrepo::dates::display(row.submitted_at, zone),
             },
-            state: match (row.status.as_str(), row.verdict.as_deref()) {
+            state: match (row.status, row.verdict.as_deref()) {
                 (_, Some(verdict)) => verdict.replace('_', " "),
-                ("error", None) => "could not be tested".to_owned(),
-                ("saved", None) => "saved, not tested".to_owned(),
+                (SolutionStatus::Error, None) => "could not be tested".to_owned(),
+                (SolutionStatus::Saved, None) => "saved, not tested".to_owned(),
                 _ => "being tested".to_owned(),
             },
             verdict: row.verdict,
