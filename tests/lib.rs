@@ -45,6 +45,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     data_dir: PathBuf,
+    /// The test's databases, dropped with its Redis keys when the test is over.
+    databases: Vec<String>,
+    keep_data: bool,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -126,6 +129,14 @@ async fn try_spawn_app(configure: impl FnOnce(&mut Settings)) -> anyhow::Result<
     let data_dir = std::env::temp_dir().join(&redis_prefix);
     let mut settings = test_settings(&database_url, data_dir.clone(), &redis_prefix);
     configure(&mut settings);
+    // The fresh database, and the one the test chose instead if it did.
+    let mut databases: Vec<String> = [database_url.as_str(), settings.database_url.expose()]
+        .iter()
+        .filter_map(|url| url.rsplit('/').next())
+        .map(str::to_owned)
+        .collect();
+    databases.dedup();
+    let redis_prefix = settings.redis_prefix.clone();
     let outbox = settings.outbox_dir();
     let app = Application::build(settings).await?;
     let address = format!("http://{}", app.local_addr());
@@ -142,6 +153,8 @@ async fn try_spawn_app(configure: impl FnOnce(&mut Settings)) -> anyhow::Result<
         client: new_client(),
         state,
         data_dir,
+        databases,
+        keep_data: false,
         shutdown: Some(shutdown),
     })
 }
@@ -271,6 +284,12 @@ impl TestApp {
     }
 
     /// A second browser on the same server, with its own cookies.
+    /// Leaves the database and Redis keys in place when this app is dropped: for tests that
+    /// stop a server and start another on the same data.
+    pub fn keep_data_on_drop(&mut self) {
+        self.keep_data = true;
+    }
+
     pub fn other_client(&self) -> TestApp {
         TestApp {
             address: self.address.clone(),
@@ -280,6 +299,8 @@ impl TestApp {
             client: new_client(),
             state: self.state.clone(),
             data_dir: self.data_dir.clone(),
+            databases: Vec::new(),
+            keep_data: true,
             shutdown: None,
         }
     }
@@ -365,8 +386,43 @@ impl Drop for TestApp {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
             let _ = std::fs::remove_dir_all(&self.data_dir);
+            if !self.keep_data {
+                clean_up(&self.databases, &self.redis_prefix);
+            }
         }
     }
+}
+
+/// Drops a test's database and deletes its Redis keys, so that a run leaves nothing behind. On
+/// a thread of its own: a drop cannot await, and the test's runtime may be a single thread.
+fn clean_up(databases: &[String], redis_prefix: &str) {
+    let databases: Vec<String> =
+        databases.iter().filter(|name| name.starts_with("inloop_test_")).cloned().collect();
+    let pattern = format!("{redis_prefix}:*");
+    let cleaner = std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return;
+        };
+        runtime.block_on(async move {
+            if let Ok(mut admin) = sqlx::PgConnection::connect(&DATABASE_URL).await {
+                for database in &databases {
+                    let drop = format!("drop database if exists {database} with (force)");
+                    let _ = admin.execute(sqlx::AssertSqlSafe(drop)).await;
+                }
+            }
+            let Ok(client) = redis::Client::open(REDIS_URL.as_str()) else { return };
+            let Ok(mut redis) = client.get_multiplexed_async_connection().await else { return };
+            let keys: Vec<String> =
+                match redis::cmd("KEYS").arg(&pattern).query_async(&mut redis).await {
+                    Ok(keys) => keys,
+                    Err(_) => return,
+                };
+            if !keys.is_empty() {
+                let _: Result<(), _> = redis::cmd("DEL").arg(&keys).query_async(&mut redis).await;
+            }
+        });
+    });
+    let _ = cleaner.join();
 }
 
 /// A Git repository in a temporary folder that a test writes and commits to.
@@ -704,14 +760,62 @@ impl TestApp {
     /// Follows a solution's status until its verdict is final (`data-verdict`), and returns it.
     pub async fn wait_for_verdict(&self, solution_path: &str) -> String {
         let pattern = Regex::new(r#"data-verdict="([a-z_]+)""#).expect("regex");
-        for _ in 0..600 {
+        let what = format!("a verdict for {solution_path}");
+        eventually(Duration::from_secs(60), &what, || async {
             let page = self.get(&format!("{solution_path}/status")).await;
-            if let Some(found) = pattern.captures(&page.body) {
-                return found[1].to_owned();
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            pattern.captures(&page.body).map(|found| found[1].to_owned())
+        })
+        .await
+    }
+}
+
+/// A loopback port for a server a test starts itself (nginx, a Redis of its own). Taken below
+/// the kernel's ephemeral range, so that no server binding port 0 and no outgoing connection
+/// can take it between now and the test's bind, and never the same twice in one test process.
+pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const FIRST: u16 = 20_000;
+    const COUNT: u16 = 12_000;
+    static NEXT: LazyLock<AtomicU16> =
+        LazyLock::new(|| AtomicU16::new((std::process::id() % u32::from(COUNT)) as u16));
+    for _ in 0..COUNT {
+        let port = FIRST + NEXT.fetch_add(1, Ordering::Relaxed) % COUNT;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
         }
-        panic!("{solution_path} got no verdict within a minute");
+    }
+    panic!("no free loopback port between {FIRST} and {}", FIRST + COUNT);
+}
+
+/// Asks `probe` again and again (every 50 ms at first, then less often, at most every half
+/// second) until `done` holds for its answer or `timeout` has passed, and returns the last
+/// answer either way: the test's own assertions judge it and print it when it is wrong.
+pub async fn poll_until<T, F, Fut>(timeout: Duration, mut probe: F, done: impl Fn(&T) -> bool) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = T>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut pause = Duration::from_millis(50);
+    loop {
+        let answer = probe().await;
+        if done(&answer) || tokio::time::Instant::now() >= deadline {
+            return answer;
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(500));
+    }
+}
+
+/// `probe` until it answers `Some`, which is returned; panics naming `what` after `timeout`.
+pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    match poll_until(timeout, probe, Option::is_some).await {
+        Some(answer) => answer,
+        None => panic!("{what}: not within {timeout:?}"),
     }
 }
 

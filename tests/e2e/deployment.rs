@@ -19,11 +19,6 @@ fn setup_file(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../nfs-setup").join(path)
 }
 
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-    listener.local_addr().expect("address").port()
-}
-
 /// Replaces `from` with `to`, insisting that the shipped file still says `from`.
 fn substitute(text: &str, from: &str, to: &str) -> String {
     assert!(text.contains(from), "nginx-inloop.conf no longer contains {from:?}");
@@ -40,7 +35,7 @@ struct Nginx {
 impl Nginx {
     /// Ports first: the application's `public_url` names the HTTPS one.
     fn ports() -> (u16, u16) {
-        (free_port(), free_port())
+        (inloop_tests::free_port(), inloop_tests::free_port())
     }
 
     fn start(app: &TestApp, (https_port, http_port): (u16, u16)) -> Nginx {
@@ -95,7 +90,10 @@ impl Nginx {
             .expect("nginx runs (./inloop.sh test installs it)");
         let mut process = ChildProcess(child);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", https_port)).is_err() {
+        // Both ports, and nginx still running: it listens on the first before it finds it
+        // cannot bind the second, then gives up.
+        let listening = |port: u16| std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        while !(listening(https_port) && listening(http_port)) {
             let exited = process.0.try_wait().expect("nginx's state");
             if exited.is_some() || Instant::now() > deadline {
                 let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();

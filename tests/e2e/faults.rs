@@ -57,21 +57,21 @@ async fn a_runner_with_a_full_disk_gives_the_job_back_and_takes_none_until_it_is
     let id = solution_id(&path);
 
     // The job comes back as a hand-back for our fault; the new attempt waits, untaken.
-    let mut outcomes: Vec<(i32, Option<String>, Option<String>)> = Vec::new();
     // Generous: with the whole suite running beside it, the runner may take long to start.
-    for _ in 0..900 {
-        outcomes = sqlx::query_as(
-            "select attempt, outcome, problem from grading_attempts where solution_id = $1 order by attempt",
-        )
-        .bind(id)
-        .fetch_all(&app.db)
-        .await
-        .expect("attempts");
-        if outcomes.len() == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let outcomes: Vec<(i32, Option<String>, Option<String>)> = inloop_tests::poll_until(
+        Duration::from_secs(90),
+        || async {
+            sqlx::query_as(
+                "select attempt, outcome, problem from grading_attempts where solution_id = $1 order by attempt",
+            )
+            .bind(id)
+            .fetch_all(&app.db)
+            .await
+            .expect("attempts")
+        },
+        |outcomes: &Vec<(i32, Option<String>, Option<String>)>| outcomes.len() == 2,
+    )
+    .await;
     assert_eq!(outcomes.len(), 2, "{outcomes:?}");
     assert_eq!(outcomes[0].1.as_deref(), Some("handed_back"), "{outcomes:?}");
     assert!(outcomes[0].2.as_deref().unwrap_or_default().contains("No space left"), "{outcomes:?}");

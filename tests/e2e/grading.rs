@@ -211,14 +211,12 @@ async fn a_cancelled_run_leaves_no_container_behind() {
     )
     .await;
     assert!(cancelled.is_err(), "the run was still going when it was cancelled");
-    let mut remaining = usize::MAX;
-    for _ in 0..50 {
-        remaining = grader.running_containers().await.expect("docker answers");
-        if remaining == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let remaining = inloop_tests::poll_until(
+        Duration::from_secs(10),
+        || async { grader.running_containers().await.expect("docker answers") },
+        |remaining| *remaining == 0,
+    )
+    .await;
     assert_eq!(remaining, 0, "the container of the cancelled run was removed");
 }
 

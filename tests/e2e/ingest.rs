@@ -105,16 +105,17 @@ async fn send_result(app: &inloop_tests::TestApp, result: &GradingResult) {
 }
 
 async fn results_stream_drained(app: &inloop_tests::TestApp) {
-    let mut redis = app.state.redis.clone();
-    for _ in 0..100 {
-        let waiting: usize =
-            redis.xlen(format!("{}:results", app.redis_prefix)).await.expect("xlen");
-        if waiting == 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the ingester did not read the results stream");
+    inloop_tests::eventually(
+        Duration::from_secs(5),
+        "the ingester reads the results stream",
+        || async {
+            let mut redis = app.state.redis.clone();
+            let waiting: usize =
+                redis.xlen(format!("{}:results", app.redis_prefix)).await.expect("xlen");
+            (waiting == 0).then_some(())
+        },
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -160,7 +161,7 @@ async fn forged_results_write_no_verdict() {
 async fn results_a_crashed_web_server_had_read_are_stored_when_it_starts_again() {
     let dir = task_dir();
     let web_id = format!("web-host-{}", uuid::Uuid::new_v4().simple());
-    let first = spawn_app_with(|settings| {
+    let mut first = spawn_app_with(|settings| {
         settings.task_dir = Some(dir.clone());
         settings.web_id = Some(web_id.clone());
     })
@@ -177,6 +178,7 @@ async fn results_a_crashed_web_server_had_read_are_stored_when_it_starts_again()
             .expect("the token");
     let (database_url, prefix) =
         (first.state.settings.database_url.clone(), first.redis_prefix.clone());
+    first.keep_data_on_drop();
     drop(first);
     tokio::time::sleep(Duration::from_secs(1)).await;
 

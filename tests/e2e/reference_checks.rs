@@ -32,21 +32,22 @@ async fn reference_solutions_are_checked_and_failing_tasks_can_be_hidden() {
     inloop_tests::add_and_sync(&app, "course", &repo).await;
     let _runner = start_runner(&app, 2);
 
-    let mut verdicts: Vec<(String, Option<String>)> = Vec::new();
-    for _ in 0..300 {
-        inloop_app::queue::reconcile(&app.state, Duration::from_secs(600))
-            .await
-            .expect("reconcile");
-        verdicts =
+    let verdicts: Vec<(String, Option<String>)> = inloop_tests::poll_until(
+        Duration::from_secs(60),
+        || async {
+            inloop_app::queue::reconcile(&app.state, Duration::from_secs(600))
+                .await
+                .expect("reconcile");
             sqlx::query_as("select system_name, reference_verdict from tasks order by system_name")
                 .fetch_all(&app.db)
                 .await
-                .expect("verdicts");
-        if verdicts.iter().all(|(_, verdict)| verdict.as_deref().is_some_and(|v| v != "pending")) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+                .expect("verdicts")
+        },
+        |verdicts: &Vec<(String, Option<String>)>| {
+            verdicts.iter().all(|(_, verdict)| verdict.as_deref().is_some_and(|v| v != "pending"))
+        },
+    )
+    .await;
     assert_eq!(
         verdicts,
         [
@@ -139,20 +140,21 @@ async fn a_late_result_for_an_older_revision_changes_nothing() {
     assert_eq!(verdict.as_deref(), Some("pending"), "the late result changed nothing");
 
     let _runner = start_runner(&app, 1);
-    for _ in 0..300 {
-        inloop_app::queue::reconcile(&app.state, Duration::from_secs(600))
-            .await
-            .expect("reconcile");
-        let verdict: Option<String> =
-            sqlx::query_scalar("select reference_verdict from tasks where id = $1")
-                .bind(task_id)
-                .fetch_one(&app.db)
+    inloop_tests::eventually(
+        Duration::from_secs(60),
+        "the current revision's check passes",
+        || async {
+            inloop_app::queue::reconcile(&app.state, Duration::from_secs(600))
                 .await
-                .expect("verdict");
-        if verdict.as_deref() == Some("passed") {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("the current revision's check never passed");
+                .expect("reconcile");
+            let verdict: Option<String> =
+                sqlx::query_scalar("select reference_verdict from tasks where id = $1")
+                    .bind(task_id)
+                    .fetch_one(&app.db)
+                    .await
+                    .expect("verdict");
+            (verdict.as_deref() == Some("passed")).then_some(())
+        },
+    )
+    .await;
 }

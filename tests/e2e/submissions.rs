@@ -351,20 +351,24 @@ async fn a_job_handed_back_goes_to_the_end_of_the_queue_and_is_graded_once() {
 
     // The web server sends it again at once, as a new attempt at the end of the stream.
     let jobs = format!("{}:jobs", app.redis_prefix);
-    let mut waiting = Vec::new();
-    for _ in 0..100 {
-        waiting = redis::cmd("XRANGE")
-            .arg(&jobs)
-            .arg("-")
-            .arg("+")
-            .query_async::<Vec<(String, Vec<(String, String)>)>>(&mut redis)
-            .await
-            .expect("xrange");
-        if !waiting.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let waiting = inloop_tests::poll_until(
+        std::time::Duration::from_secs(5),
+        || {
+            let mut redis = redis.clone();
+            let jobs = jobs.clone();
+            async move {
+                redis::cmd("XRANGE")
+                    .arg(&jobs)
+                    .arg("-")
+                    .arg("+")
+                    .query_async::<Vec<(String, Vec<(String, String)>)>>(&mut redis)
+                    .await
+                    .expect("xrange")
+            }
+        },
+        |waiting: &Vec<(String, Vec<(String, String)>)>| !waiting.is_empty(),
+    )
+    .await;
     assert_eq!(waiting.len(), 1, "{waiting:?}");
     assert_ne!(waiting[0].0, entry, "a new entry");
     let again: inloop_protocol::jobs::GradingJob =
@@ -496,19 +500,19 @@ async fn runner_hosts_build_a_new_revisions_images_before_any_job() {
     inloop_tests::add_and_sync(&app, "watched", &repo).await;
 
     let reference = format!("inloop-task-python-{name}");
-    let mut found = String::new();
     // The first image of a plugin on a fresh machine takes a while to build.
-    for _ in 0..360 {
-        let output = std::process::Command::new("docker")
-            .args(["images", "--quiet", "--filter", &format!("reference={reference}")])
-            .output()
-            .expect("docker images");
-        found = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-        if !found.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
+    let found = inloop_tests::poll_until(
+        std::time::Duration::from_secs(180),
+        || async {
+            let output = std::process::Command::new("docker")
+                .args(["images", "--quiet", "--filter", &format!("reference={reference}")])
+                .output()
+                .expect("docker images");
+            String::from_utf8_lossy(&output.stdout).trim().to_owned()
+        },
+        |found: &String| !found.is_empty(),
+    )
+    .await;
     assert!(!found.is_empty(), "the runner built {reference} without being asked by a job");
     let solutions: i64 = sqlx::query_scalar("select count(*) from solutions")
         .fetch_one(&app.db)

@@ -41,18 +41,19 @@ async fn post_hook(app: &TestApp, headers: &[(&str, String)], body: &str) -> (St
 }
 
 async fn wait_for_task(app: &TestApp, slug: &str) -> bool {
-    for _ in 0..100 {
-        let found: Option<i64> = sqlx::query_scalar("select id from tasks where slug = $1")
-            .bind(slug)
-            .fetch_optional(&app.db)
-            .await
-            .expect("query");
-        if found.is_some() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
+    let found: Option<i64> = inloop_tests::poll_until(
+        Duration::from_secs(10),
+        || async {
+            sqlx::query_scalar("select id from tasks where slug = $1")
+                .bind(slug)
+                .fetch_optional(&app.db)
+                .await
+                .expect("query")
+        },
+        Option::is_some,
+    )
+    .await;
+    found.is_some()
 }
 
 #[tokio::test]
@@ -145,12 +146,12 @@ async fn legacy_sha1_signatures_and_gitlab_tokens_work_and_bursts_coalesce() {
     assert!(wait_for_task(&app, "hooked-task").await);
     let repository =
         db::repositories::find_by_name(&app.db, "course").await.expect("query").expect("repo");
-    for _ in 0..100 {
-        if !app.state.syncs.is_running(repository.id) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    inloop_tests::poll_until(
+        Duration::from_secs(10),
+        || async { app.state.syncs.is_running(repository.id) },
+        |running| !running,
+    )
+    .await;
     // Eleven pushes in a burst: one sync ran, and at most one more for what came in meanwhile.
     let completed = app.state.syncs.completed(repository.id);
     assert!((1..=2).contains(&completed), "{completed} syncs for a burst of eleven pushes");

@@ -241,11 +241,6 @@ struct TlsRedis {
     _process: ChildProcess,
 }
 
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-    listener.local_addr().expect("address").port()
-}
-
 fn openssl(args: &[&str], dir: &Path) {
     let output = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl");
     assert!(
@@ -313,7 +308,7 @@ impl TlsRedis {
             ],
             &dir,
         );
-        let (plain_port, tls_port) = (free_port(), free_port());
+        let (plain_port, tls_port) = (inloop_tests::free_port(), inloop_tests::free_port());
         let child = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--port", &plain_port.to_string()])
             .args(["--tls-port", &tls_port.to_string(), "--tls-auth-clients", "no"])
