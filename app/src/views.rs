@@ -12,3 +12,9 @@ pub mod layout;
 pub mod solutions;
 pub mod staff;
 pub mod tasks;
+
+/// A view's HTML one element a line, so that a snapshot's diff shows what changed.
+#[cfg(test)]
+fn snapshot_html(markup: maud::Markup) -> String {
+    markup.into_string().replace("><", ">\n<")
+}

@@ -90,3 +90,18 @@ pub fn unavailable() -> Markup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::views::snapshot_html;
+
+    #[test]
+    fn error_pages_say_what_happened_and_what_to_do() {
+        insta::assert_snapshot!("not_found", snapshot_html(not_found()));
+        insta::assert_snapshot!("csrf_rejected", snapshot_html(csrf_rejected()));
+        insta::assert_snapshot!("too_many", snapshot_html(too_many("Try again in 2 minutes.")));
+        insta::assert_snapshot!("internal", snapshot_html(internal("0123456789ab")));
+        insta::assert_snapshot!("unavailable", snapshot_html(unavailable()));
+    }
+}

@@ -344,3 +344,56 @@ pub fn solution_list(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::views::snapshot_html;
+
+    #[test]
+    fn the_status_fragment_in_each_state() {
+        let html = |status: &StatusView| snapshot_html(self::status(7, status));
+        insta::assert_snapshot!("status_waiting", html(&StatusView::Waiting { position: 3 }));
+        insta::assert_snapshot!(
+            "status_running",
+            html(&StatusView::Running {
+                stage: "Running the tests",
+                progress: Some(ProgressView {
+                    planned: Some(3),
+                    finished: vec![("counts up".to_owned(), "passed".to_owned())],
+                }),
+            })
+        );
+        insta::assert_snapshot!(
+            "status_error",
+            html(&StatusView::Error { message: "This solution could not be tested.".to_owned() })
+        );
+        insta::assert_snapshot!("status_saved", html(&StatusView::Saved));
+        let result = ResultView {
+            verdict: "failed".to_owned(),
+            verdict_text: "Some tests failed".to_owned(),
+            tests: vec![
+                TestRow {
+                    name: "counts up".to_owned(),
+                    status: "passed".to_owned(),
+                    message: None,
+                    details: None,
+                    duration_ms: Some(4),
+                },
+                TestRow {
+                    name: "counts <down>".to_owned(),
+                    status: "failed".to_owned(),
+                    message: Some("expected: <1> but was: <2>".to_owned()),
+                    details: Some("at CounterTest.java:12".to_owned()),
+                    duration_ms: None,
+                },
+            ],
+            feedback: None,
+            notes: vec!["Output was cut at 64 KB.".to_owned()],
+            console: "hello ␀ world".to_owned(),
+            truncated: true,
+            duration_ms: 812,
+        };
+        insta::assert_snapshot!("status_done", html(&StatusView::Done(result)));
+    }
+}

@@ -662,3 +662,33 @@ pub fn categories(csrf_token: &str, is_admin: bool, categories: &[CategoryEditVi
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settings_form_marks_its_errors_at_their_fields() {
+        let mut errors = FieldErrors::new();
+        errors.insert("max_submissions", "Enter a whole number, or -1 (or nothing) for no limit.");
+        let view = SettingsView {
+            csrf_token: "token",
+            signup_allowed: true,
+            email_pattern: r"^[a-z.]+@tu-dresden\.de$",
+            email_help_text: "Your university address.",
+            email_error_message: "Use your university address.",
+            require_ownwork_declaration: true,
+            ownwork_declaration_intro: "Before you start:",
+            ownwork_declaration: "I solve the tasks on my own.",
+            auto_assign_groups: "Group-A Group-B",
+            privacy_statement: "We keep what you submit until the end of term.",
+            deadline_tolerance_seconds: 60,
+            max_submissions: -2,
+            hide_failing_tasks: false,
+            immediate_feedback: true,
+            saved_solutions: 0,
+            errors: &errors,
+        };
+        insta::assert_snapshot!("settings_form", crate::views::snapshot_html(settings(&view)));
+    }
+}
