@@ -280,3 +280,47 @@ fn only_the_docker_wrapper_talks_to_docker() {
     let found = mentions_outside("bollard", &["runners/src/docker.rs"]);
     assert!(found.is_empty(), "bollard outside runners/src/docker.rs: {found:?}");
 }
+
+/// Every crate takes its dependencies from `[workspace.dependencies]`, so each version and
+/// feature set is chosen once, in the root `Cargo.toml`.
+#[test]
+fn every_dependency_is_chosen_once_for_the_workspace() {
+    let root = workspace_root();
+    let manifests: Vec<PathBuf> = ["app", "runners", "plugins", "tests"]
+        .iter()
+        .flat_map(|dir| {
+            let mut found = Vec::new();
+            let mut pending = vec![root.join(dir)];
+            while let Some(dir) = pending.pop() {
+                for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                    let path = entry.path();
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if path.is_dir() && !matches!(name.as_str(), "target" | "fixtures" | "src") {
+                        pending.push(path);
+                    } else if name == "Cargo.toml" {
+                        found.push(path);
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    assert!(manifests.len() >= 10, "found only {manifests:?}");
+    let mut chosen_here = Vec::new();
+    for manifest in &manifests {
+        let text = std::fs::read_to_string(manifest).expect("a readable manifest");
+        let mut section = String::new();
+        for line in text.lines().map(str::trim) {
+            if let Some(name) = line.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) {
+                section = name.to_owned();
+            } else if section.ends_with("dependencies")
+                && line.contains('=')
+                && !line.starts_with('#')
+                && !line.contains("workspace = true")
+            {
+                chosen_here.push(format!("{}: {line}", relative(manifest)));
+            }
+        }
+    }
+    assert!(chosen_here.is_empty(), "dependencies not taken from the workspace: {chosen_here:?}");
+}
