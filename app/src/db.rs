@@ -6,6 +6,7 @@ pub mod groups;
 pub mod repositories;
 pub mod site_settings;
 pub mod solutions;
+mod stored;
 pub mod tasks;
 pub mod users;
 

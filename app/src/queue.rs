@@ -241,13 +241,11 @@ pub async fn ingest(state: &AppState, result: &GradingResult) -> anyhow::Result<
     if result.reference {
         return ingest_reference(state, &result).await;
     }
-    let report = serde_json::to_value(&result.report)?;
     let stored = db::solutions::StoredResult {
         solution_id: result.solution_id,
         attempt: result.attempt,
         runner: &result.runner,
-        verdict: result.report.verdict.as_str(),
-        report: &report,
+        report: &result.report,
         stdout: &result.stdout,
         stderr: &result.stderr,
         output_truncated: result.output_truncated,
@@ -281,14 +279,12 @@ pub async fn ingest(state: &AppState, result: &GradingResult) -> anyhow::Result<
 }
 
 async fn ingest_reference(state: &AppState, result: &GradingResult) -> anyhow::Result<()> {
-    let report = serde_json::to_value(&result.report)?;
-    let output = format!("{}{}", result.stdout, result.stderr);
+    let output = inloop_plugin_api::text::console(&result.stdout, &result.stderr);
     let stored = db::tasks::store_reference_result(
         &state.db,
         result.solution_id,
         &result.token,
-        result.report.verdict.as_str(),
-        &report,
+        &result.report,
         &output,
     )
     .await?;

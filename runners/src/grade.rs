@@ -106,11 +106,7 @@ pub struct Graded {
 impl Graded {
     /// stdout, then stderr, as one console text.
     pub fn console(&self) -> String {
-        match (self.stdout.is_empty(), self.stderr.is_empty()) {
-            (_, true) => self.stdout.clone(),
-            (true, false) => self.stderr.clone(),
-            (false, false) => format!("{}\n{}", self.stdout.trim_end(), self.stderr),
-        }
+        inloop_plugin_api::text::console(&self.stdout, &self.stderr)
     }
 }
 

@@ -1,7 +1,10 @@
 //! Solutions: storing submissions, the queue's bookkeeping, results, and who may see what.
 
+use inloop_plugin_api::report::{Report, Verdict};
 use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
+
+use super::stored::{report_json, stored_report, stored_verdict};
 
 pub struct NewSolution<'a> {
     pub task_id: i64,
@@ -137,7 +140,7 @@ pub struct SolutionRow {
     pub submitted_at: OffsetDateTime,
     pub revision: String,
     pub status: SolutionStatus,
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
     pub attempt: i32,
     pub error_message: Option<String>,
     pub task_slug: String,
@@ -148,8 +151,7 @@ pub struct SolutionRow {
 }
 
 pub async fn find(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<SolutionRow>> {
-    sqlx::query_as!(
-        SolutionRow,
+    let row = sqlx::query!(
         r#"select s.id, s.task_id, s.author_id, s.number, s.submitted_at, s.revision, s.status as "status: SolutionStatus", s.verdict, s.attempt,
                   s.error_message, t.slug as task_slug, t.title as task_title, t.system_name, r.name as repository,
                   u.username as author_username
@@ -159,7 +161,24 @@ pub async fn find(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Solut
         id
     )
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|row| SolutionRow {
+        id: row.id,
+        task_id: row.task_id,
+        author_id: row.author_id,
+        number: row.number,
+        submitted_at: row.submitted_at,
+        revision: row.revision,
+        status: row.status,
+        verdict: stored_verdict(row.verdict),
+        attempt: row.attempt,
+        error_message: row.error_message,
+        task_slug: row.task_slug,
+        task_title: row.task_title,
+        system_name: row.system_name,
+        repository: row.repository,
+        author_username: row.author_username,
+    }))
 }
 
 pub struct Listed {
@@ -167,7 +186,7 @@ pub struct Listed {
     pub number: i32,
     pub submitted_at: OffsetDateTime,
     pub status: SolutionStatus,
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
     pub error_message: Option<String>,
 }
 
@@ -197,8 +216,7 @@ pub async fn list_for(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<Listed>> {
-    sqlx::query_as!(
-        Listed,
+    let rows = sqlx::query!(
         r#"select id, number, submitted_at, status as "status: SolutionStatus", verdict, error_message from solutions
          where task_id = $1 and author_id = $2 order by number desc offset $3 limit $4"#,
         task_id,
@@ -207,7 +225,18 @@ pub async fn list_for(
         limit
     )
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Listed {
+            id: row.id,
+            number: row.number,
+            submitted_at: row.submitted_at,
+            status: row.status,
+            verdict: stored_verdict(row.verdict),
+            error_message: row.error_message,
+        })
+        .collect())
 }
 
 pub async fn files(
@@ -224,8 +253,7 @@ pub async fn files(
 }
 
 pub struct ResultRow {
-    pub verdict: String,
-    pub report: serde_json::Value,
+    pub report: Report,
     pub stdout: String,
     pub stderr: String,
     pub output_truncated: bool,
@@ -235,13 +263,21 @@ pub struct ResultRow {
 }
 
 pub async fn result(db: impl PgExecutor<'_>, solution_id: i64) -> sqlx::Result<Option<ResultRow>> {
-    sqlx::query_as!(
-        ResultRow,
+    let row = sqlx::query!(
         "select verdict, report, stdout, stderr, output_truncated, duration_ms, runner, attempt from results where solution_id = $1",
         solution_id
     )
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|row| ResultRow {
+        report: stored_report(row.report),
+        stdout: row.stdout,
+        stderr: row.stderr,
+        output_truncated: row.output_truncated,
+        duration_ms: row.duration_ms,
+        runner: row.runner,
+        attempt: row.attempt,
+    }))
 }
 
 /// Which attempt a dispatch expects to replace: none (a waiting solution's first send) or the
@@ -442,8 +478,7 @@ pub struct StoredResult<'a> {
     pub solution_id: i64,
     pub attempt: i32,
     pub runner: &'a str,
-    pub verdict: &'a str,
-    pub report: &'a serde_json::Value,
+    pub report: &'a Report,
     pub stdout: &'a str,
     pub stderr: &'a str,
     pub output_truncated: bool,
@@ -456,6 +491,8 @@ pub async fn store_result(
     conn: &mut PgConnection,
     result: &StoredResult<'_>,
 ) -> sqlx::Result<bool> {
+    let verdict = result.report.verdict.as_str();
+    let report = report_json(result.report)?;
     let inserted = sqlx::query!(
         "insert into results (solution_id, attempt, runner, verdict, report, stdout, stderr, output_truncated, duration_ms)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -463,8 +500,8 @@ pub async fn store_result(
         result.solution_id,
         result.attempt,
         result.runner,
-        result.verdict,
-        result.report,
+        verdict,
+        report,
         result.stdout,
         result.stderr,
         result.output_truncated,
@@ -478,7 +515,7 @@ pub async fn store_result(
         sqlx::query!(
             "update solutions set status = 'done', verdict = $2 where id = $1",
             result.solution_id,
-            result.verdict
+            verdict
         )
         .execute(&mut *conn)
         .await?;

@@ -1,7 +1,10 @@
 //! Tasks and categories: the rows a repository sync writes, and what students may see.
 
+use inloop_plugin_api::report::{Report, Verdict};
 use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
+
+use super::stored::{report_json, stored_report, stored_verdict};
 
 /// A task as a sync writes it; the sync decides, this is only the row.
 pub struct TaskRow<'a> {
@@ -525,10 +528,11 @@ pub async fn store_reference_result(
     db: impl PgExecutor<'_>,
     task_id: i64,
     token: &str,
-    verdict: &str,
-    report: &serde_json::Value,
+    report: &Report,
     output: &str,
 ) -> sqlx::Result<bool> {
+    let verdict = report.verdict.as_str();
+    let report = report_json(report)?;
     let stored = sqlx::query!(
         "update tasks set reference_verdict = $3, reference_report = $4, reference_output = $5,
              reference_checked_at = now(), reference_lost = 0, reference_token = null, reference_job_id = null
@@ -551,7 +555,9 @@ pub async fn fail_reference(
     content_hash: Option<&str>,
     note: &str,
 ) -> sqlx::Result<()> {
-    let report = serde_json::json!({"verdict": "system_error", "notes": [note]});
+    let mut report = Report::new(Verdict::SystemError);
+    report.notes.push(note.to_owned());
+    let report = report_json(&report)?;
     sqlx::query!(
         "update tasks set reference_verdict = 'system_error', reference_report = $3, reference_output = '',
              reference_checked_at = now(), reference_hash = coalesce($2, content_hash),
@@ -566,11 +572,19 @@ pub async fn fail_reference(
     Ok(())
 }
 
+/// Where a task's reference solution stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReferenceCheck {
+    NotChecked,
+    /// Sent to the runners; no result yet.
+    Pending,
+    Done(Report),
+}
+
 pub struct ReferenceStatus {
     pub system_name: String,
     pub slug: String,
-    pub verdict: Option<String>,
-    pub report: Option<serde_json::Value>,
+    pub check: ReferenceCheck,
     pub output: Option<String>,
     pub checked_at: Option<OffsetDateTime>,
 }
@@ -579,13 +593,32 @@ pub async fn reference_statuses(
     db: impl PgExecutor<'_>,
     repository_id: i64,
 ) -> sqlx::Result<Vec<ReferenceStatus>> {
-    sqlx::query_as!(
-        ReferenceStatus,
+    let rows = sqlx::query!(
         "select system_name, slug, reference_verdict as verdict, reference_report as report, reference_output as output,
                 reference_checked_at as checked_at
          from tasks where repository_id = $1 and has_solution and not removed order by system_name",
         repository_id
     )
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let check = match (row.verdict.as_deref(), row.report) {
+                (None, _) => ReferenceCheck::NotChecked,
+                (Some("pending"), _) => ReferenceCheck::Pending,
+                (Some(_), Some(report)) => ReferenceCheck::Done(stored_report(report)),
+                (verdict @ Some(_), None) => ReferenceCheck::Done(Report::new(
+                    stored_verdict(verdict.map(str::to_owned)).unwrap_or(Verdict::SystemError),
+                )),
+            };
+            ReferenceStatus {
+                system_name: row.system_name,
+                slug: row.slug,
+                check,
+                output: row.output,
+                checked_at: row.checked_at,
+            }
+        })
+        .collect())
 }

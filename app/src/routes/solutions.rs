@@ -3,7 +3,7 @@
 
 use std::io::Write as _;
 
-use inloop_plugin_api::report::{Report, Verdict};
+use inloop_plugin_api::report::Verdict;
 use poem::{
     Response, handler,
     http::{StatusCode, header},
@@ -144,25 +144,16 @@ async fn status_of(
         },
         SolutionStatus::Done => match db::solutions::result(&state.db, solution.id).await? {
             Some(result) => {
-                let report: Report = serde_json::from_value(result.report)
-                    .unwrap_or_else(|_| Report::new(Verdict::SystemError));
-                let console =
-                    match (result.stdout.trim().is_empty(), result.stderr.trim().is_empty()) {
-                        (_, true) => result.stdout,
-                        (true, false) => result.stderr,
-                        (false, false) => {
-                            format!("{}\n{}", result.stdout.trim_end(), result.stderr)
-                        }
-                    };
+                let report = result.report;
+                let console = inloop_plugin_api::text::console(&result.stdout, &result.stderr);
                 StatusView::Done(views::solutions::ResultView {
-                    verdict: report.verdict.as_str().to_owned(),
-                    verdict_text: report.verdict.describe().to_owned(),
+                    verdict: report.verdict,
                     tests: report
                         .tests
                         .into_iter()
                         .map(|test| views::solutions::TestRow {
                             name: test.name,
-                            status: test.status.as_str().to_owned(),
+                            status: test.status,
                             message: test.message,
                             details: test.details,
                             duration_ms: test.duration_ms,
@@ -201,7 +192,7 @@ async fn test_progress(
         match serde_json::from_str::<ProgressLine>(&line) {
             Ok(ProgressLine::Planned { planned }) => progress.planned = Some(planned),
             Ok(ProgressLine::Finished { test, status }) => {
-                progress.finished.push((test, status.as_str().to_owned()));
+                progress.finished.push((test, status));
             }
             Err(_) => {}
         }
@@ -227,7 +218,7 @@ pub async fn solution_page(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Ap
     let viewer_is_staff = ctx.user.as_ref().is_some_and(|user| user.role.is_staff());
     let could_not_be_tested = viewer_is_staff
         && (solution.status == SolutionStatus::Error
-            || solution.verdict.as_deref() == Some("system_error"));
+            || solution.verdict == Some(Verdict::SystemError));
     let csrf_token = ctx.csrf_token();
     let attempts = if viewer_is_author {
         Vec::new()
@@ -391,12 +382,7 @@ pub async fn solution_list(
                     .unwrap_or_default(),
                 text: crate::taskrepo::dates::display(row.submitted_at, zone),
             },
-            state: match (row.status, row.verdict.as_deref()) {
-                (_, Some(verdict)) => verdict.replace('_', " "),
-                (SolutionStatus::Error, None) => "could not be tested".to_owned(),
-                (SolutionStatus::Saved, None) => "saved, not tested".to_owned(),
-                _ => "being tested".to_owned(),
-            },
+            status: row.status,
             verdict: row.verdict,
         })
         .collect();

@@ -1,8 +1,10 @@
 //! Submitting, and a solution's status, result and files.
 
+use inloop_plugin_api::report::{TestStatus, Verdict};
 use maud::{Markup, html};
 
 use super::{components::csrf_field, tasks::When};
+use crate::db::solutions::SolutionStatus;
 
 pub struct SubmitFormView<'a> {
     pub slug: &'a str,
@@ -48,15 +50,14 @@ pub fn submit_form(view: &SubmitFormView<'_>) -> Markup {
 
 pub struct TestRow {
     pub name: String,
-    pub status: String,
+    pub status: TestStatus,
     pub message: Option<String>,
     pub details: Option<String>,
     pub duration_ms: Option<u64>,
 }
 
 pub struct ResultView {
-    pub verdict: String,
-    pub verdict_text: String,
+    pub verdict: Verdict,
     pub tests: Vec<TestRow>,
     pub feedback: Option<String>,
     pub notes: Vec<String>,
@@ -69,7 +70,7 @@ pub struct ResultView {
 pub struct ProgressView {
     pub planned: Option<u32>,
     /// `(test, status)` in the order they finished.
-    pub finished: Vec<(String, String)>,
+    pub finished: Vec<(String, TestStatus)>,
 }
 
 /// Finished tests listed while a run goes on; the rest are counted.
@@ -105,7 +106,7 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
     // Scripts and tests read the final state here; a saved solution has no verdict but is final.
     let verdict = match status {
         StatusView::Done(result) => Some(result.verdict.as_str()),
-        StatusView::Error { .. } => Some("system_error"),
+        StatusView::Error { .. } => Some(Verdict::SystemError.as_str()),
         StatusView::Saved => Some("saved"),
         _ => None,
     };
@@ -137,21 +138,21 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
                     }
                 }
                 StatusView::Done(result) => {
-                    p class=(format!("verdict verdict-{}", result.verdict)) {
-                        strong { (result.verdict_text) }
+                    p class=(format!("verdict verdict-{}", result.verdict.as_str())) {
+                        strong { (result.verdict.describe()) }
                         " " span.muted { "(" (result.duration_ms) " ms)" }
                     }
                     @if !result.tests.is_empty() {
-                        @let passed = result.tests.iter().filter(|t| t.status == "passed").count();
+                        @let passed = result.tests.iter().filter(|t| t.status == TestStatus::Passed).count();
                         h3 { "Tests: " (passed) " of " (result.tests.len()) " passed" }
                         table.data.tests {
                             thead { tr { th scope="col" { "Test" } th scope="col" { "Result" } th scope="col" { "Message" } } }
                             tbody {
                                 // What needs fixing first; the report's order within each group.
                                 @for test in failing_first(&result.tests) {
-                                    tr class=(format!("test-{}", test.status)) {
+                                    tr class=(format!("test-{}", test.status.as_str())) {
                                         td { code { (test.name) } }
-                                        td { (test.status) @if let Some(ms) = test.duration_ms { " " span.muted { "(" (ms) " ms)" } } }
+                                        td { (test.status.as_str()) @if let Some(ms) = test.duration_ms { " " span.muted { "(" (ms) " ms)" } } }
                                         td {
                                             @if let Some(message) = &test.message { (message) }
                                             @if let Some(details) = &test.details {
@@ -178,21 +179,17 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
 
 fn failing_first(tests: &[TestRow]) -> Vec<&TestRow> {
     let mut ordered: Vec<&TestRow> = tests.iter().collect();
-    ordered.sort_by_key(|test| match test.status.as_str() {
-        "failed" | "error" => 0,
-        "skipped" => 2,
-        _ => 1,
+    ordered.sort_by_key(|test| match test.status {
+        TestStatus::Failed | TestStatus::Error => 0,
+        TestStatus::Passed => 1,
+        TestStatus::Skipped => 2,
     });
     ordered
 }
 
 fn test_progress(progress: &ProgressView) -> Markup {
     let done = progress.finished.len();
-    let failing = progress
-        .finished
-        .iter()
-        .filter(|(_, status)| status == "failed" || status == "error")
-        .count();
+    let failing = progress.finished.iter().filter(|(_, status)| status.is_failing()).count();
     let hidden = done.saturating_sub(PROGRESS_LISTED);
     html! {
         div.test-progress {
@@ -206,9 +203,9 @@ fn test_progress(progress: &ProgressView) -> Markup {
             @if done > 0 {
                 ol.test-ticker aria-label="Finished tests" start=(hidden + 1) {
                     @for (name, status) in progress.finished.iter().skip(hidden) {
-                        li class=(format!("test-{status}")) {
-                            span.test-mark aria-hidden="true" { (status_mark(status)) }
-                            code { (name) } " " span.visually-hidden { (status) }
+                        li class=(format!("test-{}", status.as_str())) {
+                            span.test-mark aria-hidden="true" { (status_mark(*status)) }
+                            code { (name) } " " span.visually-hidden { (status.as_str()) }
                         }
                     }
                 }
@@ -217,11 +214,11 @@ fn test_progress(progress: &ProgressView) -> Markup {
     }
 }
 
-fn status_mark(status: &str) -> &'static str {
+fn status_mark(status: TestStatus) -> &'static str {
     match status {
-        "passed" => "✓",
-        "skipped" => "–",
-        _ => "✗",
+        TestStatus::Passed => "✓",
+        TestStatus::Skipped => "–",
+        TestStatus::Failed | TestStatus::Error => "✗",
     }
 }
 
@@ -308,8 +305,20 @@ pub struct ListedSolution {
     pub id: i64,
     pub number: i32,
     pub submitted: When,
-    pub state: String,
-    pub verdict: Option<String>,
+    pub status: SolutionStatus,
+    pub verdict: Option<Verdict>,
+}
+
+impl ListedSolution {
+    /// Its result in a word or two.
+    fn label(&self) -> &'static str {
+        match (self.status, self.verdict) {
+            (_, Some(verdict)) => verdict.label(),
+            (SolutionStatus::Error, None) => "could not be tested",
+            (SolutionStatus::Saved, None) => "saved, not tested",
+            _ => "being tested",
+        }
+    }
 }
 
 pub fn solution_list(
@@ -333,8 +342,8 @@ pub fn solution_list(
                         tr {
                             td { a href=(format!("/solutions/{}", solution.id)) { "#" (solution.number) } }
                             td { (super::tasks::when(&solution.submitted)) }
-                            td data-verdict=[solution.verdict.as_deref()] {
-                                span class=(format!("badge verdict-{}", solution.verdict.as_deref().unwrap_or("pending"))) { (solution.state) }
+                            td data-verdict=[solution.verdict.map(Verdict::as_str)] {
+                                span class=(format!("badge verdict-{}", solution.verdict.map_or("pending", Verdict::as_str))) { (solution.label()) }
                             }
                         }
                     }
@@ -360,7 +369,7 @@ mod tests {
                 stage: "Running the tests",
                 progress: Some(ProgressView {
                     planned: Some(3),
-                    finished: vec![("counts up".to_owned(), "passed".to_owned())],
+                    finished: vec![("counts up".to_owned(), TestStatus::Passed)],
                 }),
             })
         );
@@ -370,19 +379,18 @@ mod tests {
         );
         insta::assert_snapshot!("status_saved", html(&StatusView::Saved));
         let result = ResultView {
-            verdict: "failed".to_owned(),
-            verdict_text: "Some tests failed".to_owned(),
+            verdict: Verdict::Failed,
             tests: vec![
                 TestRow {
                     name: "counts up".to_owned(),
-                    status: "passed".to_owned(),
+                    status: TestStatus::Passed,
                     message: None,
                     details: None,
                     duration_ms: Some(4),
                 },
                 TestRow {
                     name: "counts <down>".to_owned(),
-                    status: "failed".to_owned(),
+                    status: TestStatus::Failed,
                     message: Some("expected: <1> but was: <2>".to_owned()),
                     details: Some("at CounterTest.java:12".to_owned()),
                     duration_ms: None,

@@ -6,6 +6,8 @@ use super::{
     accounts::FieldErrors,
     components::{csrf_field, form_error, pagination},
 };
+use inloop_plugin_api::report::Verdict;
+
 use crate::db::users::Role;
 
 fn staff_nav(current: &str, is_admin: bool) -> Markup {
@@ -494,8 +496,35 @@ pub struct SourceEditView {
 pub struct ReferenceView {
     pub task: String,
     pub slug: String,
-    pub verdict: String,
+    pub check: ReferenceShown,
     pub details: Option<String>,
+}
+
+/// How far a reference solution's check is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReferenceShown {
+    NotChecked,
+    Pending,
+    Done(Verdict),
+}
+
+impl ReferenceShown {
+    /// The word scripts and tests read, and the badge's colour.
+    fn word(self) -> &'static str {
+        match self {
+            ReferenceShown::NotChecked => "not_checked",
+            ReferenceShown::Pending => "pending",
+            ReferenceShown::Done(verdict) => verdict.as_str(),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ReferenceShown::NotChecked => "not checked yet",
+            ReferenceShown::Pending => "pending",
+            ReferenceShown::Done(verdict) => verdict.label(),
+        }
+    }
 }
 
 /// One repository's card; while a sync runs it asks for itself again every two seconds.
@@ -539,7 +568,7 @@ pub fn repository_card(repository: &RepositoryView, csrf_token: &str) -> Markup 
                             tr {
                                 td { a href=(format!("/tasks/{}", reference.slug)) { (reference.task) } }
                                 td {
-                                    span class=(format!("badge verdict-{}", reference.verdict)) data-reference-verdict=(reference.verdict) { (reference.verdict.replace('_', " ")) }
+                                    span class=(format!("badge verdict-{}", reference.check.word())) data-reference-verdict=(reference.check.word()) { (reference.check.label()) }
                                     @if let Some(details) = &reference.details {
                                         details { summary { "What happened" } pre { (details) } }
                                     }

@@ -33,6 +33,11 @@ impl Verdict {
         Verdict::SystemError,
     ];
 
+    /// The verdict a stored word names ([`Verdict::as_str`] read back).
+    pub fn parse(word: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|verdict| verdict.as_str() == word)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Passed => "passed",
@@ -42,6 +47,19 @@ impl Verdict {
             Verdict::MemoryExceeded => "memory_exceeded",
             Verdict::Crashed => "crashed",
             Verdict::SystemError => "system_error",
+        }
+    }
+
+    /// The verdict in a word or two, for badges and tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::CompileError => "compile error",
+            Verdict::Timeout => "timeout",
+            Verdict::MemoryExceeded => "memory exceeded",
+            Verdict::Crashed => "crashed",
+            Verdict::SystemError => "system error",
         }
     }
 
@@ -73,6 +91,11 @@ pub enum TestStatus {
 }
 
 impl TestStatus {
+    /// Failed or broke: what a student should look at first.
+    pub fn is_failing(self) -> bool {
+        matches!(self, TestStatus::Failed | TestStatus::Error)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TestStatus::Passed => "passed",
@@ -165,7 +188,7 @@ impl Report {
     /// Failed when any test failed or erred, passed when at least one test ran and none did.
     pub fn verdict_from_tests(tests: &[TestCase]) -> Option<Verdict> {
         let ran = tests.iter().filter(|test| test.status != TestStatus::Skipped).count();
-        if tests.iter().any(|test| matches!(test.status, TestStatus::Failed | TestStatus::Error)) {
+        if tests.iter().any(|test| test.status.is_failing()) {
             Some(Verdict::Failed)
         } else if ran > 0 {
             Some(Verdict::Passed)
@@ -184,7 +207,10 @@ mod tests {
         for verdict in Verdict::ALL {
             let json = serde_json::to_string(&verdict).expect("serialises");
             assert_eq!(json, format!("\"{}\"", verdict.as_str()));
+            assert_eq!(Verdict::parse(verdict.as_str()), Some(verdict));
+            assert_eq!(verdict.label(), verdict.as_str().replace('_', " "));
         }
+        assert_eq!(Verdict::parse("Passed"), None);
     }
 
     #[test]

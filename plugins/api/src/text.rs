@@ -37,6 +37,16 @@ pub fn is_safe(text: &str) -> bool {
     text.chars().all(|c| visible(c) == c)
 }
 
+/// A run's standard output and standard error as the one console text a person reads: stdout,
+/// then stderr on a line of its own; a stream with nothing but whitespace is left out.
+pub fn console(stdout: &str, stderr: &str) -> String {
+    match (stdout.trim().is_empty(), stderr.trim().is_empty()) {
+        (_, true) => stdout.to_owned(),
+        (true, false) => stderr.to_owned(),
+        (false, false) => format!("{}\n{}", stdout.trim_end(), stderr),
+    }
+}
+
 fn visible(c: char) -> char {
     match c {
         '\t' | '\n' | '\r' => c,
@@ -53,6 +63,14 @@ fn visible(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn console_text_is_stdout_then_stderr_without_empty_streams() {
+        assert_eq!(console("out\n\n", "err\n"), "out\nerr\n");
+        assert_eq!(console("out\n", " \n"), "out\n");
+        assert_eq!(console("\n", "err"), "err");
+        assert_eq!(console("", ""), "");
+    }
 
     #[test]
     fn nul_and_control_characters_become_visible_pictures() {

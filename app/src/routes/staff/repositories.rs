@@ -1,6 +1,7 @@
 //! Task repositories: the list with each one's sync, problems and reference checks; adding
 //! one and changing where it comes from (admins).
 
+use inloop_plugin_api::report::{Report, TestStatus, Verdict};
 use poem::{
     Response, RouteMethod, get, handler,
     http::StatusCode,
@@ -11,12 +12,12 @@ use serde::Deserialize;
 
 use super::admin_only;
 use crate::{
-    db::{self, users::Role},
+    db::{self, tasks::ReferenceCheck, users::Role},
     error::AppError,
     extract::Ctx,
     http::redirect,
     session::FlashLevel,
-    views::staff as staff_views,
+    views::staff::{self as staff_views, ReferenceShown},
 };
 
 pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
@@ -45,14 +46,21 @@ async fn repository_view(
         .await?
         .into_iter()
         .map(|status| {
-            let verdict = status.verdict.unwrap_or_else(|| "not checked yet".to_owned());
-            let details = (verdict != "passed" && verdict != "pending")
-                .then(|| reference_details(status.report.as_ref(), status.output.as_deref()))
-                .flatten();
+            let (check, details) = match &status.check {
+                ReferenceCheck::NotChecked => (ReferenceShown::NotChecked, None),
+                ReferenceCheck::Pending => (ReferenceShown::Pending, None),
+                ReferenceCheck::Done(report) if report.verdict == Verdict::Passed => {
+                    (ReferenceShown::Done(Verdict::Passed), None)
+                }
+                ReferenceCheck::Done(report) => (
+                    ReferenceShown::Done(report.verdict),
+                    reference_details(report, status.output.as_deref()),
+                ),
+            };
             staff_views::ReferenceView {
                 task: status.system_name,
                 slug: status.slug,
-                verdict,
+                check,
                 details,
             }
         })
@@ -84,31 +92,14 @@ async fn repository_view(
 }
 
 /// What staff need to see of a failed reference check: failed tests, messages, build output.
-fn reference_details(report: Option<&serde_json::Value>, output: Option<&str>) -> Option<String> {
+fn reference_details(report: &Report, output: Option<&str>) -> Option<String> {
     let mut text = String::new();
-    if let Some(report) = report {
-        if let Some(tests) = report.get("tests").and_then(serde_json::Value::as_array) {
-            for test in tests
-                .iter()
-                .filter(|t| t.get("status").and_then(serde_json::Value::as_str) != Some("passed"))
-            {
-                let name = test.get("name").and_then(serde_json::Value::as_str).unwrap_or("?");
-                let message = test.get("message").and_then(serde_json::Value::as_str).unwrap_or("");
-                text.push_str(&format!("{name}: {message}\n"));
-            }
-        }
-        for key in ["feedback"] {
-            if let Some(value) = report.get(key).and_then(serde_json::Value::as_str) {
-                text.push_str(value);
-                text.push('\n');
-            }
-        }
-        if let Some(notes) = report.get("notes").and_then(serde_json::Value::as_array) {
-            for note in notes.iter().filter_map(serde_json::Value::as_str) {
-                text.push_str(note);
-                text.push('\n');
-            }
-        }
+    for test in report.tests.iter().filter(|test| test.status != TestStatus::Passed) {
+        text.push_str(&format!("{}: {}\n", test.name, test.message.as_deref().unwrap_or("")));
+    }
+    for line in report.feedback.iter().chain(&report.notes) {
+        text.push_str(line);
+        text.push('\n');
     }
     if let Some(output) = output.filter(|output| !output.trim().is_empty()) {
         let tail: String =
