@@ -12,7 +12,7 @@ use poem::{
     http::{StatusCode, header},
 };
 
-use crate::{csrf::CsrfError, frame, http, state::AppState, views};
+use crate::{csrf::CsrfError, frame, http, paths, state::AppState, views};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -95,7 +95,7 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
                 page(StatusCode::NOT_FOUND, views::errors::not_found(), "Page not found")
             }
             AppError::LoginRequired { next } => redirect_response(
-                &format!("/login?next={}", http::url_encode(next)),
+                &format!("{}?next={}", paths::LOGIN, http::url_encode(next)),
                 wants_fragment,
             ),
             AppError::Redirect(location) => redirect_response(location, wants_fragment),

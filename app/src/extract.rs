@@ -12,7 +12,7 @@ use crate::{
     auth,
     db::{self, users::User},
     error::AppError,
-    frame, http,
+    frame, http, paths,
     session::{FlashLevel, TypedSession},
     state::AppState,
     views::{self, layout::Chrome},
@@ -30,7 +30,7 @@ pub struct Ctx {
 }
 
 /// Paths a student may open before confirming the own-work declaration.
-const OWNWORK_EXEMPT: &[&str] = &["/account/confirm-ownwork", "/logout", "/about/privacy"];
+const OWNWORK_EXEMPT: &[&str] = &[paths::CONFIRM_OWNWORK, paths::LOGOUT, paths::PRIVACY];
 
 impl<'a> FromRequest<'a> for Ctx {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
@@ -106,7 +106,7 @@ impl Ctx {
             return Ok(());
         }
         if self.state.site_settings().await?.require_ownwork_declaration {
-            return Err(AppError::Redirect("/account/confirm-ownwork".to_owned()));
+            return Err(AppError::Redirect(paths::CONFIRM_OWNWORK.to_owned()));
         }
         Ok(())
     }

@@ -1,11 +1,14 @@
 //! Small HTTP helpers every layer may use: redirects, htmx detection, query encoding and the
-//! check of where a login may send the browser next. A leaf: it uses nothing of this crate.
+//! check of where a login may send the browser next. A leaf: it uses nothing of this crate but
+//! the list of addresses.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use poem::{
     Request, Response,
     http::{StatusCode, header},
 };
+
+use crate::paths;
 
 /// 303 See Other: after a form, the browser fetches the target with GET.
 pub fn redirect(to: &str) -> Response {
@@ -35,7 +38,7 @@ pub fn url_encode(text: &str) -> String {
 /// Where to go after logging in: only paths on this site, never another host.
 pub fn safe_next(next: &str) -> &str {
     let is_local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    if is_local && !next.starts_with("/login") { next } else { "/" }
+    if is_local && !next.starts_with(paths::LOGIN) { next } else { paths::HOME }
 }
 
 #[cfg(test)]

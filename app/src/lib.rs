@@ -17,6 +17,7 @@ pub mod live;
 pub mod mail;
 pub mod markdown;
 pub mod nul_guard;
+pub mod paths;
 pub mod queue;
 pub mod rate_limit;
 pub mod redis_conn;

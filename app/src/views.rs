@@ -9,6 +9,7 @@ pub mod editor;
 pub mod errors;
 pub mod home;
 pub mod layout;
+pub mod mails;
 pub mod solutions;
 pub mod staff;
 pub mod tasks;

@@ -15,7 +15,6 @@ use poem::{
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::submission::{self, MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES};
 use crate::{
     db::{self, checkpoints::EditorFile, tasks::Viewer},
     error::AppError,
@@ -24,6 +23,10 @@ use crate::{
     rate_limit::{Decision, Limit, describe_wait},
     session::FlashLevel,
     views,
+};
+use crate::{
+    paths,
+    submission::{self, MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES},
 };
 
 /// Url-encoding can triple the size of code; anything larger is not an editor's form.
@@ -239,7 +242,7 @@ pub async fn save_checkpoint(
         ));
     }
     ctx.flash(FlashLevel::Success, "Your files are saved.");
-    Ok(redirect(&format!("/tasks/{slug}#editor")))
+    Ok(redirect(&paths::task_section(&slug, "editor")))
 }
 
 #[handler]
@@ -278,7 +281,7 @@ pub async fn submit_from_editor(
     let (solution_id, number) = (stored.id, stored.number);
     if !ctx.htmx {
         ctx.flash(FlashLevel::Success, stored.message());
-        return Ok(redirect(&format!("/solutions/{solution_id}")));
+        return Ok(redirect(&paths::solution(solution_id)));
     }
     let solution =
         db::solutions::find(&ctx.state.db, solution_id).await?.ok_or(AppError::NotFound)?;

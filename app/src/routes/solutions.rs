@@ -21,6 +21,7 @@ use crate::{
     error::AppError,
     extract::Ctx,
     http::redirect,
+    paths,
     session::FlashLevel,
     submission,
     views::{self, solutions::StatusView},
@@ -82,7 +83,7 @@ pub async fn submit(
     let viewer = Viewer { is_staff: false, ..super::tasks::viewer(&ctx).await? };
     let task =
         db::tasks::visible_task(&ctx.state.db, &slug, viewer).await?.ok_or(AppError::NotFound)?;
-    let back = format!("/tasks/{slug}#submit");
+    let back = paths::task_section(&slug, "submit");
     let window = submission::window_for(&ctx.state, &task, user.id).await?;
     if let Some(reason) = window.closed_message() {
         ctx.flash(FlashLevel::Error, reason);
@@ -101,7 +102,7 @@ pub async fn submit(
     }
     let stored = submission::store_and_dispatch(&ctx.state, &task, user.id, &files).await?;
     ctx.flash(FlashLevel::Success, stored.message());
-    Ok(redirect(&format!("/solutions/{}", stored.id)))
+    Ok(redirect(&paths::solution(stored.id)))
 }
 
 /// The solution, if the viewer may see it: their own, or any for staff. Others get 404.
@@ -387,8 +388,7 @@ pub async fn solution_list(
         })
         .collect();
     let pages = if has_more { page + 1 } else { page };
-    let pagination =
-        views::components::pagination(&format!("/tasks/{slug}/solutions"), page, pages);
+    let pagination = views::components::pagination(&paths::task_solutions(&slug), page, pages);
     Ok(ctx.render(
         "My solutions",
         views::solutions::solution_list(&task.slug, &task.title, &solutions, pagination),

@@ -14,7 +14,7 @@ use crate::{
     db::{self, checkpoints::EditorFile, tasks::Viewer},
     error::AppError,
     extract::{Ctx, ExtraAssets},
-    markdown,
+    markdown, paths,
     taskrepo::dates,
     views::{self, tasks::When},
 };
@@ -116,7 +116,7 @@ pub async fn render_task(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let now = OffsetDateTime::now_utc();
-    let base = format!("/tasks/{}", task.slug);
+    let base = paths::task(&task.slug);
     let version = &task.revision[..task.revision.len().min(10)];
     let text =
         markdown::render_task(&task.description, &markdown::TaskLinks { base: &base, version });

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use maud::{Markup, html};
 
 use super::components::{Field, csrf_field, form_error};
+use crate::paths;
 
 /// Field name → message, for forms that report problems per field.
 #[derive(Default)]
@@ -53,7 +54,7 @@ pub fn login(view: &LoginView<'_>) -> Markup {
             h1 { "Log in" }
             @if let Some(notice) = view.notice { p.flash.flash-info role="status" { (notice) } }
             (form_error(view.error))
-            form method="post" action="/login" {
+            form method="post" action=(paths::LOGIN) {
                 (csrf_field(view.csrf_token))
                 input type="hidden" name="next" value=(view.next);
                 (Field { name: "login", label: "Username or e-mail address", kind: "text", value: view.login,
@@ -62,9 +63,9 @@ pub fn login(view: &LoginView<'_>) -> Markup {
                          error: None, help: None, autocomplete: "current-password", required: true }.render())
                 button.primary type="submit" { "Log in" }
             }
-            p { a href="/account/password-reset" { "Forgot your password?" } }
+            p { a href=(paths::PASSWORD_RESET) { "Forgot your password?" } }
             @if view.signup_allowed {
-                p { "New here? " a href="/account/signup" { "Create an account" } }
+                p { "New here? " a href=(paths::SIGNUP) { "Create an account" } }
             }
         }
     }
@@ -86,7 +87,7 @@ pub fn signup(view: &SignupView<'_>) -> Markup {
         section.narrow {
             h1 { "Create an account" }
             (form_error(view.error))
-            form method="post" action="/account/signup" novalidate {
+            form method="post" action=(paths::SIGNUP) novalidate {
                 (csrf_field(view.csrf_token))
                 (Field { name: "username", label: "Username", kind: "text", value: view.username,
                          error: error("username"),
@@ -105,7 +106,7 @@ pub fn signup(view: &SignupView<'_>) -> Markup {
                         checked[view.privacy_consent] required
                         aria-describedby=[error("privacy_consent").map(|_| "field-privacy_consent-error")];
                     label for="field-privacy_consent" {
-                        "Yes, I accept the " a href="/about/privacy" target="_blank" { "privacy statement" } "."
+                        "Yes, I accept the " a href=(paths::PRIVACY) target="_blank" { "privacy statement" } "."
                     }
                     @if let Some(message) = error("privacy_consent") {
                         p.error #field-privacy_consent-error { (message) }
@@ -122,7 +123,7 @@ pub fn signup_closed() -> Markup {
         section.narrow {
             h1 { "Signing up is closed" }
             p { "Sorry, signing up is not allowed at the moment. Ask your course staff for an account." }
-            p { a href="/login" { "Log in" } }
+            p { a href=(paths::LOGIN) { "Log in" } }
         }
     }
 }
@@ -142,7 +143,7 @@ pub fn activation_invalid() -> Markup {
         section.narrow {
             h1 { "This activation link is not valid." }
             p { "It may have been used already, or it has expired. If your account is active, simply "
-                a href="/login" { "log in" } "." }
+                a href=(paths::LOGIN) { "log in" } "." }
         }
     }
 }
@@ -159,7 +160,7 @@ pub fn password_reset_request(view: &PasswordResetRequestView<'_>) -> Markup {
             h1 { "Forgot your password?" }
             p { "Enter the e-mail address of your account and we will send you a link to set a new password." }
             (form_error(view.error))
-            form method="post" action="/account/password-reset" {
+            form method="post" action=(paths::PASSWORD_RESET) {
                 (csrf_field(view.csrf_token))
                 (Field { name: "email", label: "E-mail address", kind: "email", value: view.email,
                          error: None, help: None, autocomplete: "email", required: true }.render())
@@ -183,7 +184,7 @@ pub fn password_reset_invalid() -> Markup {
         section.narrow {
             h1 { "Sorry, this recovery link is invalid." }
             p { "It may have been used already, or it has expired. "
-                a href="/account/password-reset" { "Ask for a new link" } "." }
+                a href=(paths::PASSWORD_RESET) { "Ask for a new link" } "." }
         }
     }
 }
@@ -250,7 +251,7 @@ pub fn profile(view: &ProfileView<'_>) -> Markup {
                     @if view.groups.is_empty() { span.muted { "none" } } @else { (view.groups.join(", ")) }
                 }
             }
-            form method="post" action="/account/profile" novalidate {
+            form method="post" action=(paths::PROFILE) novalidate {
                 (csrf_field(view.csrf_token))
                 (Field { name: "first_name", label: "First name", kind: "text", value: view.first_name,
                          error: error("first_name"), help: None, autocomplete: "given-name", required: false }.render())
@@ -271,7 +272,7 @@ pub fn profile(view: &ProfileView<'_>) -> Markup {
                 }
                 button.primary type="submit" { "Save profile" }
             }
-            p { a href="/account/password" { "Change my password" } }
+            p { a href=(paths::PASSWORD) { "Change my password" } }
         }
     }
 }
@@ -292,7 +293,7 @@ pub fn confirm_ownwork(view: &OwnworkView<'_>) -> Markup {
         section.narrow {
             h1 { "Before you start" }
             div.prose { (view.intro) }
-            form method="post" action="/account/confirm-ownwork" novalidate {
+            form method="post" action=(paths::CONFIRM_OWNWORK) novalidate {
                 (csrf_field(view.csrf_token))
                 (Field { name: "first_name", label: "First name", kind: "text", value: view.first_name,
                          error: error("first_name"), help: None, autocomplete: "given-name", required: true }.render())

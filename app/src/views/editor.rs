@@ -11,7 +11,7 @@ use super::{
     solutions::{StatusView, live_status},
     tasks::When,
 };
-use crate::db::checkpoints::EditorFile;
+use crate::{db::checkpoints::EditorFile, paths};
 
 /// The latest solution, shown beside the editor.
 pub struct LatestSolution {
@@ -42,7 +42,7 @@ pub struct EditorView<'a> {
 }
 
 pub fn workbench(view: &EditorView<'_>) -> Markup {
-    let save_url = format!("/tasks/{}/checkpoint", view.slug);
+    let save_url = paths::task_checkpoint(view.slug);
     html! {
         section.workbench #editor aria-labelledby="editor-heading" {
             h2 #editor-heading { "Your solution" }
@@ -88,7 +88,7 @@ pub fn workbench(view: &EditorView<'_>) -> Markup {
                     (result_panel(latest.id, latest.number, &latest.status))
                 }
             }
-            p.solution-links { a href=(format!("/tasks/{}/solutions", view.slug)) { "All my solutions" } }
+            p.solution-links { a href=(paths::task_solutions(view.slug)) { "All my solutions" } }
             details.upload-instead {
                 summary { "Upload files instead" }
                 (view.upload)
@@ -130,7 +130,7 @@ fn file_block(index: usize, file: &EditorFile, new: bool) -> Markup {
 /// Submit posts the editor's form; htmx puts the answer beside the editor, a plain browser
 /// goes to the new solution's page.
 pub fn submit_button(slug: &str, usage: Option<(i64, i64)>, out_of_band: bool) -> Markup {
-    let url = format!("/tasks/{slug}/editor");
+    let url = paths::task_editor(slug);
     let exhausted = usage.is_some_and(|(used, limit)| used >= limit);
     html! {
         button.primary #editor-submit type="submit" formaction=(url) hx-post=(url)
@@ -146,7 +146,7 @@ pub fn submit_button(slug: &str, usage: Option<(i64, i64)>, out_of_band: bool) -
 /// A submission's live status next to the editor.
 pub fn result_panel(solution_id: i64, number: i32, status: &StatusView) -> Markup {
     html! {
-        h3.result-heading { a href=(format!("/solutions/{solution_id}")) { "Solution #" (number) } }
+        h3.result-heading { a href=(paths::solution(solution_id)) { "Solution #" (number) } }
         (live_status(solution_id, status))
     }
 }

@@ -2,12 +2,14 @@
 
 use maud::{Markup, html};
 
+use crate::paths;
+
 pub fn not_found() -> Markup {
     html! {
         section.error-page {
             h1 { "Page not found" }
             p { "There is nothing at this address. It may have moved, or the link you followed may be mistyped." }
-            p { a href="/" { "Go to the start page" } }
+            p { a href=(paths::HOME) { "Go to the start page" } }
         }
     }
 }
@@ -17,7 +19,7 @@ pub fn method_not_allowed() -> Markup {
         section.error-page {
             h1 { "Not possible this way" }
             p { "This address does not accept that kind of request. Logging out, for example, works only through the Log out button." }
-            p { a href="/" { "Go to the start page" } }
+            p { a href=(paths::HOME) { "Go to the start page" } }
         }
     }
 }
@@ -27,7 +29,7 @@ pub fn forbidden(message: &str) -> Markup {
         section.error-page {
             h1 { "Not allowed" }
             p { (message) }
-            p { a href="/" { "Go to the start page" } }
+            p { a href=(paths::HOME) { "Go to the start page" } }
         }
     }
 }
@@ -66,7 +68,7 @@ pub fn bad_request(message: &str) -> Markup {
         section.error-page {
             h1 { "We could not understand that request" }
             p { (message) }
-            p { a href="/" { "Go to the start page" } }
+            p { a href=(paths::HOME) { "Go to the start page" } }
         }
     }
 }

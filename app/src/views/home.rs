@@ -2,6 +2,8 @@
 
 use maud::{Markup, html};
 
+use crate::paths;
+
 pub struct HomeView<'a> {
     pub display_name: &'a str,
     pub profile_complete: bool,
@@ -17,7 +19,7 @@ pub fn home(view: &HomeView<'_>) -> Markup {
             @if !view.profile_complete {
                 p.flash.flash-warning {
                     "Your profile is incomplete: please add your name and matriculation number in "
-                    a href="/account/profile" { "My profile" } "."
+                    a href=(paths::PROFILE) { "My profile" } "."
                 }
             }
             (view.tasks)
@@ -28,12 +30,12 @@ pub fn home(view: &HomeView<'_>) -> Markup {
                         @if view.groups.is_empty() { "You are not in a group yet." }
                         @else { "Your group: " (view.groups.join(", ")) }
                     }
-                    p { a href="/account/profile" { "Profile" } " · " a href="/account/password" { "Password" } }
+                    p { a href=(paths::PROFILE) { "Profile" } " · " a href=(paths::PASSWORD) { "Password" } }
                 }
                 @if view.is_staff {
                     article.card {
                         h2 { "Course staff" }
-                        p { a href="/staff" { "Manage users, groups and settings" } }
+                        p { a href=(paths::staff::DASHBOARD) { "Manage users, groups and settings" } }
                     }
                 }
             }

@@ -2,7 +2,10 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::session::{Flash, FlashLevel};
+use crate::{
+    paths,
+    session::{Flash, FlashLevel},
+};
 
 /// What the frame around every page needs to know.
 pub struct Chrome {
@@ -55,16 +58,16 @@ pub fn page(chrome: &Chrome, title: &str, body: &Markup) -> Markup {
                 a.skip-link href="#main" { "Skip to content" }
                 header.site-header {
                     nav.site-nav aria-label="Main" {
-                        a.brand href="/" { (chrome.site_name) }
+                        a.brand href=(paths::HOME) { (chrome.site_name) }
                         @if let Some(user) = &chrome.user {
                             ul {
-                                li { a href="/" { "Home" } }
+                                li { a href=(paths::HOME) { "Home" } }
                                 @if user.is_staff {
-                                    li { a href="/staff" { "Staff" } }
+                                    li { a href=(paths::staff::DASHBOARD) { "Staff" } }
                                 }
-                                li { a href="/account/profile" { "My profile" } }
+                                li { a href=(paths::PROFILE) { "My profile" } }
                                 li {
-                                    form.inline method="post" action="/logout" {
+                                    form.inline method="post" action=(paths::LOGOUT) {
                                         @if let Some(token) = &chrome.csrf_token {
                                             input type="hidden" name=(crate::csrf::FORM_FIELD) value=(token);
                                         }
@@ -76,8 +79,8 @@ pub fn page(chrome: &Chrome, title: &str, body: &Markup) -> Markup {
                             }
                         } @else {
                             ul {
-                                li { a href="/login" { "Log in" } }
-                                li { a href="/account/signup" { "Sign up" } }
+                                li { a href=(paths::LOGIN) { "Log in" } }
+                                li { a href=(paths::SIGNUP) { "Sign up" } }
                             }
                         }
                     }
@@ -87,7 +90,7 @@ pub fn page(chrome: &Chrome, title: &str, body: &Markup) -> Markup {
                     (body)
                 }
                 footer.site-footer {
-                    a href="/about/privacy" { "Privacy" }
+                    a href=(paths::PRIVACY) { "Privacy" }
                     span.muted { (chrome.site_name) }
                 }
             }

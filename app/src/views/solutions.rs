@@ -4,7 +4,7 @@ use inloop_plugin_api::report::{TestStatus, Verdict};
 use maud::{Markup, html};
 
 use super::{components::csrf_field, tasks::When};
-use crate::db::solutions::SolutionStatus;
+use crate::{db::solutions::SolutionStatus, paths};
 
 pub struct SubmitFormView<'a> {
     pub slug: &'a str,
@@ -28,7 +28,7 @@ pub fn submit_form(view: &SubmitFormView<'_>) -> Markup {
             @if let Some(closed) = view.closed {
                 p.flash.flash-warning { (closed) }
             } @else {
-                form method="post" action=(format!("/tasks/{}/submit", view.slug)) enctype="multipart/form-data" {
+                form method="post" action=(paths::task_submit(view.slug)) enctype="multipart/form-data" {
                     (csrf_field(view.csrf_token))
                     div.field {
                         label for="field-files" { "Files" }
@@ -110,7 +110,7 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
         StatusView::Saved => Some("saved"),
         _ => None,
     };
-    let url = format!("/solutions/{solution_id}/status");
+    let url = paths::solution_status(solution_id);
     html! {
         section #solution-status.solution-status aria-live="polite"
             data-verdict=[verdict]
@@ -226,7 +226,7 @@ fn status_mark(status: TestStatus) -> &'static str {
 /// the fallback.
 pub fn live_status(solution_id: i64, current: &StatusView) -> Markup {
     html! {
-        div.solution-live hx-ext="sse" sse-connect=(format!("/solutions/{solution_id}/events")) sse-swap="status" hx-swap="innerHTML" {
+        div.solution-live hx-ext="sse" sse-connect=(paths::solution_events(solution_id)) sse-swap="status" hx-swap="innerHTML" {
             (status(solution_id, current))
         }
     }
@@ -256,8 +256,8 @@ pub struct SolutionPageView<'a> {
 pub fn solution_page(view: &SolutionPageView<'_>) -> Markup {
     html! {
         nav.breadcrumbs aria-label="Breadcrumb" {
-            a href=(format!("/tasks/{}", view.task_slug)) { (view.task_title) } " › "
-            a href=(format!("/tasks/{}/solutions", view.task_slug)) { "Solutions" } " › "
+            a href=(paths::task(view.task_slug)) { (view.task_title) } " › "
+            a href=(paths::task_solutions(view.task_slug)) { "Solutions" } " › "
             span aria-current="page" { "#" (view.number) }
         }
         h1 { "Solution #" (view.number) " for " (view.task_title) }
@@ -265,7 +265,7 @@ pub fn solution_page(view: &SolutionPageView<'_>) -> Markup {
         p.muted { "Submitted " (super::tasks::when(&view.submitted)) }
         (live_status(view.solution_id, &view.status))
         @if let Some(token) = view.test_again {
-            form.test-again method="post" action=(format!("/staff/solutions/{}/test-again", view.solution_id)) {
+            form.test-again method="post" action=(paths::staff::solution_test_again(view.solution_id)) {
                 (csrf_field(token))
                 button type="submit" { "Test again" }
                 span.help { " It could not be tested; its old result stays in its history." }
@@ -273,7 +273,7 @@ pub fn solution_page(view: &SolutionPageView<'_>) -> Markup {
         }
         section.files {
             h2 { "Files" }
-            p { a href=(format!("/solutions/{}/download", view.solution_id)) download { "Download as zip" } }
+            p { a href=(paths::solution_download(view.solution_id)) download { "Download as zip" } }
             @for file in view.files {
                 details open {
                     summary { code { (file.name) } " " span.muted { "(" (file.size) " bytes)" } }
@@ -329,7 +329,7 @@ pub fn solution_list(
 ) -> Markup {
     html! {
         nav.breadcrumbs aria-label="Breadcrumb" {
-            a href=(format!("/tasks/{task_slug}")) { (task_title) } " › " span aria-current="page" { "My solutions" }
+            a href=(paths::task(task_slug)) { (task_title) } " › " span aria-current="page" { "My solutions" }
         }
         h1 { "My solutions for " (task_title) }
         @if solutions.is_empty() {
@@ -340,7 +340,7 @@ pub fn solution_list(
                 tbody {
                     @for solution in solutions {
                         tr {
-                            td { a href=(format!("/solutions/{}", solution.id)) { "#" (solution.number) } }
+                            td { a href=(paths::solution(solution.id)) { "#" (solution.number) } }
                             td { (super::tasks::when(&solution.submitted)) }
                             td data-verdict=[solution.verdict.map(Verdict::as_str)] {
                                 span class=(format!("badge verdict-{}", solution.verdict.map_or("pending", Verdict::as_str))) { (solution.label()) }

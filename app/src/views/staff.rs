@@ -8,16 +8,16 @@ use super::{
 };
 use inloop_plugin_api::report::Verdict;
 
-use crate::db::users::Role;
+use crate::{db::users::Role, paths};
 
 fn staff_nav(current: &str, is_admin: bool) -> Markup {
     let items: &[(&str, &str)] = &[
-        ("/staff", "Overview"),
-        ("/staff/users", "Users"),
-        ("/staff/groups", "Groups"),
-        ("/staff/courses", "Courses of study"),
-        ("/staff/repositories", "Repositories"),
-        ("/staff/categories", "Categories"),
+        (paths::staff::DASHBOARD, "Overview"),
+        (paths::staff::USERS, "Users"),
+        (paths::staff::GROUPS, "Groups"),
+        (paths::staff::COURSES, "Courses of study"),
+        (paths::staff::REPOSITORIES, "Repositories"),
+        (paths::staff::CATEGORIES, "Categories"),
     ];
     html! {
         nav.subnav aria-label="Staff" {
@@ -25,7 +25,7 @@ fn staff_nav(current: &str, is_admin: bool) -> Markup {
                 a href=(href) aria-current=[(*href == current).then_some("page")] { (label) }
             }
             @if is_admin {
-                a href="/staff/settings" aria-current=[("/staff/settings" == current).then_some("page")] { "Settings" }
+                a href=(paths::staff::SETTINGS) aria-current=[(paths::staff::SETTINGS == current).then_some("page")] { "Settings" }
             }
         }
     }
@@ -63,7 +63,7 @@ pub fn dashboard(view: &DashboardView<'_>) -> Markup {
         .unwrap_or(1)
         .max(1);
     html! {
-        (staff_nav("/staff", view.is_admin))
+        (staff_nav(paths::staff::DASHBOARD, view.is_admin))
         h1 { "Course staff" }
         div.cards {
             // Wide: four columns of a table do not fit the narrowest card.
@@ -86,17 +86,17 @@ pub fn dashboard(view: &DashboardView<'_>) -> Markup {
                         }
                     }
                 }
-                p { a href="/staff/users" { "All users" } }
+                p { a href=(paths::staff::USERS) { "All users" } }
             }
             article.card {
                 h2 { "Groups" }
                 p { (view.groups) " group(s)" }
-                p { a href="/staff/groups" { "Manage groups" } }
+                p { a href=(paths::staff::GROUPS) { "Manage groups" } }
             }
             article.card {
                 h2 { "Sign-up" }
                 p { @if view.signup_allowed { "Open: anyone with a matching e-mail address can sign up." } @else { "Closed: only staff create accounts." } }
-                @if view.is_admin { p { a href="/staff/settings" { "Change settings" } } }
+                @if view.is_admin { p { a href=(paths::staff::SETTINGS) { "Change settings" } } }
             }
             (untested_card(view))
         }
@@ -117,10 +117,10 @@ fn untested_card(view: &DashboardView<'_>) -> Markup {
                     @for task in view.untested {
                         li {
                             span {
-                                a href=(format!("/tasks/{}", task.task_slug)) { (task.task_title) }
+                                a href=(paths::task(&task.task_slug)) { (task.task_title) }
                                 " " span.badge { (task.count) }
                             }
-                            form.inline method="post" action=(format!("/staff/tasks/{}/test-untested", task.task_id)) {
+                            form.inline method="post" action=(paths::staff::task_test_untested(task.task_id)) {
                                 (csrf_field(view.csrf_token))
                                 button type="submit" { "Test " (task.count) " again" span.visually-hidden { ": " (task.task_title) } }
                             }
@@ -157,10 +157,10 @@ pub struct UserListView<'a> {
 
 pub fn user_list(view: &UserListView<'_>) -> Markup {
     html! {
-        (staff_nav("/staff/users", view.is_admin))
+        (staff_nav(paths::staff::USERS, view.is_admin))
         h1 { "Users" }
-        form.search role="search" method="get" action="/staff/users"
-            hx-get="/staff/users" hx-trigger="input changed delay:300ms from:#field-q, change from:#field-role"
+        form.search role="search" method="get" action=(paths::staff::USERS)
+            hx-get=(paths::staff::USERS) hx-trigger="input changed delay:300ms from:#field-q, change from:#field-role"
             hx-target="#user-results" hx-select="#user-results" hx-swap="outerHTML" hx-push-url="true" {
             label for="field-q" { "Search" }
             input #field-q type="search" name="q" value=(view.search) placeholder="name, e-mail, matriculation number";
@@ -184,7 +184,7 @@ pub fn user_list(view: &UserListView<'_>) -> Markup {
                 tbody {
                     @for row in view.rows {
                         tr.inactive[!row.is_active] {
-                            td { a href=(format!("/staff/users/{}", row.id)) { (row.username) } @if !row.is_active { " " span.badge { "inactive" } } }
+                            td { a href=(paths::staff::user(row.id)) { (row.username) } @if !row.is_active { " " span.badge { "inactive" } } }
                             td { (row.name) }
                             td { a href=(format!("mailto:{}", row.email)) { (row.email) } }
                             td { (row.matriculation_number) }
@@ -224,7 +224,7 @@ pub struct UserEditView<'a> {
 
 pub fn user_edit(view: &UserEditView<'_>) -> Markup {
     html! {
-        (staff_nav("/staff/users", view.is_admin))
+        (staff_nav(paths::staff::USERS, view.is_admin))
         h1 { "User " (view.username) }
         dl.facts {
             dt { "Name" } dd { (view.name) }
@@ -234,11 +234,11 @@ pub fn user_edit(view: &UserEditView<'_>) -> Markup {
             dt { "Last login" } dd { @if let Some(at) = &view.last_login { (at) } @else { "never" } }
         }
         (form_error(view.error))
-        form method="post" action=(format!("/staff/users/{}", view.id)) {
+        form method="post" action=(paths::staff::user(view.id)) {
             (csrf_field(view.csrf_token))
             fieldset {
                 legend { "Groups" }
-                @if view.groups.is_empty() { p.muted { "There are no groups yet. " a href="/staff/groups" { "Create one" } "." } }
+                @if view.groups.is_empty() { p.muted { "There are no groups yet. " a href=(paths::staff::GROUPS) { "Create one" } "." } }
                 @for group in view.groups {
                     div.checkbox {
                         input id=(format!("group-{}", group.id)) type="checkbox" name="group" value=(group.id) checked[group.member];
@@ -284,7 +284,7 @@ pub struct GroupsView<'a> {
 
 pub fn groups(view: &GroupsView<'_>) -> Markup {
     html! {
-        (staff_nav("/staff/groups", view.is_admin))
+        (staff_nav(paths::staff::GROUPS, view.is_admin))
         h1 { "Groups" }
         p { "A task can be limited to one group; students see it only if they are members." }
         table.data {
@@ -295,7 +295,7 @@ pub fn groups(view: &GroupsView<'_>) -> Markup {
                         td { (group.name) }
                         td { (group.members) }
                         td {
-                            form.inline method="post" action=(format!("/staff/groups/{}/delete", group.id)) {
+                            form.inline method="post" action=(paths::staff::group_delete(group.id)) {
                                 (csrf_field(view.csrf_token))
                                 button.danger type="submit" aria-label=(format!("Delete group {}", group.name)) { "Delete" }
                             }
@@ -306,7 +306,7 @@ pub fn groups(view: &GroupsView<'_>) -> Markup {
         }
         h2 { "New group" }
         (form_error(view.error))
-        form method="post" action="/staff/groups" {
+        form method="post" action=(paths::staff::GROUPS) {
             (csrf_field(view.csrf_token))
             div.field {
                 label for="field-name" { "Name" }
@@ -327,13 +327,13 @@ pub struct CoursesView<'a> {
 
 pub fn courses(view: &CoursesView<'_>) -> Markup {
     html! {
-        (staff_nav("/staff/courses", view.is_admin))
+        (staff_nav(paths::staff::COURSES, view.is_admin))
         h1 { "Courses of study" }
         p { "Students choose one of these in their profile." }
         ul { @for course in view.courses { li { (course) } } }
         h2 { "New course of study" }
         (form_error(view.error))
-        form method="post" action="/staff/courses" {
+        form method="post" action=(paths::staff::COURSES) {
             (csrf_field(view.csrf_token))
             div.field {
                 label for="field-name" { "Name" }
@@ -377,10 +377,10 @@ pub fn settings(view: &SettingsView<'_>) -> Markup {
         }
     };
     html! {
-        (staff_nav("/staff/settings", true))
+        (staff_nav(paths::staff::SETTINGS, true))
         h1 { "Settings" }
         p { "Changes take effect within a few seconds on every server." }
-        form method="post" action="/staff/settings" novalidate {
+        form method="post" action=(paths::staff::SETTINGS) novalidate {
             (csrf_field(view.csrf_token))
             fieldset {
                 legend { "Sign-up" }
@@ -448,7 +448,7 @@ pub fn settings(view: &SettingsView<'_>) -> Markup {
             section.saved-solutions aria-labelledby="saved-solutions-heading" {
                 h2 #saved-solutions-heading { "Saved, untested solutions" }
                 p { (view.saved_solutions) " solution(s) were stored while feedback was off. Testing them shows their authors the results." }
-                form method="post" action="/staff/settings/test-saved" {
+                form method="post" action=(paths::staff::SETTINGS_TEST_SAVED) {
                     (csrf_field(view.csrf_token))
                     @if view.immediate_feedback {
                         button type="submit" { "Test them now" }
@@ -530,7 +530,7 @@ impl ReferenceShown {
 /// One repository's card; while a sync runs it asks for itself again every two seconds.
 pub fn repository_card(repository: &RepositoryView, csrf_token: &str) -> Markup {
     let id = format!("repository-{}", repository.name);
-    let status_url = format!("/staff/repositories/{}/card", repository.name);
+    let status_url = paths::staff::repository_card(&repository.name);
     html! {
         article.card.repository id=(id)
             hx-get=[repository.running.then_some(status_url.as_str())]
@@ -566,7 +566,7 @@ pub fn repository_card(repository: &RepositoryView, csrf_token: &str) -> Markup 
                     tbody {
                         @for reference in &repository.references {
                             tr {
-                                td { a href=(format!("/tasks/{}", reference.slug)) { (reference.task) } }
+                                td { a href=(paths::task(&reference.slug)) { (reference.task) } }
                                 td {
                                     span class=(format!("badge verdict-{}", reference.check.word())) data-reference-verdict=(reference.check.word()) { (reference.check.label()) }
                                     @if let Some(details) = &reference.details {
@@ -578,7 +578,7 @@ pub fn repository_card(repository: &RepositoryView, csrf_token: &str) -> Markup 
                     }
                 }
             }
-            form method="post" action=(format!("/staff/repositories/{}/sync", repository.name)) {
+            form method="post" action=(paths::staff::repository_sync(&repository.name)) {
                 (csrf_field(csrf_token))
                 button.primary type="submit" disabled[repository.running] { "Sync now" }
             }
@@ -599,7 +599,7 @@ pub fn repository_card(repository: &RepositoryView, csrf_token: &str) -> Markup 
                 details.source open[source.error.is_some()] {
                     summary { "Change the URL or branch" }
                     (form_error(source.error.as_deref()))
-                    form method="post" action=(format!("/staff/repositories/{}/source", repository.name)) {
+                    form method="post" action=(paths::staff::repository_source(&repository.name)) {
                         (csrf_field(csrf_token))
                         div.field {
                             label for=(url_id) { "Git URL" }
@@ -630,7 +630,7 @@ pub struct RepositoriesView<'a> {
 
 pub fn repositories(view: &RepositoriesView<'_>) -> Markup {
     html! {
-        (staff_nav("/staff/repositories", view.is_admin))
+        (staff_nav(paths::staff::REPOSITORIES, view.is_admin))
         h1 { "Task repositories" }
         @if view.repositories.is_empty() { p.muted { "No repository yet." } }
         div.repositories {
@@ -639,7 +639,7 @@ pub fn repositories(view: &RepositoriesView<'_>) -> Markup {
         @if view.is_admin {
             h2 { "Add a repository" }
             (form_error(view.form_error))
-            form method="post" action="/staff/repositories" {
+            form method="post" action=(paths::staff::REPOSITORIES) {
                 (csrf_field(view.csrf_token))
                 div.field {
                     label for="field-name" { "Name" }
@@ -670,12 +670,12 @@ pub struct CategoryEditView {
 
 pub fn categories(csrf_token: &str, is_admin: bool, categories: &[CategoryEditView]) -> Markup {
     html! {
-        (staff_nav("/staff/categories", is_admin))
+        (staff_nav(paths::staff::CATEGORIES, is_admin))
         h1 { "Task categories" }
         p { "Categories come from the tasks' meta.json. Their order and description are yours: imports never change them." }
         @if categories.is_empty() { p.muted { "No categories yet: sync a task repository first." } }
         @for category in categories {
-            form.card.category method="post" action=(format!("/staff/categories/{}", category.id)) {
+            form.card.category method="post" action=(paths::staff::category(category.id)) {
                 (csrf_field(csrf_token))
                 h2 { (category.name) " " span.muted { "(" (category.tasks) " tasks)" } }
                 div.field {

@@ -2,6 +2,8 @@
 
 use maud::{Markup, html};
 
+use crate::paths;
+
 pub struct CategoryRow {
     pub slug: String,
     pub name: String,
@@ -20,7 +22,7 @@ pub fn index(categories: &[CategoryRow]) -> Markup {
                 ul.categories {
                     @for category in categories {
                         li {
-                            a href=(format!("/tasks/category/{}", category.slug)) { (category.name) }
+                            a href=(paths::category(&category.slug)) { (category.name) }
                             " " span.muted { "(" (category.open_tasks) " open task" @if category.open_tasks != 1 { "s" } ")" }
                             div.prose { (category.description) }
                         }
@@ -65,7 +67,7 @@ pub struct CategoryView<'a> {
 pub fn category(view: &CategoryView<'_>) -> Markup {
     let any_deadline = view.tasks.iter().any(|task| task.deadline.is_some());
     html! {
-        nav.breadcrumbs aria-label="Breadcrumb" { a href="/" { "Tasks" } " › " span aria-current="page" { (view.name) } }
+        nav.breadcrumbs aria-label="Breadcrumb" { a href=(paths::HOME) { "Tasks" } " › " span aria-current="page" { (view.name) } }
         h1 { (view.name) }
         div.prose { (view.description) }
         @if view.tasks.is_empty() {
@@ -83,7 +85,7 @@ pub fn category(view: &CategoryView<'_>) -> Markup {
                         tr.tasks-unpublished[!task.published] {
                             td {
                                 @if task.published || !task.staff_notes.is_empty() {
-                                    a href=(format!("/tasks/{}", task.slug)) { (task.title) }
+                                    a href=(paths::task(&task.slug)) { (task.title) }
                                 } @else {
                                     (task.title)
                                 }
@@ -137,8 +139,8 @@ pub struct TaskView<'a> {
 pub fn task(view: &TaskView<'_>) -> Markup {
     html! {
         nav.breadcrumbs aria-label="Breadcrumb" {
-            a href="/" { "Tasks" } " › "
-            a href=(format!("/tasks/category/{}", view.category_slug)) { (view.category_name) } " › "
+            a href=(paths::HOME) { "Tasks" } " › "
+            a href=(paths::category(view.category_slug)) { (view.category_name) } " › "
             span aria-current="page" { (view.title) }
         }
         @for note in &view.staff_notes { p.flash.flash-info { (note) } }

@@ -14,6 +14,7 @@ use crate::{
     error::AppError,
     extract::Ctx,
     http::{redirect, safe_next},
+    paths,
     rate_limit::{Decision, Limit, describe_wait},
     session::FlashLevel,
     views::{self},
@@ -169,5 +170,5 @@ fn logout(ctx: Ctx) -> Response {
         tracing::info!(user_id = user.id, "logged out");
     }
     ctx.typed_session().log_out();
-    redirect("/login?logged_out=1")
+    redirect(paths::LOGGED_OUT)
 }

@@ -17,6 +17,7 @@ use crate::{
     extract::Ctx,
     http::redirect,
     mail::Mail,
+    paths,
     rate_limit::{Decision, Limit, describe_wait},
     session::FlashLevel,
     views::{self, accounts::FieldErrors},
@@ -101,19 +102,15 @@ async fn password_reset_request(
             &reset_binding(&user),
             lifetime,
         );
-        let link = format!("{}/account/password-reset/{token}", ctx.state.settings.public_url);
-        let site_name = &ctx.state.settings.site_name;
-        let mail = Mail {
-            to: user.email.clone(),
-            subject: format!("Recover your password on {site_name}"),
-            body: format!(
-                "Hello {},\n\nsomebody (hopefully you) asked to set a new password for your account. \
-                 Open this link to do so:\n\n{link}\n\nThe link works once, within {} hours. \
-                 If you did not ask for it, ignore this e-mail; your password stays as it is.\n\n\
-                 The {site_name} team\n",
-                user.username, ctx.state.settings.password_reset_hours
-            ),
-        };
+        let link =
+            format!("{}{}", ctx.state.settings.public_url, paths::password_reset_link(&token));
+        let text = views::mails::password_reset(&views::mails::PasswordResetMail {
+            site_name: &ctx.state.settings.site_name,
+            username: &user.username,
+            link: &link,
+            valid_hours: ctx.state.settings.password_reset_hours,
+        });
+        let mail = Mail { to: user.email, subject: text.subject, body: text.body };
         ctx.state.mailer.send_in_background(mail, "password reset");
     }
     Ok(ctx.render("Check your mailbox", views::accounts::password_reset_sent()))
@@ -143,7 +140,7 @@ async fn password_reset_confirm_form(
     }
     Ok(render_set_password(
         &ctx,
-        &format!("/account/password-reset/{token}"),
+        &paths::password_reset_link(&token),
         &FieldErrors::new(),
         false,
         StatusCode::OK,
@@ -206,7 +203,7 @@ async fn password_reset_confirm(
     };
     let errors = new_password_errors(&form, &user);
     if !errors.is_empty() {
-        let action = format!("/account/password-reset/{token}");
+        let action = paths::password_reset_link(&token);
         return Ok(render_set_password(
             &ctx,
             &action,
@@ -219,7 +216,7 @@ async fn password_reset_confirm(
     db::users::set_password(&ctx.state.db, user.id, &hash).await?;
     tracing::info!(user_id = user.id, "reset a password by e-mail link");
     ctx.flash(FlashLevel::Success, "Your password has been set. You can now log in with it.");
-    Ok(redirect("/login"))
+    Ok(redirect(paths::LOGIN))
 }
 
 #[handler]
@@ -253,5 +250,5 @@ async fn password_change_submit(
     ctx.typed_session().log_in(user.id, &auth::password_fingerprint(&hash));
     tracing::info!(user_id = user.id, "changed a password");
     ctx.flash(FlashLevel::Success, "Your password has been updated successfully.");
-    Ok(redirect("/account/profile"))
+    Ok(redirect(paths::PROFILE))
 }

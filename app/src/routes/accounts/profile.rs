@@ -9,7 +9,7 @@ use crate::{
     error::AppError,
     extract::Ctx,
     http::redirect,
-    markdown,
+    markdown, paths,
     session::FlashLevel,
     views::{self, accounts::FieldErrors},
 };
@@ -140,7 +140,7 @@ async fn profile_submit(ctx: Ctx, Form(form): Form<ProfileForm>) -> Result<Respo
     };
     db::users::update_profile(&ctx.state.db, user.id, &profile).await?;
     ctx.flash(FlashLevel::Success, "Your profile has been updated successfully.");
-    Ok(redirect("/account/profile"))
+    Ok(redirect(paths::PROFILE))
 }
 
 async fn render_ownwork(
@@ -171,7 +171,7 @@ async fn render_ownwork(
 async fn ownwork_form(ctx: Ctx) -> Result<Response, AppError> {
     let user = ctx.require_user()?;
     if user.ownwork_confirmed_at.is_some() || user.role.is_staff() {
-        return Ok(redirect("/"));
+        return Ok(redirect(paths::HOME));
     }
     let form = ProfileForm {
         first_name: user.first_name.clone(),
@@ -214,5 +214,5 @@ async fn ownwork_submit(ctx: Ctx, Form(form): Form<ProfileForm>) -> Result<Respo
     db::users::confirm_ownwork(&mut *tx, user.id).await?;
     tx.commit().await?;
     ctx.flash(FlashLevel::Success, "Thanks! Your details have been saved successfully.");
-    Ok(redirect("/"))
+    Ok(redirect(paths::HOME))
 }

@@ -16,7 +16,7 @@ use crate::{
     extract::Ctx,
     http::redirect,
     mail::Mail,
-    markdown,
+    markdown, paths,
     rate_limit::{Decision, Limit, describe_wait},
     session::FlashLevel,
     views::{self, accounts::FieldErrors},
@@ -33,11 +33,11 @@ pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
 #[handler]
 async fn signup_form(ctx: Ctx) -> Result<Response, AppError> {
     if ctx.user.is_some() {
-        return Ok(redirect("/"));
+        return Ok(redirect(paths::HOME));
     }
     let settings = ctx.state.site_settings().await?;
     if !settings.signup_allowed {
-        return Ok(redirect("/account/signup/closed"));
+        return Ok(redirect(paths::SIGNUP_CLOSED));
     }
     let errors = FieldErrors::new();
     render_signup(&ctx, &SignupForm::default(), &errors, None, StatusCode::OK).await
@@ -98,11 +98,11 @@ pub(super) fn valid_email(email: &str) -> bool {
 #[handler]
 async fn signup_submit(ctx: Ctx, Form(mut form): Form<SignupForm>) -> Result<Response, AppError> {
     if ctx.user.is_some() {
-        return Ok(redirect("/"));
+        return Ok(redirect(paths::HOME));
     }
     let settings = ctx.state.site_settings().await?;
     if !settings.signup_allowed {
-        return Ok(redirect("/account/signup/closed"));
+        return Ok(redirect(paths::SIGNUP_CLOSED));
     }
     let limits = &ctx.state.settings.rate_limits;
     let limit =
@@ -211,18 +211,14 @@ async fn signup_submit(ctx: Ctx, Form(mut form): Form<SignupForm>) -> Result<Res
         &activation_binding(&form.email),
         lifetime,
     );
-    let link = format!("{}/account/activate/{token}", ctx.state.settings.public_url);
-    let site_name = &ctx.state.settings.site_name;
-    let mail = Mail {
-        to: form.email.clone(),
-        subject: format!("Activate your account on {site_name}"),
-        body: format!(
-            "Hello {},\n\nplease open this link to activate your account:\n\n{link}\n\n\
-             The link is valid for {} days. If you did not sign up, ignore this e-mail.\n\n\
-             The {site_name} team\n",
-            form.username, ctx.state.settings.activation_days
-        ),
-    };
+    let link = format!("{}{}", ctx.state.settings.public_url, paths::activation_link(&token));
+    let text = views::mails::activation(&views::mails::ActivationMail {
+        site_name: &ctx.state.settings.site_name,
+        username: &form.username,
+        link: &link,
+        valid_days: ctx.state.settings.activation_days,
+    });
+    let mail = Mail { to: form.email.clone(), subject: text.subject, body: text.body };
     // The account exists only if its activation mail went out: no half-made sign-ups.
     if let Err(err) = ctx.state.mailer.send(mail).await {
         tracing::error!(error = %format!("{err:#}"), "could not send an activation e-mail");
@@ -271,5 +267,5 @@ async fn activate(ctx: Ctx, Path(token): Path<String>) -> Result<Response, AppEr
     }
     tracing::info!(user_id = user.id, "activated an account");
     ctx.flash(FlashLevel::Success, "Your account has been activated. You can now log in.");
-    Ok(redirect("/login"))
+    Ok(redirect(paths::LOGIN))
 }

@@ -11,6 +11,7 @@ use crate::{
     error::AppError,
     extract::Ctx,
     http::redirect,
+    paths,
     session::FlashLevel,
     views::staff as staff_views,
 };
@@ -57,11 +58,11 @@ async fn category_save(
 ) -> Result<Response, AppError> {
     let Ok(order) = form.display_order.trim().parse::<i32>() else {
         ctx.flash(FlashLevel::Error, "The display order must be a whole number.");
-        return Ok(redirect("/staff/categories"));
+        return Ok(redirect(paths::staff::CATEGORIES));
     };
     if !db::tasks::update_category(&ctx.state.db, id, order, form.description.trim()).await? {
         return Err(AppError::NotFound);
     }
     ctx.flash(FlashLevel::Success, "Saved the category.");
-    Ok(redirect("/staff/categories"))
+    Ok(redirect(paths::staff::CATEGORIES))
 }

@@ -7,6 +7,7 @@ use crate::{
     error::AppError,
     extract::Ctx,
     http::redirect,
+    paths,
     session::FlashLevel,
     views::staff as staff_views,
 };
@@ -55,7 +56,7 @@ async fn course_create(ctx: Ctx, Form(form): Form<super::NameForm>) -> Result<Re
     match db::courses::create(&ctx.state.db, name).await {
         Ok(_) => {
             ctx.flash(FlashLevel::Success, format!("Added the course of study {name}."));
-            Ok(redirect("/staff/courses"))
+            Ok(redirect(paths::staff::COURSES))
         }
         Err(db::InsertNamedError::NameTaken) => {
             render_courses(

@@ -12,6 +12,7 @@ use crate::{
     error::AppError,
     extract::Ctx,
     http::redirect,
+    paths,
     session::FlashLevel,
     views::staff as staff_views,
 };
@@ -73,7 +74,7 @@ async fn group_create(ctx: Ctx, Form(form): Form<super::NameForm>) -> Result<Res
     match db::groups::create(&ctx.state.db, name).await {
         Ok(_) => {
             ctx.flash(FlashLevel::Success, format!("Created the group {name}."));
-            Ok(redirect("/staff/groups"))
+            Ok(redirect(paths::staff::GROUPS))
         }
         Err(db::InsertNamedError::NameTaken) => {
             render_groups(
@@ -94,5 +95,5 @@ async fn group_delete(ctx: Ctx, Path(group_id): Path<i64>) -> Result<Response, A
         return Err(AppError::NotFound);
     }
     ctx.flash(FlashLevel::Success, "Deleted the group.");
-    Ok(redirect("/staff/groups"))
+    Ok(redirect(paths::staff::GROUPS))
 }

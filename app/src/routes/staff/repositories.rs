@@ -16,6 +16,7 @@ use crate::{
     error::AppError,
     extract::Ctx,
     http::redirect,
+    paths,
     session::FlashLevel,
     views::staff::{self as staff_views, ReferenceShown},
 };
@@ -194,7 +195,7 @@ async fn repository_add(ctx: Ctx, Form(form): Form<RepositoryForm>) -> Result<Re
         Ok(id) => {
             ctx.state.syncs.request(id);
             ctx.flash(FlashLevel::Success, format!("Added {name}; its first sync has started."));
-            Ok(redirect("/staff/repositories"))
+            Ok(redirect(paths::staff::REPOSITORIES))
         }
         Err(db::InsertNamedError::NameTaken) => {
             render_repositories(
@@ -215,7 +216,7 @@ async fn repository_sync(ctx: Ctx, Path(name): Path<String>) -> Result<Response,
         db::repositories::find_by_name(&ctx.state.db, &name).await?.ok_or(AppError::NotFound)?;
     ctx.state.syncs.request(repository.id);
     ctx.flash(FlashLevel::Info, format!("Syncing {name}; this page shows when it is done."));
-    Ok(redirect("/staff/repositories"))
+    Ok(redirect(paths::staff::REPOSITORIES))
 }
 
 #[derive(Debug, Deserialize)]
@@ -249,7 +250,7 @@ async fn repository_source(
     }
     if url == repository.url && branch == repository.branch {
         ctx.flash(FlashLevel::Info, format!("{name} already comes from there."));
-        return Ok(redirect("/staff/repositories"));
+        return Ok(redirect(paths::staff::REPOSITORIES));
     }
     db::repositories::set_source(&ctx.state.db, &name, url, branch).await?;
     tracing::info!(repository = name, url, branch, "changed where a repository comes from");
@@ -258,7 +259,7 @@ async fn repository_source(
         FlashLevel::Success,
         format!("{name} now comes from {url}, branch {branch}; a sync has started."),
     );
-    Ok(redirect("/staff/repositories"))
+    Ok(redirect(paths::staff::REPOSITORIES))
 }
 
 /// The repository's card alone, for the live progress while a sync runs.

@@ -7,6 +7,7 @@ use crate::{
     error::AppError,
     extract::Ctx,
     http::redirect,
+    paths,
     session::FlashLevel,
 };
 
@@ -29,7 +30,7 @@ async fn test_solution_again(ctx: Ctx, Path(solution_id): Path<i64>) -> Result<R
     } else {
         ctx.flash(FlashLevel::Error, "The solution is being tested already.");
     }
-    Ok(redirect(&format!("/solutions/{solution_id}")))
+    Ok(redirect(&paths::solution(solution_id)))
 }
 
 /// Has every solution of a task tested again that could not be tested.
@@ -38,5 +39,5 @@ async fn test_untested_again(ctx: Ctx, Path(task_id): Path<i64>) -> Result<Respo
     let staff = ctx.require_staff()?;
     let queued = crate::queue::test_untested_again(&ctx.state, task_id, staff.id).await?;
     ctx.flash(FlashLevel::Success, format!("{queued} solution(s) are tested again."));
-    Ok(redirect("/staff#untested"))
+    Ok(redirect(paths::staff::UNTESTED))
 }

@@ -10,6 +10,7 @@ use crate::{
     error::AppError,
     extract::Ctx,
     http::redirect,
+    paths,
     session::FlashLevel,
     views::{accounts::FieldErrors, staff as staff_views},
 };
@@ -66,7 +67,7 @@ async fn test_saved_solutions(ctx: Ctx) -> Result<Response, AppError> {
             FlashLevel::Error,
             "Turn feedback on first: students see the results of their saved solutions once they are tested.",
         );
-        return Ok(redirect("/staff/settings"));
+        return Ok(redirect(paths::staff::SETTINGS));
     }
     let authors = db::solutions::queue_saved(&ctx.state.db).await?;
     tracing::info!(by = admin.id, students = authors.len(), "queued the saved solutions");
@@ -80,7 +81,7 @@ async fn test_saved_solutions(ctx: Ctx) -> Result<Response, AppError> {
         FlashLevel::Success,
         format!("The saved solutions of {} student(s) are being tested.", authors.len()),
     );
-    Ok(redirect("/staff/settings"))
+    Ok(redirect(paths::staff::SETTINGS))
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,5 +160,5 @@ async fn settings_save(ctx: Ctx, Form(form): Form<SettingsForm>) -> Result<Respo
     ctx.state.forget_site_settings();
     tracing::info!(by = admin.id, "admin changed the site settings");
     ctx.flash(FlashLevel::Success, "Settings saved.");
-    Ok(redirect("/staff/settings"))
+    Ok(redirect(paths::staff::SETTINGS))
 }

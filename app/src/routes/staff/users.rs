@@ -12,6 +12,7 @@ use crate::{
     error::AppError,
     extract::Ctx,
     http::redirect,
+    paths,
     session::FlashLevel,
     taskrepo::dates::display,
     views::staff as staff_views,
@@ -61,7 +62,8 @@ async fn users_page(ctx: Ctx, Query(query): Query<UserQuery>) -> Result<Response
         })
         .collect();
     let base_url = format!(
-        "/staff/users?q={}&role={}",
+        "{}?q={}&role={}",
+        paths::staff::USERS,
         crate::http::url_encode(query.q.trim()),
         role.map(Role::as_str).unwrap_or("")
     );
@@ -172,7 +174,7 @@ async fn user_edit(
     tx.commit().await?;
     tracing::info!(by = viewer.id, user_id = user.id, "staff changed a user");
     ctx.flash(FlashLevel::Success, format!("Saved the changes to {}.", user.username));
-    Ok(redirect(&format!("/staff/users/{}", user.id)))
+    Ok(redirect(&paths::staff::user(user.id)))
 }
 
 #[cfg(test)]

@@ -1,0 +1,121 @@
+//! Every address of the site, in one place: pages link, forms post and handlers redirect
+//! through these, and the route tables in `routes/` answer them.
+//!
+//! Slugs, repository names and ids are safe in a path as they are (`taskrepo::slug` makes slugs
+//! of letters, digits and dashes; repository names are checked when they are added), so nothing
+//! here encodes. Anything a visitor typed goes through [`crate::http::url_encode`] instead.
+
+pub const HOME: &str = "/";
+pub const LOGIN: &str = "/login";
+pub const LOGOUT: &str = "/logout";
+/// Where a logout lands: the login page, saying so.
+pub const LOGGED_OUT: &str = "/login?logged_out=1";
+pub const PRIVACY: &str = "/about/privacy";
+
+pub const PROFILE: &str = "/account/profile";
+pub const PASSWORD: &str = "/account/password";
+pub const PASSWORD_RESET: &str = "/account/password-reset";
+pub const SIGNUP: &str = "/account/signup";
+pub const SIGNUP_CLOSED: &str = "/account/signup/closed";
+pub const CONFIRM_OWNWORK: &str = "/account/confirm-ownwork";
+
+/// The page an activation mail links to.
+pub fn activation_link(token: &str) -> String {
+    format!("/account/activate/{token}")
+}
+
+/// The page a password-reset mail links to.
+pub fn password_reset_link(token: &str) -> String {
+    format!("{PASSWORD_RESET}/{token}")
+}
+
+pub fn category(slug: &str) -> String {
+    format!("/tasks/category/{slug}")
+}
+
+pub fn task(slug: &str) -> String {
+    format!("/tasks/{slug}")
+}
+
+/// A place on the task page: `submit` or `editor`.
+pub fn task_section(slug: &str, section: &str) -> String {
+    format!("/tasks/{slug}#{section}")
+}
+
+pub fn task_submit(slug: &str) -> String {
+    format!("/tasks/{slug}/submit")
+}
+
+pub fn task_editor(slug: &str) -> String {
+    format!("/tasks/{slug}/editor")
+}
+
+pub fn task_checkpoint(slug: &str) -> String {
+    format!("/tasks/{slug}/checkpoint")
+}
+
+pub fn task_solutions(slug: &str) -> String {
+    format!("/tasks/{slug}/solutions")
+}
+
+pub fn solution(id: i64) -> String {
+    format!("/solutions/{id}")
+}
+
+pub fn solution_status(id: i64) -> String {
+    format!("/solutions/{id}/status")
+}
+
+pub fn solution_events(id: i64) -> String {
+    format!("/solutions/{id}/events")
+}
+
+pub fn solution_download(id: i64) -> String {
+    format!("/solutions/{id}/download")
+}
+
+/// The staff pages, under `/staff`.
+pub mod staff {
+    pub const DASHBOARD: &str = "/staff";
+    /// The dashboard's list of solutions that could not be tested.
+    pub const UNTESTED: &str = "/staff#untested";
+    pub const USERS: &str = "/staff/users";
+    pub const GROUPS: &str = "/staff/groups";
+    pub const COURSES: &str = "/staff/courses";
+    pub const SETTINGS: &str = "/staff/settings";
+    pub const SETTINGS_TEST_SAVED: &str = "/staff/settings/test-saved";
+    pub const REPOSITORIES: &str = "/staff/repositories";
+    pub const CATEGORIES: &str = "/staff/categories";
+
+    pub fn user(id: i64) -> String {
+        format!("{USERS}/{id}")
+    }
+
+    pub fn group_delete(id: i64) -> String {
+        format!("{GROUPS}/{id}/delete")
+    }
+
+    pub fn category(id: i64) -> String {
+        format!("{CATEGORIES}/{id}")
+    }
+
+    pub fn repository_sync(name: &str) -> String {
+        format!("{REPOSITORIES}/{name}/sync")
+    }
+
+    pub fn repository_source(name: &str) -> String {
+        format!("{REPOSITORIES}/{name}/source")
+    }
+
+    pub fn repository_card(name: &str) -> String {
+        format!("{REPOSITORIES}/{name}/card")
+    }
+
+    pub fn solution_test_again(id: i64) -> String {
+        format!("/staff/solutions/{id}/test-again")
+    }
+
+    pub fn task_test_untested(id: i64) -> String {
+        format!("/staff/tasks/{id}/test-untested")
+    }
+}
