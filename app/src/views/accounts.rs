@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use maud::{Markup, html};
 
-use super::components::{Field, csrf_field, form_error};
+use super::components::{Checkbox, Field, Select, csrf_field, form_error};
 use crate::paths;
 
 /// Field name → message, for forms that report problems per field.
@@ -58,9 +58,9 @@ pub fn login(view: &LoginView<'_>) -> Markup {
                 (csrf_field(view.csrf_token))
                 input type="hidden" name="next" value=(view.next);
                 (Field { name: "login", label: "Username or e-mail address", kind: "text", value: view.login,
-                         error: None, help: None, autocomplete: "username", required: true }.render())
+                         error: None, help: None, autocomplete: "username", required: true, ..Field::default() }.render())
                 (Field { name: "password", label: "Password", kind: "password", value: "",
-                         error: None, help: None, autocomplete: "current-password", required: true }.render())
+                         error: None, help: None, autocomplete: "current-password", required: true, ..Field::default() }.render())
                 button.primary type="submit" { "Log in" }
             }
             p { a href=(paths::PASSWORD_RESET) { "Forgot your password?" } }
@@ -92,26 +92,18 @@ pub fn signup(view: &SignupView<'_>) -> Markup {
                 (Field { name: "username", label: "Username", kind: "text", value: view.username,
                          error: error("username"),
                          help: Some(html! { "Up to 150 letters, digits and @ . + - _" }),
-                         autocomplete: "username", required: true }.render())
+                         autocomplete: "username", required: true, ..Field::default() }.render())
                 (Field { name: "email", label: "E-mail address", kind: "email", value: view.email,
-                         error: error("email"), help: view.email_help.clone(), autocomplete: "email", required: true }.render())
+                         error: error("email"), help: view.email_help.clone(), autocomplete: "email", required: true, ..Field::default() }.render())
                 (Field { name: "password1", label: "Password", kind: "password", value: "",
                          error: error("password1"),
                          help: Some(html! { "At least " (crate::auth::MIN_PASSWORD_LENGTH) " characters; not a common password." }),
-                         autocomplete: "new-password", required: true }.render())
+                         autocomplete: "new-password", required: true, ..Field::default() }.render())
                 (Field { name: "password2", label: "Password again", kind: "password", value: "",
-                         error: error("password2"), help: None, autocomplete: "new-password", required: true }.render())
-                div.field.checkbox.has-error[error("privacy_consent").is_some()] {
-                    input #field-privacy_consent type="checkbox" name="privacy_consent" value="on"
-                        checked[view.privacy_consent] required
-                        aria-describedby=[error("privacy_consent").map(|_| "field-privacy_consent-error")];
-                    label for="field-privacy_consent" {
-                        "Yes, I accept the " a href=(paths::PRIVACY) target="_blank" { "privacy statement" } "."
-                    }
-                    @if let Some(message) = error("privacy_consent") {
-                        p.error #field-privacy_consent-error { (message) }
-                    }
-                }
+                         error: error("password2"), help: None, autocomplete: "new-password", required: true, ..Field::default() }.render())
+                (Checkbox { name: "privacy_consent",
+                            label: html! { "Yes, I accept the " a href=(paths::PRIVACY) target="_blank" { "privacy statement" } "." },
+                            checked: view.privacy_consent, required: true, error: error("privacy_consent"), help: None }.render())
                 button.primary type="submit" { "Sign up" }
             }
         }
@@ -163,7 +155,7 @@ pub fn password_reset_request(view: &PasswordResetRequestView<'_>) -> Markup {
             form method="post" action=(paths::PASSWORD_RESET) {
                 (csrf_field(view.csrf_token))
                 (Field { name: "email", label: "E-mail address", kind: "email", value: view.email,
-                         error: None, help: None, autocomplete: "email", required: true }.render())
+                         error: None, help: None, autocomplete: "email", required: true, ..Field::default() }.render())
                 button.primary type="submit" { "Send me a link" }
             }
         }
@@ -207,14 +199,14 @@ pub fn set_password(view: &SetPasswordView<'_>) -> Markup {
                 (csrf_field(view.csrf_token))
                 @if view.ask_old_password {
                     (Field { name: "old_password", label: "Current password", kind: "password", value: "",
-                             error: error("old_password"), help: None, autocomplete: "current-password", required: true }.render())
+                             error: error("old_password"), help: None, autocomplete: "current-password", required: true, ..Field::default() }.render())
                 }
                 (Field { name: "password1", label: "New password", kind: "password", value: "",
                          error: error("password1"),
                          help: Some(html! { "At least " (crate::auth::MIN_PASSWORD_LENGTH) " characters; not a common password." }),
-                         autocomplete: "new-password", required: true }.render())
+                         autocomplete: "new-password", required: true, ..Field::default() }.render())
                 (Field { name: "password2", label: "New password again", kind: "password", value: "",
-                         error: error("password2"), help: None, autocomplete: "new-password", required: true }.render())
+                         error: error("password2"), help: None, autocomplete: "new-password", required: true, ..Field::default() }.render())
                 button.primary type="submit" { "Set password" }
             }
         }
@@ -240,6 +232,7 @@ pub struct ProfileView<'a> {
 }
 
 pub fn profile(view: &ProfileView<'_>) -> Markup {
+    let selected_course = view.course_id.map(|id| id.to_string());
     let error = |name: &str| view.errors.get(name);
     html! {
         section.narrow {
@@ -254,22 +247,16 @@ pub fn profile(view: &ProfileView<'_>) -> Markup {
             form method="post" action=(paths::PROFILE) novalidate {
                 (csrf_field(view.csrf_token))
                 (Field { name: "first_name", label: "First name", kind: "text", value: view.first_name,
-                         error: error("first_name"), help: None, autocomplete: "given-name", required: false }.render())
+                         error: error("first_name"), help: None, autocomplete: "given-name", required: false, ..Field::default() }.render())
                 (Field { name: "last_name", label: "Last name", kind: "text", value: view.last_name,
-                         error: error("last_name"), help: None, autocomplete: "family-name", required: false }.render())
+                         error: error("last_name"), help: None, autocomplete: "family-name", required: false, ..Field::default() }.render())
                 (Field { name: "matriculation_number", label: "Matriculation number", kind: "text",
                          value: view.matriculation_number, error: error("matriculation_number"),
                          help: Some(html! { "Digits only; leave it blank if you have none." }),
-                         autocomplete: "off", required: false }.render())
-                div.field.has-error[error("course_id").is_some()] {
-                    label for="field-course_id" { "Course of study" }
-                    select #field-course_id name="course_id" {
-                        @for course in view.courses {
-                            option value=(course.id) selected[view.course_id == Some(course.id)] { (course.name) }
-                        }
-                    }
-                    @if let Some(message) = error("course_id") { p.error { (message) } }
-                }
+                         autocomplete: "off", required: false, ..Field::default() }.render())
+                (Select { name: "course_id", label: "Course of study",
+                          options: view.courses.iter().map(|course| (course.id.to_string(), course.name.clone())).collect(),
+                          selected: selected_course.as_deref(), error: error("course_id"), help: None }.render())
                 button.primary type="submit" { "Save profile" }
             }
             p { a href=(paths::PASSWORD) { "Change my password" } }
@@ -296,17 +283,14 @@ pub fn confirm_ownwork(view: &OwnworkView<'_>) -> Markup {
             form method="post" action=(paths::CONFIRM_OWNWORK) novalidate {
                 (csrf_field(view.csrf_token))
                 (Field { name: "first_name", label: "First name", kind: "text", value: view.first_name,
-                         error: error("first_name"), help: None, autocomplete: "given-name", required: true }.render())
+                         error: error("first_name"), help: None, autocomplete: "given-name", required: true, ..Field::default() }.render())
                 (Field { name: "last_name", label: "Last name", kind: "text", value: view.last_name,
-                         error: error("last_name"), help: None, autocomplete: "family-name", required: true }.render())
+                         error: error("last_name"), help: None, autocomplete: "family-name", required: true, ..Field::default() }.render())
                 (Field { name: "matriculation_number", label: "Matriculation number", kind: "text",
                          value: view.matriculation_number, error: error("matriculation_number"),
-                         help: None, autocomplete: "off", required: true }.render())
-                div.field.checkbox.has-error[error("declaration").is_some()] {
-                    input #field-declaration type="checkbox" name="declaration" value="on" required;
-                    label for="field-declaration" { (view.declaration) }
-                    @if let Some(message) = error("declaration") { p.error { (message) } }
-                }
+                         help: None, autocomplete: "off", required: true, ..Field::default() }.render())
+                (Checkbox { name: "declaration", label: view.declaration.clone(), checked: false, required: true,
+                            error: error("declaration"), help: None }.render())
                 button.primary type="submit" { "Confirm" }
             }
         }

@@ -4,7 +4,7 @@ use maud::{Markup, html};
 
 use super::{
     accounts::FieldErrors,
-    components::{csrf_field, form_error, pagination},
+    components::{Checkbox, Field, Select, TextArea, csrf_field, form_error, pagination},
 };
 use inloop_plugin_api::report::Verdict;
 
@@ -249,18 +249,11 @@ pub fn user_edit(view: &UserEditView<'_>) -> Markup {
             @if view.is_admin {
                 fieldset {
                     legend { "Role and status" }
-                    div.field {
-                        label for="field-role" { "Role" }
-                        select #field-role name="role" {
-                            @for role in Role::ALL {
-                                option value=(role.as_str()) selected[view.role == role] { (role.as_str()) }
-                            }
-                        }
-                    }
-                    div.checkbox {
-                        input #field-active type="checkbox" name="is_active" value="on" checked[view.is_active];
-                        label for="field-active" { "Active (can log in)" }
-                    }
+                    (Select { name: "role", label: "Role",
+                              options: Role::ALL.iter().map(|role| (role.as_str().to_owned(), role.as_str().to_owned())).collect(),
+                              selected: Some(view.role.as_str()), error: None, help: None }.render())
+                    (Checkbox { name: "is_active", label: html! { "Active (can log in)" }, checked: view.is_active,
+                                required: false, error: None, help: None }.render())
                 }
             }
             button.primary type="submit" { "Save" }
@@ -308,10 +301,8 @@ pub fn groups(view: &GroupsView<'_>) -> Markup {
         (form_error(view.error))
         form method="post" action=(paths::staff::GROUPS) {
             (csrf_field(view.csrf_token))
-            div.field {
-                label for="field-name" { "Name" }
-                input #field-name type="text" name="name" value=(view.name) required maxlength="80";
-            }
+            (Field { name: "name", label: "Name", value: view.name, required: true, maxlength: Some(80),
+                     ..Field::default() }.render())
             button.primary type="submit" { "Create group" }
         }
     }
@@ -335,10 +326,8 @@ pub fn courses(view: &CoursesView<'_>) -> Markup {
         (form_error(view.error))
         form method="post" action=(paths::staff::COURSES) {
             (csrf_field(view.csrf_token))
-            div.field {
-                label for="field-name" { "Name" }
-                input #field-name type="text" name="name" value=(view.name) required maxlength="100";
-            }
+            (Field { name: "name", label: "Name", value: view.name, required: true, maxlength: Some(100),
+                     ..Field::default() }.render())
             button.primary type="submit" { "Add" }
         }
     }
@@ -366,16 +355,24 @@ pub struct SettingsView<'a> {
 
 pub fn settings(view: &SettingsView<'_>) -> Markup {
     let error = |name: &str| view.errors.get(name);
-    let textarea = |name: &str, label: &str, value: &str, help: &str| {
-        html! {
-            div.field.has-error[error(name).is_some()] {
-                label for=(format!("field-{name}")) { (label) }
-                textarea id=(format!("field-{name}")) name=(name) rows="3" aria-describedby=(format!("field-{name}-help")) { (value) }
-                div.help id=(format!("field-{name}-help")) { (help) }
-                @if let Some(message) = error(name) { p.error { (message) } }
-            }
-        }
+    let deadline_tolerance_seconds = view.deadline_tolerance_seconds.to_string();
+    let max_submissions = view.max_submissions.to_string();
+    let textarea = |name: &'static str, label: &'static str, value: &str, help: &'static str| {
+        TextArea { name, label, value, rows: 3, error: error(name), help: Some(html! { (help) }) }
+            .render()
     };
+    let checkbox =
+        |name: &'static str, label: &'static str, checked: bool, help: Option<Markup>| {
+            Checkbox {
+                name,
+                label: html! { (label) },
+                checked,
+                required: false,
+                error: error(name),
+                help,
+            }
+            .render()
+        };
     html! {
         (staff_nav(paths::staff::SETTINGS, true))
         h1 { "Settings" }
@@ -384,59 +381,38 @@ pub fn settings(view: &SettingsView<'_>) -> Markup {
             (csrf_field(view.csrf_token))
             fieldset {
                 legend { "Sign-up" }
-                div.checkbox {
-                    input #field-signup_allowed type="checkbox" name="signup_allowed" value="on" checked[view.signup_allowed];
-                    label for="field-signup_allowed" { "Anyone may sign up" }
-                }
-                div.field.has-error[error("email_pattern").is_some()] {
-                    label for="field-email_pattern" { "Allowed e-mail addresses (regular expression)" }
-                    input #field-email_pattern type="text" name="email_pattern" value=(view.email_pattern)
-                        aria-describedby="field-email_pattern-help";
-                    div.help #field-email_pattern-help { "For example " code { "@(mailbox\\.)?tu-dresden\\.de$" } ". Empty allows every address." }
-                    @if let Some(message) = error("email_pattern") { p.error { (message) } }
-                }
+                (checkbox("signup_allowed", "Anyone may sign up", view.signup_allowed, None))
+                (Field { name: "email_pattern", label: "Allowed e-mail addresses (regular expression)",
+                         value: view.email_pattern, error: error("email_pattern"),
+                         help: Some(html! { "For example " code { "@(mailbox\\.)?tu-dresden\\.de$" } ". Empty allows every address." }),
+                         ..Field::default() }.render())
                 (textarea("email_help_text", "Help text below the e-mail field (Markdown)", view.email_help_text, "Shown on the sign-up form."))
                 (textarea("email_error_message", "Message for an address that does not match (Markdown)", view.email_error_message, "Empty shows a generic message."))
             }
             fieldset {
                 legend { "Own-work declaration" }
-                div.checkbox {
-                    input #field-require_ownwork_declaration type="checkbox" name="require_ownwork_declaration" value="on" checked[view.require_ownwork_declaration];
-                    label for="field-require_ownwork_declaration" { "Students must confirm the declaration before anything else" }
-                }
+                (checkbox("require_ownwork_declaration", "Students must confirm the declaration before anything else", view.require_ownwork_declaration, None))
                 (textarea("ownwork_declaration_intro", "Introduction (Markdown)", view.ownwork_declaration_intro, "Shown above the declaration form."))
                 (textarea("ownwork_declaration", "Declaration (Markdown)", view.ownwork_declaration, "The text of the checkbox students tick."))
             }
             fieldset {
                 legend { "Groups" }
-                div.field {
-                    label for="field-auto_assign_groups" { "Assign new students to one of these groups" }
-                    input #field-auto_assign_groups type="text" name="auto_assign_groups" value=(view.auto_assign_groups)
-                        aria-describedby="field-auto_assign_groups-help";
-                    div.help #field-auto_assign_groups-help { "Group names separated by spaces. A student without a group joins a random one at login." }
-                }
+                (Field { name: "auto_assign_groups", label: "Assign new students to one of these groups",
+                         value: view.auto_assign_groups, error: error("auto_assign_groups"),
+                         help: Some(html! { "Group names separated by spaces. A student without a group joins a random one at login." }),
+                         ..Field::default() }.render())
             }
             fieldset {
                 legend { "Submissions" }
-                div.field.has-error[error("deadline_tolerance_seconds").is_some()] {
-                    label for="field-deadline_tolerance_seconds" { "Grace period after deadlines (seconds)" }
-                    input #field-deadline_tolerance_seconds type="number" min="0" name="deadline_tolerance_seconds" value=(view.deadline_tolerance_seconds);
-                    @if let Some(message) = error("deadline_tolerance_seconds") { p.error { (message) } }
-                }
-                div.field.has-error[error("max_submissions").is_some()] {
-                    label for="field-max_submissions" { "Submissions per student and task, unless a task says otherwise (-1: no limit)" }
-                    input #field-max_submissions type="number" min="-1" name="max_submissions" value=(view.max_submissions);
-                    @if let Some(message) = error("max_submissions") { p.error { (message) } }
-                }
-                div.checkbox {
-                    input #field-hide_failing_tasks type="checkbox" name="hide_failing_tasks" value="on" checked[view.hide_failing_tasks];
-                    label for="field-hide_failing_tasks" { "Hide tasks from students while their reference solution fails its check" }
-                }
-                div.checkbox {
-                    input #field-immediate_feedback type="checkbox" name="immediate_feedback" value="on" checked[view.immediate_feedback] aria-describedby="field-immediate_feedback-help";
-                    label for="field-immediate_feedback" { "Test solutions as they come in and show students the results" }
-                    div.help #field-immediate_feedback-help { "Turn off for an exam: solutions are then only stored, never tested, and students are told so." }
-                }
+                (Field { name: "deadline_tolerance_seconds", label: "Grace period after deadlines (seconds)",
+                         kind: "number", min: Some(0), value: &deadline_tolerance_seconds,
+                         error: error("deadline_tolerance_seconds"), ..Field::default() }.render())
+                (Field { name: "max_submissions", label: "Submissions per student and task, unless a task says otherwise (-1: no limit)",
+                         kind: "number", min: Some(-1), value: &max_submissions,
+                         error: error("max_submissions"), ..Field::default() }.render())
+                (checkbox("hide_failing_tasks", "Hide tasks from students while their reference solution fails its check", view.hide_failing_tasks, None))
+                (checkbox("immediate_feedback", "Test solutions as they come in and show students the results", view.immediate_feedback,
+                          Some(html! { "Turn off for an exam: solutions are then only stored, never tested, and students are told so." })))
             }
             fieldset {
                 legend { "Privacy" }
