@@ -335,19 +335,18 @@ impl TestApp {
 
     /// The outbox once it holds at least `count` mails: some are sent in the background.
     pub async fn wait_for_mails(&self, count: usize) -> Vec<String> {
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let mails = self.mails();
-            if mails.len() >= count {
-                return mails;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "expected {count} mails in the outbox, found {}",
-                mails.len()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let mails = poll_until(
+            Duration::from_secs(10),
+            || std::future::ready(self.mails()),
+            |mails| mails.len() >= count,
+        )
+        .await;
+        assert!(
+            mails.len() >= count,
+            "expected {count} mails in the outbox, found {}",
+            mails.len()
+        );
+        mails
     }
 
     /// The path of the first link in the newest mail that starts with `prefix`.

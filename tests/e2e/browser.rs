@@ -3,13 +3,13 @@
 use std::{
     net::TcpListener,
     process::{Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use hyper_util::client::legacy::connect::HttpConnector;
 use inloop_app::db::users::Role;
-use inloop_tests::{PASSWORD, spawn_app};
+use inloop_tests::{PASSWORD, eventually, poll_until, spawn_app};
 
 /// A chromedriver process for one test, killed when the test ends.
 struct Driver {
@@ -55,22 +55,20 @@ impl Driver {
             args.extend(switches.iter().map(|switch| serde_json::json!(switch)));
         }
         let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            // chromedriver listens on loopback: plain HTTP, no TLS stack needed.
-            match ClientBuilder::new(HttpConnector::new())
-                .capabilities(capabilities.clone())
-                .connect(&format!("http://127.0.0.1:{}", self.port))
-                .await
-            {
-                Ok(client) => return client,
-                Err(err) if Instant::now() < deadline => {
-                    let _ = err;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(err) => panic!("chromium did not start through chromedriver: {err}"),
-            }
-        }
+        // chromedriver listens on loopback: plain HTTP, no TLS stack needed.
+        let address = format!("http://127.0.0.1:{}", self.port);
+        poll_until(
+            Duration::from_secs(20),
+            || async {
+                ClientBuilder::new(HttpConnector::new())
+                    .capabilities(capabilities.clone())
+                    .connect(&address)
+                    .await
+            },
+            Result::is_ok,
+        )
+        .await
+        .unwrap_or_else(|err| panic!("chromium did not start through chromedriver: {err}"))
     }
 }
 
@@ -89,21 +87,18 @@ async fn text_of(browser: &Client, css: &str) -> String {
 }
 
 async fn wait_for_text(browser: &Client, css: &str, wanted: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let text = match browser.find(Locator::Css(css)).await {
-            Ok(element) => element.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if text.contains(wanted) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{wanted:?} never appeared in {css}; last text: {text:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let text = poll_until(
+        Duration::from_secs(10),
+        || async {
+            match browser.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            }
+        },
+        |text| text.contains(wanted),
+    )
+    .await;
+    assert!(text.contains(wanted), "{wanted:?} never appeared in {css}; last text: {text:?}");
 }
 
 #[tokio::test]
@@ -206,18 +201,8 @@ async fn a_student_uploads_a_solution_and_watches_the_verdict_arrive() {
     click(&browser, "#submit button[type=submit]").await;
     wait_for_text(&browser, "h1", "Solution #1").await;
 
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let verdict = loop {
-        let found = browser.find(Locator::Css("[data-verdict]")).await;
-        if let Ok(element) = found
-            && let Ok(Some(verdict)) = element.attr("data-verdict").await
-        {
-            break verdict;
-        }
-        assert!(Instant::now() < deadline, "no verdict appeared on the page");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    assert_eq!(verdict, "passed");
+    let verdict = verdict_shown(&browser, "[data-verdict]").await;
+    assert_eq!(verdict.as_deref(), Some("passed"), "the verdict appeared on the page");
     let url = browser.current_url().await.expect("url");
     assert!(url.path().starts_with("/solutions/"), "the page updated in place: {url}");
     assert!(text_of(&browser, "#solution-status").await.contains("3 of 3 passed"));
@@ -267,14 +252,25 @@ async fn log_in(browser: &Client, app: &inloop_tests::TestApp, username: &str) {
 
 /// Runs a script until it returns true, for at most `seconds`.
 async fn wait_until(browser: &Client, script: &str, seconds: u64, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    loop {
-        if browser.execute(script, vec![]).await.ok() == Some(serde_json::Value::Bool(true)) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{what} did not happen within {seconds} s");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let timeout = Duration::from_secs(seconds);
+    eventually(timeout, what, || async {
+        (browser.execute(script, vec![]).await.ok() == Some(serde_json::Value::Bool(true)))
+            .then_some(())
+    })
+    .await;
+}
+
+/// The `data-verdict` of the element `css` finds, once there is one (within a minute).
+async fn verdict_shown(browser: &Client, css: &str) -> Option<String> {
+    poll_until(
+        Duration::from_secs(60),
+        || async {
+            let element = browser.find(Locator::Css(css)).await.ok()?;
+            element.attr("data-verdict").await.ok().flatten()
+        },
+        Option::is_some,
+    )
+    .await
 }
 
 const EDITOR_TEXT: &str = "return document.querySelector('.code-editor').env.editor.getValue();";
@@ -360,17 +356,13 @@ async fn a_student_writes_a_solution_in_the_editor_and_watches_it_graded_beside_
 
     // Submit: the verdict arrives beside the editor, and the page stays.
     click(&browser, "#editor-submit").await;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let verdict = loop {
-        if let Ok(element) = browser.find(Locator::Css("#editor-result [data-verdict]")).await
-            && let Ok(Some(verdict)) = element.attr("data-verdict").await
-        {
-            break verdict;
-        }
-        assert!(Instant::now() < deadline, "no verdict appeared beside the editor");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    assert_eq!(verdict, "passed", "{}", text_of(&browser, "#editor-result").await);
+    let verdict = verdict_shown(&browser, "#editor-result [data-verdict]").await;
+    assert_eq!(
+        verdict.as_deref(),
+        Some("passed"),
+        "beside the editor: {}",
+        text_of(&browser, "#editor-result").await
+    );
     assert_eq!(browser.current_url().await.expect("url").path(), "/tasks/a-counter");
     assert!(text_of(&browser, "#editor-result").await.contains("3 of 3 passed"));
     assert!(text_of(&browser, "#editor-state").await.starts_with("Saved"), "submitting saved");
@@ -455,17 +447,8 @@ async fn the_editor_saves_and_submits_without_javascript() {
     click(&browser, "#editor-submit").await;
     wait_for_text(&browser, "h1", "Solution #1").await;
     // Without scripts the page refreshes itself until the verdict is there.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(element) = browser.find(Locator::Css("[data-verdict]")).await
-            && let Ok(Some(verdict)) = element.attr("data-verdict").await
-        {
-            assert_eq!(verdict, "passed");
-            break;
-        }
-        assert!(Instant::now() < deadline, "no verdict without JavaScript");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    let verdict = verdict_shown(&browser, "[data-verdict]").await;
+    assert_eq!(verdict.as_deref(), Some("passed"), "the verdict without JavaScript");
     let files: Vec<String> = sqlx::query_scalar("select name from solution_files order by name")
         .fetch_all(&app.db)
         .await

@@ -7,7 +7,8 @@ use std::{io::Write as _, time::Duration};
 use inloop_app::db::users::Role;
 use inloop_plugin_api::report::Report;
 use inloop_tests::{
-    GitRepo, add_and_sync, copy_dir, counters, hostile, solution_id, spawn_app_with, start_runner,
+    GitRepo, add_and_sync, copy_dir, counters, hostile, poll_until, solution_id, spawn_app_with,
+    start_runner,
 };
 
 #[tokio::test]
@@ -45,19 +46,20 @@ async fn every_hostile_case_gets_its_verdict_through_the_whole_pipeline_and_bloc
         paths.push(student.submitted(case.slug, &files).await);
     }
     let began = std::time::Instant::now();
-    loop {
-        let open: i64 = sqlx::query_scalar(
-            "select count(*) from solutions where status not in ('done', 'error')",
-        )
-        .fetch_one(&app.db)
-        .await
-        .expect("count");
-        if open == 0 {
-            break;
-        }
-        assert!(began.elapsed() < Duration::from_secs(600), "{open} cases still without a verdict");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    let open = poll_until(
+        Duration::from_secs(600),
+        || async {
+            sqlx::query_scalar::<_, i64>(
+                "select count(*) from solutions where status not in ('done', 'error')",
+            )
+            .fetch_one(&app.db)
+            .await
+            .expect("count")
+        },
+        |open| *open == 0,
+    )
+    .await;
+    assert_eq!(open, 0, "{open} cases still without a verdict");
     let corpus_took = began.elapsed();
 
     let mut problems = Vec::new();

@@ -10,7 +10,7 @@ use inloop_app::{
     config::{Secret, SmtpSecurity, SmtpSettings},
     db::users::Role,
 };
-use inloop_tests::{TestApp, spawn_app_with};
+use inloop_tests::{TestApp, eventually, spawn_app_with};
 use reqwest::StatusCode;
 use tokio::{
     io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
@@ -101,17 +101,13 @@ async fn app_with_relay_on(port: u16) -> TestApp {
 
 /// The commands the relay heard and the first message it took, once it took one.
 async fn first_message(heard: &Mutex<Heard>, within: Duration) -> (Vec<String>, String) {
-    let deadline = Instant::now() + within;
-    loop {
-        {
-            let heard = heard.lock().expect("lock");
-            if let Some(message) = heard.messages.first() {
-                return (heard.commands.clone(), message.clone());
-            }
-        }
-        assert!(Instant::now() < deadline, "no message arrived within {within:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(within, "no message arrived", || {
+        let heard = heard.lock().expect("lock");
+        std::future::ready(
+            heard.messages.first().map(|message| (heard.commands.clone(), message.clone())),
+        )
+    })
+    .await
 }
 
 #[tokio::test]

@@ -11,7 +11,9 @@ use std::{
 
 use futures_util::StreamExt;
 use inloop_app::{config::Secret, db::users::Role};
-use inloop_tests::{ChildProcess, TestApp, plugin_dir, spawn_app_with, sync_fixture_course};
+use inloop_tests::{
+    ChildProcess, TestApp, plugin_dir, poll_until, spawn_app_with, sync_fixture_course,
+};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inloop");
 
@@ -55,14 +57,14 @@ impl RunnerProcess {
 
     /// Waits for the process to end by itself, and says whether it succeeded.
     async fn wait_for_exit(&mut self) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = self.child.0.try_wait().expect("the runner's state") {
-                return status.success();
-            }
-            assert!(Instant::now() < deadline, "the runner kept running:\n{}", self.log());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let child = &mut self.child.0;
+        let status = poll_until(
+            Duration::from_secs(60),
+            || std::future::ready(child.try_wait().expect("the runner's state")),
+            Option::is_some,
+        )
+        .await;
+        status.unwrap_or_else(|| panic!("the runner kept running:\n{}", self.log())).success()
     }
 
     fn log(&self) -> String {
@@ -70,11 +72,13 @@ impl RunnerProcess {
     }
 
     async fn wait_for_log(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while !self.log().contains(text) {
-            assert!(Instant::now() < deadline, "the runner never logged {text:?}:\n{}", self.log());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let log = poll_until(
+            Duration::from_secs(120),
+            || std::future::ready(self.log()),
+            |log| log.contains(text),
+        )
+        .await;
+        assert!(log.contains(text), "the runner never logged {text:?}:\n{log}");
     }
 
     fn kill(&mut self) {
@@ -95,6 +99,12 @@ fn containers_of(runner_id: &str) -> (usize, usize) {
         String::from_utf8_lossy(&output.stdout).lines().count()
     };
     (count(false), count(true))
+}
+
+/// How many grading containers of the runner run, once one does or `timeout` has passed.
+async fn running_container_of(runner_id: &str, timeout: Duration) -> usize {
+    poll_until(timeout, || std::future::ready(containers_of(runner_id).0), |running| *running > 0)
+        .await
 }
 
 #[tokio::test]
@@ -137,11 +147,8 @@ async fn a_runner_killed_mid_job_loses_nothing_and_the_job_is_graded_once() {
     .await
     .unwrap_or_else(|_| panic!("the job never started:\n{}", doomed.log()));
     drop(messages);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while containers_of(&doomed_id).0 == 0 {
-        assert!(Instant::now() < deadline, "the job never started:\n{}", doomed.log());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let running = running_container_of(&doomed_id, Duration::from_secs(60)).await;
+    assert!(running > 0, "the job never started:\n{}", doomed.log());
     doomed.kill();
     assert_eq!(containers_of(&doomed_id).1, 1, "the killed runner left its container behind");
 
@@ -203,11 +210,8 @@ async fn a_runner_restarted_mid_job_gives_the_job_back_at_once() {
     app.logged_in_as("stu", Role::Student).await;
     let path = app.submitted("a-counter", &[("Counter.java", inloop_tests::counters::SLOW)]).await;
     let solution_id = inloop_tests::solution_id(&path);
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while containers_of(&runner_id).0 == 0 {
-        assert!(Instant::now() < deadline, "the job never started:\n{}", runner.log());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let running = running_container_of(&runner_id, Duration::from_secs(120)).await;
+    assert!(running > 0, "the job never started:\n{}", runner.log());
     runner.kill();
 
     let began = Instant::now();
@@ -432,20 +436,20 @@ async fn a_runner_whose_docker_engine_goes_away_gives_the_job_back_and_grades_it
     let runner = RunnerProcess::start_with(&app, &runner_id, &dir, &[("DOCKER_HOST", &host)]);
     runner.wait_for_log("runner host ready").await;
     // Let the reference checks the sync queued go through first.
-    let deadline = Instant::now() + Duration::from_secs(180);
-    loop {
-        let pending: i64 = sqlx::query_scalar(
-            "select count(*) from tasks where has_solution and reference_verdict is distinct from 'passed'",
-        )
-        .fetch_one(&app.db)
-        .await
-        .expect("count");
-        if pending == 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "reference checks pending:\n{}", runner.log());
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let pending = poll_until(
+        Duration::from_secs(180),
+        || async {
+            sqlx::query_scalar::<_, i64>(
+                "select count(*) from tasks where has_solution and reference_verdict is distinct from 'passed'",
+            )
+            .fetch_one(&app.db)
+            .await
+            .expect("count")
+        },
+        |pending| *pending == 0,
+    )
+    .await;
+    assert_eq!(pending, 0, "reference checks pending:\n{}", runner.log());
 
     docker.cut();
     app.logged_in_as("stu", Role::Student).await;
@@ -453,20 +457,20 @@ async fn a_runner_whose_docker_engine_goes_away_gives_the_job_back_and_grades_it
         app.submitted("a-counter", &[("Counter.java", inloop_tests::counters::PASSES)]).await;
     let id = inloop_tests::solution_id(&path);
     runner.wait_for_log("this runner cannot grade").await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let first = loop {
-        let first: (Option<String>, Option<String>) = sqlx::query_as(
-            "select outcome, problem from grading_attempts where solution_id = $1 and attempt = 1",
-        )
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .expect("the first attempt");
-        if first.0.is_some() || Instant::now() > deadline {
-            break first;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let first = poll_until(
+        Duration::from_secs(30),
+        || async {
+            sqlx::query_as::<_, (Option<String>, Option<String>)>(
+                "select outcome, problem from grading_attempts where solution_id = $1 and attempt = 1",
+            )
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .expect("the first attempt")
+        },
+        |first| first.0.is_some(),
+    )
+    .await;
     assert_eq!(first.0.as_deref(), Some("handed_back"), "{first:?}\n{}", runner.log());
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(app.jobs_pending().await, 0, "no job is taken while Docker is away");
