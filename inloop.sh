@@ -3,7 +3,7 @@
 #
 #   ./inloop.sh demo       start PostgreSQL, Redis and Docker, build, migrate, create the demo
 #                          accounts, load the demo course, run a runner host and the server
-#   ./inloop.sh test       every check: rustfmt, clippy with warnings denied, all tests
+#   ./inloop.sh test       every check: rustfmt, clippy with warnings denied, cargo deny, all tests
 #   ./inloop.sh bench      measure: wrk against the logged-in home and task pages, then grading against bare
 #                          docker runs (figures printed; nothing is asserted)
 #   ./inloop.sh services   only install and start the services; prints the settings to use
@@ -19,6 +19,7 @@ PG_PORT=${INLOOP_PG_PORT:-55432}
 REDIS_PORT=${INLOOP_REDIS_PORT:-56379}
 WEB_PORT=${INLOOP_WEB_PORT:-8000}
 PG_FSYNC=${INLOOP_PG_FSYNC:-on}
+CARGO_DENY_VERSION=0.20.2
 # These choose how this script runs things; they are not settings of inloop itself, which
 # refuses INLOOP_* variables it does not know.
 export -n INLOOP_HOME INLOOP_PG_PORT INLOOP_REDIS_PORT INLOOP_WEB_PORT INLOOP_PG_FSYNC 2>/dev/null || true
@@ -225,6 +226,12 @@ run_tests() {
   cargo fmt --all -- --check
   log "cargo clippy (warnings denied)"
   cargo clippy --locked --workspace --all-targets -- -D warnings
+  log "cargo deny (licenses, banned crates, sources; deny.toml)"
+  # Pinned, built once per machine; the advisory check needs a network, so it is not run here.
+  if ! cargo deny --version 2>/dev/null | grep -qx "cargo-deny $CARGO_DENY_VERSION"; then
+    cargo install --locked --quiet "cargo-deny@$CARGO_DENY_VERSION"
+  fi
+  cargo deny --log-level error check licenses bans sources
   log "cargo build (the grading plugins are shared libraries the tests load)"
   cargo build --locked --workspace
   log "base images for grading"

@@ -137,7 +137,7 @@ impl TaskDirSettings {
         &self,
         data_dir: &std::path::Path,
     ) -> Result<crate::taskrepo::TaskSource, ConfigError> {
-        let zone = jiff::tz::TimeZone::get(&self.time_zone).map_err(|err| {
+        let zone = crate::taskrepo::dates::Zone::named(&self.time_zone).map_err(|err| {
             ConfigError::Invalid(format!("setting time_zone (INLOOP_TIME_ZONE) is invalid: {err}"))
         })?;
         Ok(crate::taskrepo::TaskSource {
@@ -414,7 +414,7 @@ impl Settings {
         if self.rate_limits.window_minutes == 0 {
             return invalid("rate_limits.window_minutes", "it must be at least 1");
         }
-        if let Err(err) = jiff::tz::TimeZone::get(&self.time_zone) {
+        if let Err(err) = crate::taskrepo::dates::Zone::named(&self.time_zone) {
             return invalid("time_zone", &format!("{err}; use an IANA name such as Europe/Berlin"));
         }
         if !self.mail_from.contains('@') {

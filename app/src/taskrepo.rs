@@ -17,7 +17,7 @@ use crate::db::{self, repositories::Repository};
 #[derive(Clone, Debug)]
 pub struct TaskSource {
     pub task_dir: PathBuf,
-    pub zone: jiff::tz::TimeZone,
+    pub zone: dates::Zone,
     pub runners: Vec<String>,
 }
 

@@ -17,7 +17,7 @@ fn meta(title: &str, category: &str) -> String {
 fn source(task_dir: &Path) -> TaskSource {
     TaskSource {
         task_dir: task_dir.to_owned(),
-        zone: jiff::tz::TimeZone::get("Europe/Berlin").expect("zone"),
+        zone: taskrepo::dates::Zone::named("Europe/Berlin").expect("zone"),
         runners: vec!["classic".into(), "java".into(), "python".into()],
     }
 }

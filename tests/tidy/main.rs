@@ -281,6 +281,15 @@ fn only_the_docker_wrapper_talks_to_docker() {
     assert!(found.is_empty(), "bollard outside runners/src/docker.rs: {found:?}");
 }
 
+/// Dates are `time` everywhere; jiff only does the site zone's arithmetic, behind `dates::Zone`.
+#[test]
+fn one_date_type_with_the_zone_database_behind_one_module() {
+    let found = mentions_outside("jiff::", &["app/src/taskrepo/dates.rs"]);
+    assert!(found.is_empty(), "jiff outside app/src/taskrepo/dates.rs: {found:?}");
+    let found = mentions_outside("chrono::", &[]);
+    assert!(found.is_empty(), "chrono used (dates are `time`): {found:?}");
+}
+
 /// Every crate takes its dependencies from `[workspace.dependencies]`, so each version and
 /// feature set is chosen once, in the root `Cargo.toml`.
 #[test]

@@ -1,14 +1,29 @@
 //! The dates of `meta.json`, in the forms INLOOP accepted, and showing dates in the site's zone.
+//!
+//! Dates everywhere else are `time::OffsetDateTime` (what sqlx reads and writes); the `time`
+//! crate has no zone database, so the site's zone is a [`Zone`] whose arithmetic jiff does,
+//! here and nowhere else.
 
 use time::{
     OffsetDateTime, PrimitiveDateTime, UtcOffset, format_description::well_known::Rfc3339,
     macros::format_description,
 };
 
+/// A time zone of the IANA database, such as `Europe/Berlin`.
+#[derive(Clone, Debug)]
+pub struct Zone(jiff::tz::TimeZone);
+
+impl Zone {
+    /// The zone of this name, or why there is none.
+    pub fn named(name: &str) -> Result<Zone, String> {
+        jiff::tz::TimeZone::get(name).map(Zone).map_err(|err| err.to_string())
+    }
+}
+
 /// Parses `2018-03-08 10:00:00 +0200`, `2018-03-08 10:00:00+02:00`, `2018-01-01 00:00:00Z`,
 /// RFC 3339 (`2018-03-08T10:00:00+02:00`), a date and time without offset, or a date alone
 /// (midnight). Times without an offset are local time in `zone`.
-pub fn parse(text: &str, zone: &jiff::tz::TimeZone) -> Result<OffsetDateTime, String> {
+pub fn parse(text: &str, zone: &Zone) -> Result<OffsetDateTime, String> {
     let text = text.trim();
     if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
         return Ok(at);
@@ -59,7 +74,7 @@ fn split_offset(text: &str) -> (&str, Option<Result<UtcOffset, String>>) {
     (local, Some(parsed))
 }
 
-fn in_zone(naive: PrimitiveDateTime, zone: &jiff::tz::TimeZone) -> Result<OffsetDateTime, String> {
+fn in_zone(naive: PrimitiveDateTime, zone: &Zone) -> Result<OffsetDateTime, String> {
     let civil = jiff::civil::DateTime::new(
         naive.year() as i16,
         naive.month() as i8,
@@ -70,16 +85,16 @@ fn in_zone(naive: PrimitiveDateTime, zone: &jiff::tz::TimeZone) -> Result<Offset
         0,
     )
     .map_err(|err| err.to_string())?;
-    let zoned = civil.to_zoned_datetime(zone.clone()).map_err(|err| err.to_string())?;
+    let zoned = civil.to_zoned_datetime(zone.0.clone()).map_err(|err| err.to_string())?;
     OffsetDateTime::from_unix_timestamp(zoned.timestamp().as_second())
         .map_err(|err| err.to_string())
 }
 
 /// `01-10-2026 08:00` in the site's zone, with the zone's abbreviation.
-pub fn display(at: OffsetDateTime, zone: &jiff::tz::TimeZone) -> String {
+pub fn display(at: OffsetDateTime, zone: &Zone) -> String {
     match jiff::Timestamp::from_second(at.unix_timestamp()) {
         Ok(timestamp) => {
-            timestamp.to_zoned_datetime(zone.clone()).strftime("%d-%m-%Y %H:%M %Z").to_string()
+            timestamp.to_zoned_datetime(zone.0.clone()).strftime("%d-%m-%Y %H:%M %Z").to_string()
         }
         Err(_) => at.to_string(),
     }
@@ -89,8 +104,8 @@ pub fn display(at: OffsetDateTime, zone: &jiff::tz::TimeZone) -> String {
 mod tests {
     use super::*;
 
-    fn berlin() -> jiff::tz::TimeZone {
-        jiff::tz::TimeZone::get("Europe/Berlin").expect("the zone database knows Berlin")
+    fn berlin() -> Zone {
+        Zone::named("Europe/Berlin").expect("the zone database knows Berlin")
     }
 
     fn utc(text: &str) -> String {

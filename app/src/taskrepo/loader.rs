@@ -45,7 +45,7 @@ pub struct Problem {
 }
 
 pub struct LoadOptions<'a> {
-    pub zone: &'a jiff::tz::TimeZone,
+    pub zone: &'a dates::Zone,
     /// Runner names tasks may use.
     pub runners: &'a [String],
 }
@@ -274,7 +274,7 @@ mod tests {
     }
 
     fn options_load(root: &Path) -> Loaded {
-        let zone = jiff::tz::TimeZone::get("Europe/Berlin").expect("zone");
+        let zone = dates::Zone::named("Europe/Berlin").expect("zone");
         let runners = vec!["classic".to_owned(), "java".to_owned(), "python".to_owned()];
         load(root, &LoadOptions { zone: &zone, runners: &runners })
     }
