@@ -71,7 +71,7 @@ pub fn load(repository: &Path, name: &str) -> Result<Task, TaskError> {
         repository: repository.to_owned(),
         runner,
         limits,
-        spec: TaskSpec { name: name.to_owned(), files, meta: meta.to_value() },
+        spec: TaskSpec { name: name.to_owned(), files, meta: meta.into_value() },
     })
 }
 

@@ -70,8 +70,8 @@ impl Meta {
     }
 
     /// The whole object, as plugins receive it.
-    pub fn to_value(&self) -> Value {
-        Value::Object(self.fields.clone())
+    pub fn into_value(self) -> Value {
+        Value::Object(self.fields)
     }
 
     /// A text field, trimmed; `null` counts as absent.
