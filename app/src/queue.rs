@@ -13,7 +13,10 @@
 //! tried a few times and then stored as a system error (or set aside): it never holds up the
 //! entries behind it.
 
-use std::{collections::HashMap, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    time::Duration,
+};
 
 use inloop_plugin_api::report::{Report, Verdict};
 use inloop_protocol::jobs::{
@@ -685,16 +688,24 @@ enum Fate {
 struct JobsStream {
     /// Entries runners took and have not finished: id → (runner, idle).
     taken: HashMap<String, (String, Duration)>,
-    /// Results not ingested yet: a job that is gone may have its result among them.
-    results_waiting: bool,
 }
 
-/// Answers, for each id, whether the stream holds an entry with it (without sending the
-/// entries themselves, which carry the solutions' files).
-const ENTRIES_EXIST: &str = r"
+/// Answers, for each job id, whether the job is still accounted for: in the jobs stream, taken
+/// by a runner, or possibly among the results not ingested yet (then every job is). One script,
+/// so one instant: looked at in steps, a job a runner took and finished (or handed back) between
+/// two steps would be in none of them and seem lost. The entries themselves, which carry the
+/// solutions' files, are never sent. KEYS: jobs stream, results stream; ARGV: group, ids.
+const JOBS_ACCOUNTED_FOR: &str = r"
 local found = {}
-for i, id in ipairs(ARGV) do
-  found[i] = #redis.call('XRANGE', KEYS[1], id, id)
+local results_waiting = redis.call('XLEN', KEYS[2]) > 0
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  local here = results_waiting or #redis.call('XRANGE', KEYS[1], id, id) > 0
+  if not here then
+    local ok, pending = pcall(redis.call, 'XPENDING', KEYS[1], ARGV[1], id, id, 1)
+    here = ok and #pending > 0
+  end
+  found[i - 1] = here and 1 or 0
 end
 return found
 ";
@@ -717,8 +728,7 @@ impl JobsStream {
             Err(err) if err.code() == Some("NOGROUP") => HashMap::new(),
             Err(err) => return Err(err.into()),
         };
-        let results: usize = redis.xlen(jobs::results_stream(state.redis_prefix())).await?;
-        Ok(JobsStream { taken, results_waiting: results > 0 })
+        Ok(JobsStream { taken })
     }
 
     /// The fate of each job (by stream id) that has been out for `seconds_out`.
@@ -736,18 +746,24 @@ impl JobsStream {
             })
             .filter_map(|(id, _)| *id)
             .collect();
-        let exists: Vec<i64> = if to_look.is_empty() {
+        let accounted: Vec<i64> = if to_look.is_empty() {
             Vec::new()
         } else {
             let mut redis = state.redis.clone();
-            redis::Script::new(ENTRIES_EXIST)
+            redis::Script::new(JOBS_ACCOUNTED_FOR)
                 .key(jobs::jobs_stream(state.redis_prefix()))
+                .key(jobs::results_stream(state.redis_prefix()))
+                .arg(jobs::JOBS_GROUP)
                 .arg(&to_look)
                 .invoke_async(&mut redis)
                 .await?
         };
-        let existing: std::collections::HashSet<&str> =
-            to_look.iter().zip(exists).filter(|(_, found)| *found > 0).map(|(id, _)| *id).collect();
+        let existing: HashSet<&str> = to_look
+            .iter()
+            .zip(accounted)
+            .filter(|(_, found)| *found > 0)
+            .map(|(id, _)| *id)
+            .collect();
         Ok(out
             .iter()
             .map(|(id, seconds)| {
@@ -758,10 +774,7 @@ impl JobsStream {
                         Fate::Fine
                     };
                 }
-                if *seconds <= lease.as_secs_f64()
-                    || id.is_some_and(|id| existing.contains(id))
-                    || self.results_waiting
-                {
+                if *seconds <= lease.as_secs_f64() || id.is_some_and(|id| existing.contains(id)) {
                     Fate::Fine
                 } else {
                     Fate::Vanished
@@ -777,9 +790,23 @@ pub async fn reconcile(state: &AppState, lease: Duration) -> anyhow::Result<()> 
     let keys: Vec<(Option<&str>, f64)> =
         out.iter().map(|attempt| (attempt.job_id.as_deref(), attempt.seconds_out)).collect();
     let fates = stream.fates(state, lease, &keys).await?;
+    // What we read of the database may be older than Redis's answer: a result stored since
+    // then took its job out of Redis, and must not make the job look lost.
+    let still_out: HashSet<(i64, i32)> = if fates.contains(&Fate::Vanished) {
+        db::solutions::out_attempts(&state.db)
+            .await?
+            .into_iter()
+            .map(|attempt| (attempt.solution_id, attempt.attempt))
+            .collect()
+    } else {
+        HashSet::new()
+    };
     for (attempt, fate) in out.iter().zip(fates) {
         let problem = match fate {
             Fate::Fine => continue,
+            Fate::Vanished if !still_out.contains(&(attempt.solution_id, attempt.attempt)) => {
+                continue;
+            }
             Fate::Silent { runner, idle } => format!(
                 "the runner {runner} took the job and has not answered for {} s",
                 idle.as_secs()
@@ -816,8 +843,19 @@ pub async fn reconcile(state: &AppState, lease: Duration) -> anyhow::Result<()> 
     let keys: Vec<(Option<&str>, f64)> =
         references.iter().map(|check| (check.job_id.as_deref(), check.seconds_out)).collect();
     let fates = stream.fates(state, lease, &keys).await?;
+    let still_out: HashSet<(i64, Option<String>)> = if fates.contains(&Fate::Vanished) {
+        db::tasks::references_out(&state.db)
+            .await?
+            .into_iter()
+            .map(|check| (check.task_id, check.job_id))
+            .collect()
+    } else {
+        HashSet::new()
+    };
     for (check, fate) in references.iter().zip(fates) {
-        if fate == Fate::Fine {
+        let gone_since =
+            fate == Fate::Vanished && !still_out.contains(&(check.task_id, check.job_id.clone()));
+        if fate == Fate::Fine || gone_since {
             continue;
         }
         if let Some(job_id) = &check.job_id {
