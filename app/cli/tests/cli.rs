@@ -17,7 +17,11 @@ fn inloop(args: &[&str], vars: &[(&str, &str)], stdin: Option<&str>) -> Output {
     command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().expect("the binary starts");
     if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        // A command may finish without reading its input (`--if-missing` when the user exists).
+        match child.stdin.take().expect("stdin").write_all(input.as_bytes()) {
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+            written => written.expect("write stdin"),
+        }
     }
     drop(child.stdin.take());
     child.wait_with_output().expect("the binary finishes")
