@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use inloop_app::db::users::Role;
+use inloop_app::db::{solutions::Replacing, users::Role};
 use inloop_plugin_api::report::{Report, Verdict};
-use inloop_protocol::jobs::GradingResult;
+use inloop_protocol::jobs::{self, GradingResult, HandBack, HandBackReason};
 use inloop_tests::{
     app_with_fixture_course, counters, solution_id, spawn_app_with, start_runner,
     sync_fixture_course,
@@ -116,6 +116,76 @@ async fn results_stream_drained(app: &inloop_tests::TestApp) {
         },
     )
     .await;
+}
+
+/// A runner can answer before the dispatch that sent its job has committed (it pushes the job,
+/// then commits). The answer must wait for that commit, not be ignored as "not for the attempt
+/// out": ignored, the attempt would stay out until its lease ran out and then count as lost.
+#[tokio::test]
+async fn a_hand_back_that_overtakes_its_dispatch_waits_for_it_and_is_taken() {
+    let app = app_with_fixture_course().await;
+    app.logged_in_as("early", Role::Student).await;
+    let path = app.submitted("a-counter", &[("Counter.java", counters::PASSES)]).await;
+    let id = solution_id(&path);
+
+    // Attempt 2 as `queue::send` holds it while the job goes out: written, not committed.
+    let mut dispatch = app.db.begin().await.expect("begin");
+    let attempt = inloop_app::db::solutions::mark_dispatched(
+        &mut dispatch,
+        id,
+        Replacing::Attempt(1),
+        "early-token",
+    )
+    .await
+    .expect("mark dispatched")
+    .expect("attempt 1 is out");
+    assert_eq!(attempt, 2);
+    let back = HandBack {
+        solution_id: id,
+        reference: false,
+        attempt,
+        token: "early-token".to_owned(),
+        runner: "quick".to_owned(),
+        reason: HandBackReason::Infrastructure,
+        detail: "No space left on device".to_owned(),
+    };
+    let mut redis = app.state.redis.clone();
+    let _: String = redis
+        .xadd(
+            jobs::results_stream(&app.redis_prefix),
+            "*",
+            &[(jobs::HANDBACK_FIELD, serde_json::to_string(&back).expect("json"))],
+        )
+        .await
+        .expect("xadd");
+    // The ingester waits for the dispatch's lock instead of deciding without it.
+    inloop_tests::eventually(Duration::from_secs(10), "the ingester waits for the dispatch", || async {
+        let waiting: i64 = sqlx::query_scalar(
+            "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .expect("activity");
+        (waiting > 0).then_some(())
+    })
+    .await;
+    dispatch.commit().await.expect("commit");
+    results_stream_drained(&app).await;
+
+    let outcome: Option<String> = sqlx::query_scalar(
+        "select outcome from grading_attempts where solution_id = $1 and attempt = 2",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .expect("attempt 2");
+    assert_eq!(outcome.as_deref(), Some("handed_back"));
+    let current: i32 = sqlx::query_scalar("select attempt from solutions where id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .expect("attempt");
+    assert_eq!(current, 3, "the job went out again");
 }
 
 #[tokio::test]

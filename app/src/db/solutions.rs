@@ -378,6 +378,12 @@ pub async fn lock_current_attempt(
     attempt: i32,
     token: &str,
 ) -> sqlx::Result<Option<OutAttempt>> {
+    // The lock first, in a statement of its own: a runner can answer before the dispatch that
+    // sent the job has committed its attempt, and one joined statement would look at the
+    // attempts as they were before that commit (not there yet) instead of waiting for it.
+    sqlx::query_scalar!("select id from solutions where id = $1 for update", solution_id)
+        .fetch_optional(&mut *conn)
+        .await?;
     sqlx::query_as!(
         OutAttempt,
         r#"select s.id as solution_id, s.author_id, s.attempt, a.token as "token?", a.job_id as "job_id?",
