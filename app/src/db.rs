@@ -1,9 +1,11 @@
 //! PostgreSQL access: the pool, migrations, and one module of queries per aggregate.
 
+pub mod audit;
 pub mod checkpoints;
 pub mod courses;
 pub mod groups;
 pub mod repositories;
+pub mod search;
 pub mod site_settings;
 pub mod solutions;
 mod stored;
@@ -14,6 +16,12 @@ use std::{collections::HashSet, time::Duration};
 
 use anyhow::Context;
 use sqlx::{PgPool, migrate::Migrator, postgres::PgPoolOptions};
+
+/// A pattern for `ilike` that finds `text` anywhere, with its own `%`, `_` and `\\` taken
+/// literally.
+pub fn contains_pattern(text: &str) -> String {
+    format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 

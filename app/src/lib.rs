@@ -5,12 +5,14 @@
 //! Start reading at `startup.rs` (how a server is put together) and `routes.rs` (every URL).
 
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod csrf;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod finding;
 pub mod frame;
 pub mod http;
 pub mod live;

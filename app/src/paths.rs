@@ -86,6 +86,8 @@ pub mod staff {
     pub const SETTINGS_TEST_SAVED: &str = "/staff/settings/test-saved";
     pub const REPOSITORIES: &str = "/staff/repositories";
     pub const CATEGORIES: &str = "/staff/categories";
+    pub const SOLUTIONS: &str = "/staff/solutions";
+    pub const AUDIT: &str = "/staff/audit";
 
     pub fn user(id: i64) -> String {
         format!("{USERS}/{id}")
@@ -113,6 +115,11 @@ pub mod staff {
 
     pub fn solution_test_again(id: i64) -> String {
         format!("/staff/solutions/{id}/test-again")
+    }
+
+    /// Every student's standing in one task.
+    pub fn task_overview(id: i64) -> String {
+        format!("/staff/tasks/{id}")
     }
 
     pub fn task_test_untested(id: i64) -> String {

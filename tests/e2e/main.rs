@@ -5,6 +5,7 @@ mod browser;
 mod deployment;
 mod editor;
 mod faults;
+mod finding;
 mod grading;
 mod hostile;
 mod ingest;

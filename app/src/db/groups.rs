@@ -27,9 +27,11 @@ pub async fn create(db: impl PgExecutor<'_>, name: &str) -> Result<i64, super::I
         .map_err(|err| super::InsertNamedError::from_insert(err, "groups_name_key"))
 }
 
-pub async fn delete(db: impl PgExecutor<'_>, group_id: i64) -> sqlx::Result<bool> {
-    let result = sqlx::query!("delete from groups where id = $1", group_id).execute(db).await?;
-    Ok(result.rows_affected() == 1)
+/// Deletes a group (its members stay); its name, or `None` when there is no such group.
+pub async fn delete(db: impl PgExecutor<'_>, group_id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("delete from groups where id = $1 returning name", group_id)
+        .fetch_optional(db)
+        .await
 }
 
 /// The names of the groups the user is in, sorted.

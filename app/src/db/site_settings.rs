@@ -27,6 +27,62 @@ impl SiteSettings {
     pub fn auto_assign_group_names(&self) -> Vec<&str> {
         self.auto_assign_groups.split_whitespace().collect()
     }
+
+    /// What differs from `old`, in words for the audit log: short values with their old and
+    /// new value, texts by name only.
+    pub fn changes_from(&self, old: &SiteSettings) -> Vec<String> {
+        let yes_no = |on: bool| if on { "on" } else { "off" };
+        let mut changes = Vec::new();
+        let mut flag = |name: &str, old: bool, new: bool| {
+            changes.extend(crate::audit::change(name, yes_no(old), yes_no(new)));
+        };
+        flag("signup", old.signup_allowed, self.signup_allowed);
+        flag(
+            "own-work declaration",
+            old.require_ownwork_declaration,
+            self.require_ownwork_declaration,
+        );
+        flag("hide failing tasks", old.hide_failing_tasks, self.hide_failing_tasks);
+        flag("immediate feedback", old.immediate_feedback, self.immediate_feedback);
+        let numbers = [
+            (
+                "deadline tolerance (s)",
+                old.deadline_tolerance_seconds,
+                self.deadline_tolerance_seconds,
+            ),
+            ("submission limit", old.max_submissions, self.max_submissions),
+        ];
+        for (name, old, new) in numbers {
+            changes.extend(crate::audit::change(name, &old.to_string(), &new.to_string()));
+        }
+        changes.extend(crate::audit::change(
+            "e-mail pattern",
+            &old.email_pattern,
+            &self.email_pattern,
+        ));
+        changes.extend(crate::audit::change(
+            "groups to assign",
+            &old.auto_assign_groups,
+            &self.auto_assign_groups,
+        ));
+        let texts = [
+            ("e-mail help text", &old.email_help_text, &self.email_help_text),
+            ("e-mail error message", &old.email_error_message, &self.email_error_message),
+            (
+                "declaration introduction",
+                &old.ownwork_declaration_intro,
+                &self.ownwork_declaration_intro,
+            ),
+            ("own-work declaration", &old.ownwork_declaration, &self.ownwork_declaration),
+            ("privacy statement", &old.privacy_statement, &self.privacy_statement),
+        ];
+        for (name, old, new) in texts {
+            if old != new {
+                changes.push(format!("{name} rewritten"));
+            }
+        }
+        changes
+    }
 }
 
 pub async fn load(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {

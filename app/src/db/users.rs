@@ -318,8 +318,7 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<(Vec<Listed>, i64)> {
-    let pattern =
-        format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let pattern = super::contains_pattern(search);
     let role = role.map(Role::as_str);
     let total = sqlx::query_scalar!(
         r#"select count(*) as "count!" from users

@@ -2,6 +2,7 @@
 //! one guard (non-staff get 404, visitors who are not logged in the login page), admin-only
 //! routes behind a second one: no handler has to remember a check.
 
+mod audit;
 mod categories;
 mod courses;
 mod dashboard;
@@ -9,6 +10,7 @@ mod groups;
 mod repositories;
 mod retest;
 mod settings;
+mod solutions;
 mod users;
 
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, RouteMethod};
@@ -27,6 +29,8 @@ fn table() -> Vec<(&'static str, RouteMethod)> {
         repositories::routes(),
         categories::routes(),
         retest::routes(),
+        solutions::routes(),
+        audit::routes(),
     ]
     .into_iter()
     .flatten()

@@ -90,6 +90,15 @@ fn in_zone(naive: PrimitiveDateTime, zone: &Zone) -> Result<OffsetDateTime, Stri
         .map_err(|err| err.to_string())
 }
 
+/// The start of a day given as `2026-12-01` (what a date input sends), in `zone`; with
+/// `next_day`, the start of the day after, for a range that includes the day.
+pub fn day_start(text: &str, zone: &Zone, next_day: bool) -> Result<OffsetDateTime, String> {
+    let date = time::Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("'{}' is not a date like 2026-10-01", text.trim()))?;
+    let date = if next_day { date.next_day().ok_or("a date too far in the future")? } else { date };
+    in_zone(date.midnight(), zone)
+}
+
 /// `01-10-2026 08:00` in the site's zone, with the zone's abbreviation.
 pub fn display(at: OffsetDateTime, zone: &Zone) -> String {
     match jiff::Timestamp::from_second(at.unix_timestamp()) {
@@ -106,6 +115,16 @@ mod tests {
 
     fn berlin() -> Zone {
         Zone::named("Europe/Berlin").expect("the zone database knows Berlin")
+    }
+
+    #[test]
+    fn a_day_starts_at_local_midnight_even_when_the_clocks_change() {
+        let start = day_start("2026-10-25", &berlin(), false).expect("a date");
+        let end = day_start("2026-10-25", &berlin(), true).expect("a date");
+        assert_eq!(start.to_string(), "2026-10-24 22:00:00.0 +00:00:00");
+        // Summer time ends that night: the day has 25 hours.
+        assert_eq!((end - start).whole_hours(), 25);
+        assert!(day_start("25.10.2026", &berlin(), false).is_err());
     }
 
     fn utc(text: &str) -> String {

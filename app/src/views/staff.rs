@@ -1,4 +1,8 @@
-//! Staff pages: overview, users, groups, courses and the live settings.
+//! Staff pages: overview, users, groups, courses and the live settings; finding students' work
+//! and the audit log in their own modules.
+
+pub mod audit;
+pub mod course;
 
 use maud::{Markup, html};
 
@@ -13,11 +17,13 @@ use crate::{db::users::Role, paths};
 fn staff_nav(current: &str, is_admin: bool) -> Markup {
     let items: &[(&str, &str)] = &[
         (paths::staff::DASHBOARD, "Overview"),
+        (paths::staff::SOLUTIONS, "Solutions"),
         (paths::staff::USERS, "Users"),
         (paths::staff::GROUPS, "Groups"),
         (paths::staff::COURSES, "Courses of study"),
         (paths::staff::REPOSITORIES, "Repositories"),
         (paths::staff::CATEGORIES, "Categories"),
+        (paths::staff::AUDIT, "Audit log"),
     ];
     html! {
         nav.subnav aria-label="Staff" {
@@ -220,6 +226,8 @@ pub struct UserEditView<'a> {
     pub last_login: Option<String>,
     pub groups: &'a [GroupChoice],
     pub error: Option<&'a str>,
+    /// The student's tasks and solutions ([`course::student_work`]).
+    pub work: Markup,
 }
 
 pub fn user_edit(view: &UserEditView<'_>) -> Markup {
@@ -258,6 +266,7 @@ pub fn user_edit(view: &UserEditView<'_>) -> Markup {
             }
             button.primary type="submit" { "Save" }
         }
+        (view.work)
     }
 }
 

@@ -7,6 +7,7 @@ use poem::{
 use serde::Deserialize;
 
 use crate::{
+    audit::{Action, Entry},
     db::{self, users::Role},
     error::AppError,
     extract::Ctx,
@@ -63,6 +64,12 @@ async fn category_save(
     if !db::tasks::update_category(&ctx.state.db, id, order, form.description.trim()).await? {
         return Err(AppError::NotFound);
     }
+    let entry = Entry::new(
+        Action::CategoryChanged,
+        format!("category #{id}"),
+        format!("display order {order}; description saved"),
+    );
+    db::audit::record(&ctx.state.db, ctx.require_staff()?.into(), &entry).await?;
     ctx.flash(FlashLevel::Success, "Saved the category.");
     Ok(redirect(paths::staff::CATEGORIES))
 }

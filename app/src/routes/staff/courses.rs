@@ -3,6 +3,7 @@
 use poem::{Response, RouteMethod, get, handler, http::StatusCode, web::Form};
 
 use crate::{
+    audit::{Action, Entry},
     db::{self, users::Role},
     error::AppError,
     extract::Ctx,
@@ -55,6 +56,8 @@ async fn course_create(ctx: Ctx, Form(form): Form<super::NameForm>) -> Result<Re
     }
     match db::courses::create(&ctx.state.db, name).await {
         Ok(_) => {
+            let entry = Entry::new(Action::CourseCreated, format!("course of study {name}"), "");
+            db::audit::record(&ctx.state.db, ctx.require_staff()?.into(), &entry).await?;
             ctx.flash(FlashLevel::Success, format!("Added the course of study {name}."));
             Ok(redirect(paths::staff::COURSES))
         }

@@ -8,6 +8,7 @@ use poem::{
 };
 
 use crate::{
+    audit::{Action, Entry},
     db::{self, users::Role},
     error::AppError,
     extract::Ctx,
@@ -73,6 +74,8 @@ async fn group_create(ctx: Ctx, Form(form): Form<super::NameForm>) -> Result<Res
     }
     match db::groups::create(&ctx.state.db, name).await {
         Ok(_) => {
+            let entry = Entry::new(Action::GroupCreated, format!("group {name}"), "");
+            db::audit::record(&ctx.state.db, ctx.require_staff()?.into(), &entry).await?;
             ctx.flash(FlashLevel::Success, format!("Created the group {name}."));
             Ok(redirect(paths::staff::GROUPS))
         }
@@ -91,9 +94,13 @@ async fn group_create(ctx: Ctx, Form(form): Form<super::NameForm>) -> Result<Res
 
 #[handler]
 async fn group_delete(ctx: Ctx, Path(group_id): Path<i64>) -> Result<Response, AppError> {
-    if !db::groups::delete(&ctx.state.db, group_id).await? {
+    let mut tx = ctx.state.db.begin().await?;
+    let Some(name) = db::groups::delete(&mut *tx, group_id).await? else {
         return Err(AppError::NotFound);
-    }
-    ctx.flash(FlashLevel::Success, "Deleted the group.");
+    };
+    let entry = Entry::new(Action::GroupDeleted, format!("group {name}"), "");
+    db::audit::record(&mut *tx, ctx.require_staff()?.into(), &entry).await?;
+    tx.commit().await?;
+    ctx.flash(FlashLevel::Success, format!("Deleted the group {name}."));
     Ok(redirect(paths::staff::GROUPS))
 }

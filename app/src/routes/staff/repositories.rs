@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::admin_only;
 use crate::{
+    audit::{self, Action, Entry},
     db::{self, tasks::ReferenceCheck, users::Role},
     error::AppError,
     extract::Ctx,
@@ -193,6 +194,12 @@ async fn repository_add(ctx: Ctx, Form(form): Form<RepositoryForm>) -> Result<Re
     let secret = crate::taskrepo::new_webhook_secret();
     match db::repositories::insert(&ctx.state.db, name, url, branch, &secret).await {
         Ok(id) => {
+            let entry = Entry::new(
+                Action::RepositoryAdded,
+                format!("repository {name}"),
+                format!("from {}, branch {branch}", audit::without_credentials(url)),
+            );
+            db::audit::record(&ctx.state.db, ctx.require_admin()?.into(), &entry).await?;
             ctx.state.syncs.request(id);
             ctx.flash(FlashLevel::Success, format!("Added {name}; its first sync has started."));
             Ok(redirect(paths::staff::REPOSITORIES))
@@ -214,6 +221,8 @@ async fn repository_add(ctx: Ctx, Form(form): Form<RepositoryForm>) -> Result<Re
 async fn repository_sync(ctx: Ctx, Path(name): Path<String>) -> Result<Response, AppError> {
     let repository =
         db::repositories::find_by_name(&ctx.state.db, &name).await?.ok_or(AppError::NotFound)?;
+    let entry = Entry::new(Action::RepositorySynced, format!("repository {name}"), "");
+    db::audit::record(&ctx.state.db, ctx.require_staff()?.into(), &entry).await?;
     ctx.state.syncs.request(repository.id);
     ctx.flash(FlashLevel::Info, format!("Syncing {name}; this page shows when it is done."));
     Ok(redirect(paths::staff::REPOSITORIES))
@@ -252,8 +261,30 @@ async fn repository_source(
         ctx.flash(FlashLevel::Info, format!("{name} already comes from there."));
         return Ok(redirect(paths::staff::REPOSITORIES));
     }
-    db::repositories::set_source(&ctx.state.db, &name, url, branch).await?;
-    tracing::info!(repository = name, url, branch, "changed where a repository comes from");
+    let mut tx = ctx.state.db.begin().await?;
+    db::repositories::set_source(&mut *tx, &name, url, branch).await?;
+    let details = [
+        audit::change(
+            "from",
+            &audit::without_credentials(&repository.url),
+            &audit::without_credentials(url),
+        ),
+        audit::change("branch", &repository.branch, branch),
+    ];
+    let details: Vec<String> = details.into_iter().flatten().collect();
+    let entry = Entry::new(
+        Action::RepositorySourceChanged,
+        format!("repository {name}"),
+        details.join("; "),
+    );
+    db::audit::record(&mut *tx, ctx.require_admin()?.into(), &entry).await?;
+    tx.commit().await?;
+    tracing::info!(
+        repository = name,
+        url = audit::without_credentials(url),
+        branch,
+        "changed where a repository comes from"
+    );
     ctx.state.syncs.request(repository.id);
     ctx.flash(
         FlashLevel::Success,

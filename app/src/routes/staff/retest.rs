@@ -3,6 +3,7 @@
 use poem::{Response, RouteMethod, handler, post, web::Path};
 
 use crate::{
+    audit::{Action, Entry},
     db::{self},
     error::AppError,
     extract::Ctx,
@@ -22,10 +23,19 @@ pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
 #[handler]
 async fn test_solution_again(ctx: Ctx, Path(solution_id): Path<i64>) -> Result<Response, AppError> {
     let staff = ctx.require_staff()?;
-    if db::solutions::find(&ctx.state.db, solution_id).await?.is_none() {
+    let Some(solution) = db::solutions::find(&ctx.state.db, solution_id).await? else {
         return Err(AppError::NotFound);
-    }
+    };
     if crate::queue::test_again(&ctx.state, solution_id, staff.id).await? {
+        let entry = Entry::new(
+            Action::SolutionTestedAgain,
+            format!("solution #{solution_id}"),
+            format!(
+                "{}'s solution #{} of {}",
+                solution.author_username, solution.number, solution.task_slug
+            ),
+        );
+        db::audit::record(&ctx.state.db, staff.into(), &entry).await?;
         ctx.flash(FlashLevel::Success, "The solution is tested again.");
     } else {
         ctx.flash(FlashLevel::Error, "The solution is being tested already.");
@@ -38,6 +48,12 @@ async fn test_solution_again(ctx: Ctx, Path(solution_id): Path<i64>) -> Result<R
 async fn test_untested_again(ctx: Ctx, Path(task_id): Path<i64>) -> Result<Response, AppError> {
     let staff = ctx.require_staff()?;
     let queued = crate::queue::test_untested_again(&ctx.state, task_id, staff.id).await?;
+    let entry = Entry::new(
+        Action::UntestedTestedAgain,
+        format!("task #{task_id}"),
+        format!("{queued} solution(s) sent to be tested again"),
+    );
+    db::audit::record(&ctx.state.db, staff.into(), &entry).await?;
     ctx.flash(FlashLevel::Success, format!("{queued} solution(s) are tested again."));
     Ok(redirect(paths::staff::UNTESTED))
 }

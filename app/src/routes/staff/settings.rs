@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::admin_only;
 use crate::{
+    audit::{Action, Entry},
     db::{self, site_settings::SiteSettings},
     error::AppError,
     extract::Ctx,
@@ -70,6 +71,12 @@ async fn test_saved_solutions(ctx: Ctx) -> Result<Response, AppError> {
         return Ok(redirect(paths::staff::SETTINGS));
     }
     let authors = db::solutions::queue_saved(&ctx.state.db).await?;
+    let entry = Entry::new(
+        Action::SavedSolutionsQueued,
+        "saved solutions",
+        format!("{} student(s)' saved solutions sent to be tested", authors.len()),
+    );
+    db::audit::record(&ctx.state.db, admin.into(), &entry).await?;
     tracing::info!(by = admin.id, students = authors.len(), "queued the saved solutions");
     for author in &authors {
         if let Err(err) = crate::queue::dispatch_next(&ctx.state, *author).await {
@@ -156,7 +163,15 @@ async fn settings_save(ctx: Ctx, Form(form): Form<SettingsForm>) -> Result<Respo
     if !errors.is_empty() {
         return render_settings(&ctx, &settings, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    db::site_settings::save(&ctx.state.db, &settings).await?;
+    let mut tx = ctx.state.db.begin().await?;
+    let old = db::site_settings::load(&mut *tx).await?;
+    db::site_settings::save(&mut *tx, &settings).await?;
+    let changes = settings.changes_from(&old);
+    if !changes.is_empty() {
+        let entry = Entry::new(Action::SettingsChanged, "site settings", changes.join("; "));
+        db::audit::record(&mut *tx, admin.into(), &entry).await?;
+    }
+    tx.commit().await?;
     ctx.state.forget_site_settings();
     tracing::info!(by = admin.id, "admin changed the site settings");
     ctx.flash(FlashLevel::Success, "Settings saved.");

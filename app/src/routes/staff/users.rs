@@ -8,7 +8,8 @@ use poem::{
 use serde::Deserialize;
 
 use crate::{
-    db::{self, users::Role},
+    audit,
+    db::{self, search::SolutionSearch, users::Role},
     error::AppError,
     extract::Ctx,
     http::redirect,
@@ -23,6 +24,8 @@ pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
 }
 
 const USERS_PER_PAGE: i64 = 50;
+/// Solutions listed on a student's page; the rest are a link away.
+const LATEST_SOLUTIONS: i64 = 30;
 
 #[derive(Debug, Deserialize)]
 struct UserQuery {
@@ -98,8 +101,26 @@ async fn render_user_edit(
             name: group.name,
         })
         .collect();
+    let zone = &ctx.state.task_source.zone;
+    let tasks: Vec<_> = db::search::standings_of_student(&ctx.state.db, user.id)
+        .await?
+        .into_iter()
+        .map(|standing| super::solutions::standing_row(standing, zone))
+        .collect();
+    let latest = SolutionSearch { author: Some(user.id), ..SolutionSearch::default() };
+    let (solutions, total) =
+        db::search::solutions(&ctx.state.db, &latest, 0, LATEST_SOLUTIONS).await?;
+    let solutions: Vec<_> =
+        solutions.into_iter().map(|found| super::solutions::found_row(found, zone)).collect();
+    let work = staff_views::course::student_work(
+        &user.username,
+        &tasks,
+        &solutions,
+        total - solutions.len() as i64,
+    );
     let csrf_token = ctx.csrf_token();
     let view = staff_views::UserEditView {
+        work,
         csrf_token: &csrf_token,
         is_admin: viewer.role == Role::Admin,
         id: user.id,
@@ -149,8 +170,21 @@ async fn user_edit(
         .filter(|(key, _)| key == "group")
         .filter_map(|(_, value)| value.parse().ok())
         .collect();
+    let all_groups = db::groups::list(&ctx.state.db).await?;
+    let group_names = |ids: &[i64]| -> String {
+        let names: Vec<&str> = all_groups
+            .iter()
+            .filter(|group| ids.contains(&group.id))
+            .map(|group| group.name.as_str())
+            .collect();
+        if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+    };
+    let mut changes = Vec::new();
     let mut tx = ctx.state.db.begin().await?;
+    let old_groups = db::groups::of_user(&mut *tx, user.id).await?;
     db::groups::set_for_user(&mut tx, user.id, &group_ids).await?;
+    let new_groups = db::groups::of_user(&mut *tx, user.id).await?;
+    changes.extend(audit::change("groups", &group_names(&old_groups), &group_names(&new_groups)));
     if viewer.role == Role::Admin {
         let role = pairs
             .iter()
@@ -170,6 +204,17 @@ async fn user_edit(
             .await;
         }
         db::users::set_role_and_active(&mut *tx, user.id, role, is_active).await?;
+        changes.extend(audit::change("role", user.role.as_str(), role.as_str()));
+        let active = |active: bool| if active { "active" } else { "inactive" };
+        changes.extend(audit::change("status", active(user.is_active), active(is_active)));
+    }
+    if !changes.is_empty() {
+        let entry = audit::Entry::new(
+            audit::Action::UserChanged,
+            format!("user {}", user.username),
+            changes.join("; "),
+        );
+        db::audit::record(&mut *tx, viewer.into(), &entry).await?;
     }
     tx.commit().await?;
     tracing::info!(by = viewer.id, user_id = user.id, "staff changed a user");

@@ -1,0 +1,316 @@
+//! Staff searches across the course: solutions by task, category, group, student, outcome and
+//! date, newest or oldest first, one page at a time.
+
+use inloop_plugin_api::report::Verdict;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::{solutions::SolutionStatus, stored::stored_verdict};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Order {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+}
+
+/// What to look for among the solutions; every part is optional (`crate::finding` reads it
+/// from the staff's query string).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SolutionSearch {
+    pub task: Option<i64>,
+    pub category: Option<i64>,
+    pub group: Option<i64>,
+    /// Part of a name or user name, or a whole matriculation number.
+    pub student: String,
+    /// Solutions in one of these statuses.
+    pub statuses: Option<Vec<SolutionStatus>>,
+    pub verdict: Option<Verdict>,
+    pub from: Option<OffsetDateTime>,
+    /// Exclusive.
+    pub until: Option<OffsetDateTime>,
+    pub author: Option<i64>,
+    pub order: Order,
+}
+
+/// One solution in the staff list.
+pub struct FoundSolution {
+    pub id: i64,
+    pub number: i32,
+    pub submitted_at: OffsetDateTime,
+    pub status: SolutionStatus,
+    pub verdict: Option<Verdict>,
+    pub task_id: i64,
+    pub task_slug: String,
+    pub task_title: String,
+    pub author_id: i64,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub matriculation_number: String,
+}
+
+/// One page of the solutions the filter finds, and how many it finds in all.
+#[tracing::instrument(skip_all)]
+pub async fn solutions(
+    db: &PgPool,
+    filter: &SolutionSearch,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<(Vec<FoundSolution>, i64)> {
+    let student = filter.student.as_str();
+    let student_pattern = super::contains_pattern(student);
+    let statuses: Option<Vec<String>> = filter
+        .statuses
+        .as_ref()
+        .map(|statuses| statuses.iter().map(|status| status.as_str().to_owned()).collect());
+    let verdict = filter.verdict.map(Verdict::as_str);
+    // One text for both orders; the order is part of the statement so that each can use its index.
+    macro_rules! page_in_order {
+        ($order:tt) => {
+            sqlx::query!(
+                r#"select s.id, s.number, s.submitted_at, s.status as "status: SolutionStatus", s.verdict,
+                          t.id as task_id, t.slug as task_slug, t.title as task_title,
+                          u.id as author_id, u.username, u.first_name, u.last_name, u.matriculation_number
+                   from solutions s join tasks t on t.id = s.task_id join users u on u.id = s.author_id
+                   where ($1::bigint is null or s.task_id = $1)
+                     and ($2::bigint is null or t.category_id = $2)
+                     and ($3::bigint is null or exists
+                           (select 1 from group_members m where m.user_id = s.author_id and m.group_id = $3))
+                     and ($4::text = '' or u.username ilike $5 or u.first_name || ' ' || u.last_name ilike $5
+                          or u.matriculation_number = $4)
+                     and ($6::text[] is null or s.status = any($6)) and ($7::text is null or s.verdict = $7)
+                     and ($8::timestamptz is null or s.submitted_at >= $8)
+                     and ($9::timestamptz is null or s.submitted_at < $9)
+                     and ($10::bigint is null or s.author_id = $10)
+                   "# + $order + " offset $11 limit $12",
+                filter.task,
+                filter.category,
+                filter.group,
+                student,
+                student_pattern,
+                statuses.as_deref(),
+                verdict,
+                filter.from,
+                filter.until,
+                filter.author,
+                offset,
+                limit
+            )
+            .fetch_all(db)
+            .await?
+            .into_iter()
+            .map(|row| FoundSolution {
+                id: row.id,
+                number: row.number,
+                submitted_at: row.submitted_at,
+                status: row.status,
+                verdict: stored_verdict(row.verdict),
+                task_id: row.task_id,
+                task_slug: row.task_slug,
+                task_title: row.task_title,
+                author_id: row.author_id,
+                username: row.username,
+                first_name: row.first_name,
+                last_name: row.last_name,
+                matriculation_number: row.matriculation_number,
+            })
+            .collect()
+        };
+    }
+    let rows: Vec<FoundSolution> = match filter.order {
+        Order::NewestFirst => page_in_order!("order by s.submitted_at desc, s.id desc"),
+        Order::OldestFirst => page_in_order!("order by s.submitted_at, s.id"),
+    };
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "count!"
+           from solutions s join tasks t on t.id = s.task_id join users u on u.id = s.author_id
+           where ($1::bigint is null or s.task_id = $1)
+             and ($2::bigint is null or t.category_id = $2)
+             and ($3::bigint is null or exists
+                   (select 1 from group_members m where m.user_id = s.author_id and m.group_id = $3))
+             and ($4::text = '' or u.username ilike $5 or u.first_name || ' ' || u.last_name ilike $5
+                  or u.matriculation_number = $4)
+             and ($6::text[] is null or s.status = any($6)) and ($7::text is null or s.verdict = $7)
+             and ($8::timestamptz is null or s.submitted_at >= $8)
+             and ($9::timestamptz is null or s.submitted_at < $9)
+             and ($10::bigint is null or s.author_id = $10)"#,
+        filter.task,
+        filter.category,
+        filter.group,
+        student,
+        student_pattern,
+        statuses.as_deref(),
+        verdict,
+        filter.from,
+        filter.until,
+        filter.author
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((rows, total))
+}
+
+/// A task as a filter offers it.
+pub struct TaskChoice {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub category: String,
+}
+
+/// Every task that has been in the course (disabled ones too: their solutions stay).
+pub async fn task_choices(db: &PgPool) -> sqlx::Result<Vec<TaskChoice>> {
+    sqlx::query_as!(
+        TaskChoice,
+        "select t.id, t.slug, t.title, c.name as category from tasks t join categories c on c.id = t.category_id
+         where not t.removed or exists (select 1 from solutions s where s.task_id = t.id)
+         order by c.display_order, c.name, t.title"
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// One student's standing in one task: what the student page and the task overview show.
+pub struct Standing {
+    pub task_id: i64,
+    pub task_slug: String,
+    pub task_title: String,
+    pub user_id: i64,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub matriculation_number: String,
+    pub attempts: i64,
+    pub latest_id: Option<i64>,
+    pub latest_status: Option<SolutionStatus>,
+    pub latest_verdict: Option<Verdict>,
+    pub latest_at: Option<OffsetDateTime>,
+    pub first_passed_at: Option<OffsetDateTime>,
+}
+
+/// A [`Standing`] from a row of either standings query (each has its own record type).
+macro_rules! standing {
+    ($row:ident) => {
+        Standing {
+            task_id: $row.task_id,
+            task_slug: $row.task_slug,
+            task_title: $row.task_title,
+            user_id: $row.user_id,
+            username: $row.username,
+            first_name: $row.first_name,
+            last_name: $row.last_name,
+            matriculation_number: $row.matriculation_number,
+            attempts: $row.attempts,
+            latest_id: $row.latest_id,
+            latest_status: $row.latest_status,
+            latest_verdict: stored_verdict($row.latest_verdict),
+            latest_at: $row.latest_at,
+            first_passed_at: $row.first_passed_at,
+        }
+    };
+}
+
+/// Every visible task with this student's attempts, latest outcome and first pass.
+pub async fn standings_of_student(db: &PgPool, user_id: i64) -> sqlx::Result<Vec<Standing>> {
+    let rows = sqlx::query!(
+        r#"select t.id as task_id, t.slug as task_slug, t.title as task_title,
+                  u.id as user_id, u.username, u.first_name, u.last_name, u.matriculation_number,
+                  (select count(*) from solutions s where s.task_id = t.id and s.author_id = u.id) as "attempts!",
+                  latest.id as "latest_id?", latest.status as "latest_status?: SolutionStatus",
+                  latest.verdict as "latest_verdict?", latest.submitted_at as "latest_at?",
+                  (select min(s.submitted_at) from solutions s
+                    where s.task_id = t.id and s.author_id = u.id and s.verdict = 'passed') as first_passed_at
+           from users u cross join tasks t join categories c on c.id = t.category_id
+           left join lateral (select s.id, s.status, s.verdict, s.submitted_at from solutions s
+                              where s.task_id = t.id and s.author_id = u.id order by s.number desc limit 1) latest on true
+           where u.id = $1 and (not t.removed or latest.id is not null)
+           order by c.display_order, c.name, t.title"#,
+        user_id
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|row| standing!(row)).collect())
+}
+
+/// Every student (of a group, or matching a search) with their standing in one task; those
+/// who never submitted too, so that staff see who has not started. Sorted by user name.
+pub async fn standings_in_task(
+    db: &PgPool,
+    task_id: i64,
+    group: Option<i64>,
+    student: &str,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<(Vec<Standing>, i64)> {
+    let pattern = super::contains_pattern(student);
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "count!" from users u
+           where u.role = 'student'
+             and ($2::bigint is null or exists
+                   (select 1 from group_members m where m.user_id = u.id and m.group_id = $2))
+             and ($3::text = '' or u.username ilike $4 or u.first_name || ' ' || u.last_name ilike $4
+                  or u.matriculation_number = $3)
+             and (u.is_active or exists (select 1 from solutions s where s.author_id = u.id and s.task_id = $1))"#,
+        task_id,
+        group,
+        student,
+        pattern
+    )
+    .fetch_one(db)
+    .await?;
+    let rows = sqlx::query!(
+        r#"select t.id as task_id, t.slug as task_slug, t.title as task_title,
+                  u.id as user_id, u.username, u.first_name, u.last_name, u.matriculation_number,
+                  (select count(*) from solutions s where s.task_id = t.id and s.author_id = u.id) as "attempts!",
+                  latest.id as "latest_id?", latest.status as "latest_status?: SolutionStatus",
+                  latest.verdict as "latest_verdict?", latest.submitted_at as "latest_at?",
+                  (select min(s.submitted_at) from solutions s
+                    where s.task_id = t.id and s.author_id = u.id and s.verdict = 'passed') as first_passed_at
+           from users u join tasks t on t.id = $1
+           left join lateral (select s.id, s.status, s.verdict, s.submitted_at from solutions s
+                              where s.task_id = t.id and s.author_id = u.id order by s.number desc limit 1) latest on true
+           where u.role = 'student'
+             and ($2::bigint is null or exists
+                   (select 1 from group_members m where m.user_id = u.id and m.group_id = $2))
+             and ($3::text = '' or u.username ilike $4 or u.first_name || ' ' || u.last_name ilike $4
+                  or u.matriculation_number = $3)
+             and (u.is_active or latest.id is not null)
+           order by lower(u.username) offset $5 limit $6"#,
+        task_id,
+        group,
+        student,
+        pattern,
+        offset,
+        limit
+    )
+    .fetch_all(db)
+    .await?;
+    let rows = rows.into_iter().map(|row| standing!(row)).collect();
+    Ok((rows, total))
+}
+
+/// How many of the students the task overview shows have passed the task.
+pub async fn passed_in_task(
+    db: &PgPool,
+    task_id: i64,
+    group: Option<i64>,
+    student: &str,
+) -> sqlx::Result<i64> {
+    let pattern = super::contains_pattern(student);
+    sqlx::query_scalar!(
+        r#"select count(*) as "count!" from users u
+           where u.role = 'student'
+             and ($2::bigint is null or exists
+                   (select 1 from group_members m where m.user_id = u.id and m.group_id = $2))
+             and ($3::text = '' or u.username ilike $4 or u.first_name || ' ' || u.last_name ilike $4
+                  or u.matriculation_number = $3)
+             and exists (select 1 from solutions s where s.author_id = u.id and s.task_id = $1 and s.verdict = 'passed')"#,
+        task_id,
+        group,
+        student,
+        pattern
+    )
+    .fetch_one(db)
+    .await
+}
