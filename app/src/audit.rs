@@ -18,10 +18,13 @@ pub enum Action {
     RepositorySynced,
     SolutionTestedAgain,
     UntestedTestedAgain,
+    TaskOverridden,
+    ExtensionGranted,
+    ExtensionRemoved,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 15] = [
         Action::UserChanged,
         Action::GroupCreated,
         Action::GroupDeleted,
@@ -34,6 +37,9 @@ impl Action {
         Action::RepositorySynced,
         Action::SolutionTestedAgain,
         Action::UntestedTestedAgain,
+        Action::TaskOverridden,
+        Action::ExtensionGranted,
+        Action::ExtensionRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +56,9 @@ impl Action {
             Action::RepositorySynced => "repository_synced",
             Action::SolutionTestedAgain => "solution_tested_again",
             Action::UntestedTestedAgain => "untested_tested_again",
+            Action::TaskOverridden => "task_overridden",
+            Action::ExtensionGranted => "extension_granted",
+            Action::ExtensionRemoved => "extension_removed",
         }
     }
 
@@ -72,6 +81,9 @@ impl Action {
             Action::RepositorySynced => "Synced a repository",
             Action::SolutionTestedAgain => "Had a solution tested again",
             Action::UntestedTestedAgain => "Had a task's untested solutions tested again",
+            Action::TaskOverridden => "Overrode a task's settings",
+            Action::ExtensionGranted => "Gave a student an extension",
+            Action::ExtensionRemoved => "Took back an extension",
         }
     }
 }

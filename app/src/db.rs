@@ -4,6 +4,7 @@ pub mod audit;
 pub mod checkpoints;
 pub mod courses;
 pub mod groups;
+pub mod overrides;
 pub mod repositories;
 pub mod search;
 pub mod site_settings;

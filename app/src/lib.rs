@@ -19,6 +19,7 @@ pub mod live;
 pub mod mail;
 pub mod markdown;
 pub mod nul_guard;
+pub mod overrides;
 pub mod paths;
 pub mod queue;
 pub mod rate_limit;

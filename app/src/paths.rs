@@ -125,4 +125,18 @@ pub mod staff {
     pub fn task_test_untested(id: i64) -> String {
         format!("/staff/tasks/{id}/test-untested")
     }
+
+    /// A task's dates, limit, group and state, overriding its repository's.
+    pub fn task_settings(id: i64) -> String {
+        format!("/staff/tasks/{id}/settings")
+    }
+
+    /// One student's extensions.
+    pub fn user_extensions(id: i64) -> String {
+        format!("{USERS}/{id}/extensions")
+    }
+
+    pub fn extension_remove(user_id: i64, id: i64) -> String {
+        format!("{USERS}/{user_id}/extensions/{id}/remove")
+    }
 }

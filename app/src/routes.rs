@@ -94,6 +94,9 @@ mod tests {
             paths::staff::repository_card("course"),
             paths::staff::solution_test_again(1),
             paths::staff::task_test_untested(1),
+            paths::staff::task_settings(1),
+            paths::staff::user_extensions(1),
+            paths::staff::extension_remove(1, 1),
         ];
         let mut missing = Vec::new();
         for address in &addresses {

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use crate::{
     db::{self, site_settings::SiteSettings, tasks::TaskPage},
-    queue,
+    overrides, queue,
     state::AppState,
 };
 
@@ -62,26 +62,31 @@ impl Window {
     }
 }
 
-/// What of a task decides whether it takes solutions.
+/// What of a task decides whether it takes solutions from one student.
 #[derive(Clone, Copy, Debug)]
 pub struct TaskRules {
     pub taken: bool,
+    /// The student's own: the task's, or later by an extension.
     pub deadline: Option<OffsetDateTime>,
     pub max_submissions: Option<i32>,
+    /// Given by extensions, on top of a limit.
+    pub extra_submissions: i64,
 }
 
 impl TaskRules {
+    /// The rules for the student the task page was read for (its extensions included).
     pub fn of(task: &TaskPage) -> TaskRules {
         TaskRules {
             taken: !(task.disabled || task.removed),
-            deadline: task.deadline,
+            deadline: overrides::personal_deadline(task.deadline, task.extended_to),
             max_submissions: task.max_submissions,
+            extra_submissions: task.extra_submissions,
         }
     }
 }
 
 /// The rule itself: closed when the task is gone, past its deadline plus the site's tolerance,
-/// or when the student has used up the task's (or the site's) limit.
+/// or when the student has used up the task's (or the site's) limit and their extra submissions.
 pub fn window(
     rules: TaskRules,
     settings: &SiteSettings,
@@ -89,6 +94,7 @@ pub fn window(
     now: OffsetDateTime,
 ) -> Window {
     let limit = i64::from(rules.max_submissions.unwrap_or(settings.max_submissions));
+    let limit = if limit >= 0 { limit + rules.extra_submissions } else { limit };
     let usage = (limit >= 0).then_some((counted, limit));
     let tolerance = time::Duration::seconds(i64::from(settings.deadline_tolerance_seconds));
     let closed = if !rules.taken {
@@ -220,7 +226,8 @@ mod tests {
             max_submissions: -1,
             ..SiteSettings::default()
         };
-        let open = TaskRules { taken: true, deadline: None, max_submissions: None };
+        let open =
+            TaskRules { taken: true, deadline: None, max_submissions: None, extra_submissions: 0 };
         assert_eq!(window(open, &settings, 7, now), Window { closed: None, usage: None });
         let gone = TaskRules { taken: false, ..open };
         assert_eq!(window(gone, &settings, 0, now).closed, Some(Closed::NoLongerTaken));
@@ -239,7 +246,14 @@ mod tests {
             used_up.closed_message().as_deref(),
             Some("You cannot submit more than 2 solution(s).")
         );
-        let site_limit = SiteSettings { max_submissions: 1, ..settings };
+        let site_limit = SiteSettings { max_submissions: 1, ..settings.clone() };
         assert_eq!(window(open, &site_limit, 1, now).usage, Some((1, 1)));
+        let extended = TaskRules { extra_submissions: 2, ..limited };
+        assert_eq!(
+            window(extended, &settings, 3, now),
+            Window { closed: None, usage: Some((3, 4)) }
+        );
+        let unlimited = TaskRules { max_submissions: Some(-1), extra_submissions: 2, ..open };
+        assert_eq!(window(unlimited, &settings, 9, now).usage, None, "no limit stays no limit");
     }
 }

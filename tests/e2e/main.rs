@@ -10,6 +10,7 @@ mod grading;
 mod hostile;
 mod ingest;
 mod mail;
+mod overrides;
 mod reference_checks;
 mod repositories;
 mod security;

@@ -88,24 +88,28 @@ pub async fn stored_version(
     .await
 }
 
-/// Inserts or updates the task (no longer removed) at `revision`; its id.
+/// Inserts or updates the task (no longer removed) at `revision`; its id. The repository's
+/// values are stored as such and apply where staff did not override them.
 pub async fn upsert(
     conn: &mut PgConnection,
     repository_id: i64,
     revision: &str,
     task: &TaskRow<'_>,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(
+    let id = sqlx::query_scalar!(
         "insert into tasks (repository_id, system_name, slug, title, category_id, description, pubdate, deadline,
                                 max_submissions, group_name, runner, file_patterns, limits, has_solution, disabled,
-                                removed, revision, content_hash)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, false, $16, $17)
+                                removed, revision, content_hash,
+                                repo_pubdate, repo_deadline, repo_max_submissions, repo_group_name, repo_disabled)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, false, $16, $17,
+                     $7, $8, $9, $10, $15)
              on conflict (repository_id, system_name) do update set
                 slug = excluded.slug, title = excluded.title, category_id = excluded.category_id,
-                description = excluded.description, pubdate = excluded.pubdate, deadline = excluded.deadline,
-                max_submissions = excluded.max_submissions, group_name = excluded.group_name,
+                description = excluded.description, repo_pubdate = excluded.repo_pubdate,
+                repo_deadline = excluded.repo_deadline, repo_max_submissions = excluded.repo_max_submissions,
+                repo_group_name = excluded.repo_group_name, repo_disabled = excluded.repo_disabled,
                 runner = excluded.runner, file_patterns = excluded.file_patterns, limits = excluded.limits,
-                has_solution = excluded.has_solution, disabled = excluded.disabled, removed = false,
+                has_solution = excluded.has_solution, removed = false,
                 revision = excluded.revision,
                 updated_at = case when tasks.content_hash <> excluded.content_hash then now() else tasks.updated_at end,
                 content_hash = excluded.content_hash
@@ -129,7 +133,9 @@ pub async fn upsert(
         task.content_hash
     )
     .fetch_one(&mut *conn)
-    .await
+    .await?;
+    super::overrides::apply(conn, id).await?;
+    Ok(id)
 }
 
 pub async fn replace_templates(
@@ -217,7 +223,9 @@ pub async fn categories_for(
     sqlx::query_as!(
         CategorySummary,
         r#"select c.slug, c.name, c.description,
-                  count(t.id) filter (where t.pubdate <= now() and (t.deadline is null or t.deadline > now())) as "open_tasks!"
+                  count(t.id) filter (where t.pubdate <= now() and (t.deadline is null or greatest(t.deadline, (
+                      select max(e.deadline) from extensions e
+                      where e.user_id = $1 and (e.task_id = t.id or e.category_id = t.category_id))) > now())) as "open_tasks!"
            from categories c
            join tasks t on t.category_id = c.id
            where ($2 or (not t.disabled and not t.removed and (t.group_name is null or exists(
@@ -261,6 +269,8 @@ pub struct TaskListing {
     pub title: String,
     pub pubdate: OffsetDateTime,
     pub deadline: Option<OffsetDateTime>,
+    /// The latest deadline the viewer's extensions give.
+    pub extended_to: Option<OffsetDateTime>,
     pub disabled: bool,
     pub removed: bool,
     pub group_name: Option<String>,
@@ -276,8 +286,11 @@ pub async fn tasks_in_category(
     sqlx::query_as!(
         TaskListing,
         r#"select t.slug, t.title, t.pubdate, t.deadline, t.disabled, t.removed, t.group_name,
-                  exists(select 1 from solutions s where s.task_id = t.id and s.author_id = $2 and s.verdict = 'passed') as "done!"
+                  exists(select 1 from solutions s where s.task_id = t.id and s.author_id = $2 and s.verdict = 'passed') as "done!",
+                  x.deadline as extended_to
            from tasks t
+           cross join lateral (select max(e.deadline) as deadline from extensions e
+                               where e.user_id = $2 and (e.task_id = t.id or e.category_id = t.category_id)) x
            where t.category_id = $1
              and ($3 or (not t.disabled and not t.removed and (t.group_name is null or exists(
                     select 1 from group_members m join groups g on g.id = m.group_id
@@ -312,6 +325,9 @@ pub struct TaskPage {
     pub category_name: String,
     pub repository: String,
     pub revision: String,
+    /// The latest deadline the viewer's extensions give, and the submissions they add.
+    pub extended_to: Option<OffsetDateTime>,
+    pub extra_submissions: i64,
 }
 
 /// A task the viewer may open: published (or any, for staff), enabled, of the viewer's groups.
@@ -324,10 +340,14 @@ pub async fn visible_task(
         TaskPage,
         r#"select t.id, t.slug, t.system_name, t.title, t.description, t.pubdate, t.deadline, t.max_submissions,
                   t.group_name, t.runner, t.file_patterns, t.disabled, t.removed,
-                  c.slug as category_slug, c.name as category_name, r.name as repository, t.revision
+                  c.slug as category_slug, c.name as category_name, r.name as repository, t.revision,
+                  x.deadline as extended_to, x.extra as "extra_submissions!"
            from tasks t
            join categories c on c.id = t.category_id
            join repositories r on r.id = t.repository_id
+           cross join lateral (select max(e.deadline) as deadline, coalesce(sum(e.extra_submissions), 0) as extra
+                               from extensions e
+                               where e.user_id = $2 and (e.task_id = t.id or e.category_id = t.category_id)) x
            where t.slug = $1
              and ($3 or (not t.disabled and not t.removed and t.pubdate <= now() and (t.group_name is null or exists(
                     select 1 from group_members m join groups g on g.id = m.group_id

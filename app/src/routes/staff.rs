@@ -7,6 +7,7 @@ mod categories;
 mod courses;
 mod dashboard;
 mod groups;
+mod overrides;
 mod repositories;
 mod retest;
 mod settings;
@@ -30,6 +31,7 @@ fn table() -> Vec<(&'static str, RouteMethod)> {
         categories::routes(),
         retest::routes(),
         solutions::routes(),
+        overrides::routes(),
         audit::routes(),
     ]
     .into_iter()

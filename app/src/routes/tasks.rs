@@ -14,7 +14,7 @@ use crate::{
     db::{self, checkpoints::EditorFile, tasks::Viewer},
     error::AppError,
     extract::{Ctx, ExtraAssets},
-    markdown, paths,
+    markdown, overrides, paths,
     taskrepo::dates,
     views::{self, tasks::When},
 };
@@ -70,12 +70,14 @@ pub async fn category_page(ctx: Ctx, Path(slug): Path<String>) -> Result<Respons
                         staff_notes.push("not yet published");
                     }
                 }
+                let deadline = overrides::personal_deadline(task.deadline, task.extended_to);
                 views::tasks::TaskRow {
                     done: task.done,
                     published: task.pubdate <= now,
-                    expired: task.deadline.is_some_and(|deadline| deadline < now),
+                    expired: deadline.is_some_and(|deadline| deadline < now),
+                    extended: deadline != task.deadline,
                     pubdate: when(&ctx, task.pubdate),
-                    deadline: task.deadline.map(|deadline| when(&ctx, deadline)),
+                    deadline: deadline.map(|deadline| when(&ctx, deadline)),
                     group: task.group_name.filter(|_| viewer.is_staff),
                     slug: task.slug,
                     title: task.title,
@@ -200,13 +202,15 @@ pub async fn render_task(
         upload,
         starter_files: &templates,
     });
+    let deadline = overrides::personal_deadline(task.deadline, task.extended_to);
     let view = views::tasks::TaskView {
         title: &task.title,
         category_slug: &task.category_slug,
         category_name: &task.category_name,
         text,
-        deadline: task.deadline.map(|deadline| when(ctx, deadline)),
-        expired: task.deadline.is_some_and(|deadline| deadline < now),
+        deadline: deadline.map(|deadline| when(ctx, deadline)),
+        expired: deadline.is_some_and(|deadline| deadline < now),
+        extended: deadline != task.deadline,
         file_patterns: &task.file_patterns,
         starter_files: if has_own_files { &templates } else { &[] },
         staff_notes,

@@ -109,6 +109,16 @@ pub fn display(at: OffsetDateTime, zone: &Zone) -> String {
     }
 }
 
+/// `2026-10-01T08:00` in `zone`: what a `datetime-local` input shows and sends.
+pub fn input_value(at: OffsetDateTime, zone: &Zone) -> String {
+    match jiff::Timestamp::from_second(at.unix_timestamp()) {
+        Ok(timestamp) => {
+            timestamp.to_zoned_datetime(zone.0.clone()).strftime("%Y-%m-%dT%H:%M").to_string()
+        }
+        Err(_) => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

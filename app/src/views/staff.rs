@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod course;
+pub mod overrides;
 
 use maud::{Markup, html};
 
@@ -228,6 +229,8 @@ pub struct UserEditView<'a> {
     pub error: Option<&'a str>,
     /// The student's tasks and solutions ([`course::student_work`]).
     pub work: Markup,
+    /// How many extensions the student has.
+    pub extensions: usize,
 }
 
 pub fn user_edit(view: &UserEditView<'_>) -> Markup {
@@ -240,6 +243,11 @@ pub fn user_edit(view: &UserEditView<'_>) -> Markup {
             dt { "Matriculation number" } dd { (view.matriculation_number) }
             dt { "Signed up" } dd { (view.created_at) }
             dt { "Last login" } dd { @if let Some(at) = &view.last_login { (at) } @else { "never" } }
+            dt { "Extensions" }
+            dd {
+                @if view.extensions == 0 { "none" } @else { (view.extensions) }
+                " · " a href=(paths::staff::user_extensions(view.id)) { "Give or take back extensions" }
+            }
         }
         (form_error(view.error))
         form method="post" action=(paths::staff::user(view.id)) {

@@ -51,6 +51,8 @@ pub struct TaskRow {
     pub pubdate: When,
     pub deadline: Option<When>,
     pub expired: bool,
+    /// The deadline is the student's own, later by an extension.
+    pub extended: bool,
     /// Shown to staff: why students do not see the task.
     pub staff_notes: Vec<&'static str>,
     pub group: Option<String>,
@@ -101,7 +103,10 @@ pub fn category(view: &CategoryView<'_>) -> Markup {
                             }
                             @if any_deadline {
                                 td.expired[task.expired] {
-                                    @if let Some(deadline) = &task.deadline { (when(deadline)) } @else { span.muted { "none" } }
+                                    @if let Some(deadline) = &task.deadline {
+                                        (when(deadline))
+                                        @if task.extended { " " span.badge.extended { "extended for you" } }
+                                    } @else { span.muted { "none" } }
                                 }
                             }
                             @if view.show_done {
@@ -125,6 +130,8 @@ pub struct TaskView<'a> {
     pub text: Markup,
     pub deadline: Option<When>,
     pub expired: bool,
+    /// The deadline is the student's own, later by an extension.
+    pub extended: bool,
     pub file_patterns: &'a [String],
     /// Listed under the text once the editor holds the student's own files instead.
     pub starter_files: &'a [(String, String)],
@@ -153,6 +160,7 @@ pub fn task(view: &TaskView<'_>) -> Markup {
                             @if view.expired { "The deadline has passed: " } @else { "Deadline: " }
                             (when(deadline))
                             @if !view.expired { " (" time datetime=(deadline.iso) data-countdown="deadline" { "soon" } ")" }
+                            @if view.extended { " " span.badge.extended { "extended for you" } }
                         }
                     }
                     @if !view.file_patterns.is_empty() {

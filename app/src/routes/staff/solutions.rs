@@ -13,6 +13,7 @@ use crate::{
     extract::Ctx,
     finding::{Outcome, SolutionQuery},
     http::url_encode,
+    overrides::TaskOverrides,
     paths,
     taskrepo::dates::{Zone, display},
     views::staff::course as views,
@@ -206,6 +207,15 @@ async fn task_overview(
         url_encode(&student)
     );
     let group_text = group.map(|id| id.to_string()).unwrap_or_default();
+    let settings = db::overrides::task_settings(&ctx.state.db, task_id).await?;
+    let overrides =
+        TaskOverrides::from_row(settings.as_ref().and_then(|row| row.overrides.as_ref()));
+    let overridden = overrides.overridden_fields();
+    let extensions: Vec<_> = db::overrides::extensions_in_task(&ctx.state.db, task_id)
+        .await?
+        .into_iter()
+        .map(|row| super::overrides::extension_line(row, zone))
+        .collect();
     let view = views::TaskOverviewView {
         is_admin: viewer.role == Role::Admin,
         task_id,
@@ -220,6 +230,8 @@ async fn task_overview(
         page,
         pages,
         base_url: &base_url,
+        overridden: &overridden,
+        extensions: &extensions,
     };
     Ok(ctx.render(&task.title, views::task_overview(&view)))
 }

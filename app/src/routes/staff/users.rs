@@ -119,7 +119,9 @@ async fn render_user_edit(
         total - solutions.len() as i64,
     );
     let csrf_token = ctx.csrf_token();
+    let extensions = db::overrides::extensions_of_user(&ctx.state.db, user.id).await?.len();
     let view = staff_views::UserEditView {
+        extensions,
         work,
         csrf_token: &csrf_token,
         is_admin: viewer.role == Role::Admin,

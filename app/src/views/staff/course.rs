@@ -5,6 +5,7 @@ use maud::{Markup, html};
 
 use super::{
     super::components::{Field, Select, pagination},
+    overrides::{ExtensionLine, extension_table},
     staff_nav,
 };
 use crate::{
@@ -181,6 +182,9 @@ pub struct TaskOverviewView<'a> {
     pub page: i64,
     pub pages: i64,
     pub base_url: &'a str,
+    /// The fields whose repository value staff overrode.
+    pub overridden: &'a [&'static str],
+    pub extensions: &'a [ExtensionLine],
 }
 
 pub fn task_overview(view: &TaskOverviewView<'_>) -> Markup {
@@ -193,7 +197,14 @@ pub fn task_overview(view: &TaskOverviewView<'_>) -> Markup {
         h1 { (view.task_title) }
         p {
             a href=(paths::task(view.task_slug)) { "The task as students see it" } " · "
-            a href=(format!("{}?task={}", paths::staff::SOLUTIONS, view.task_id)) { "Every solution of this task" }
+            a href=(format!("{}?task={}", paths::staff::SOLUTIONS, view.task_id)) { "Every solution of this task" } " · "
+            a href=(paths::staff::task_settings(view.task_id)) { "Settings" }
+        }
+        @if !view.overridden.is_empty() {
+            p.flash.flash-info {
+                "Overridden here, not from the repository: " (view.overridden.join(", ")) ". "
+                a href=(paths::staff::task_settings(view.task_id)) { "Change" }
+            }
         }
         form.filters role="search" method="get" action=(address)
             hx-get=(address) hx-trigger="change, input changed delay:300ms from:#field-student"
@@ -227,6 +238,12 @@ pub fn task_overview(view: &TaskOverviewView<'_>) -> Markup {
                 }
             }
             (pagination(view.base_url, view.page, view.pages))
+        }
+        @if !view.extensions.is_empty() {
+            section aria-labelledby="extensions-heading" {
+                h2 #extensions-heading { "Extensions" }
+                (extension_table("", view.extensions, true))
+            }
         }
     }
 }
