@@ -21,10 +21,13 @@ pub enum Action {
     TaskOverridden,
     ExtensionGranted,
     ExtensionRemoved,
+    RetestStarted,
+    RetestApplied,
+    RetestDiscarded,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 18] = [
         Action::UserChanged,
         Action::GroupCreated,
         Action::GroupDeleted,
@@ -40,6 +43,9 @@ impl Action {
         Action::TaskOverridden,
         Action::ExtensionGranted,
         Action::ExtensionRemoved,
+        Action::RetestStarted,
+        Action::RetestApplied,
+        Action::RetestDiscarded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +65,9 @@ impl Action {
             Action::TaskOverridden => "task_overridden",
             Action::ExtensionGranted => "extension_granted",
             Action::ExtensionRemoved => "extension_removed",
+            Action::RetestStarted => "retest_started",
+            Action::RetestApplied => "retest_applied",
+            Action::RetestDiscarded => "retest_discarded",
         }
     }
 
@@ -84,6 +93,9 @@ impl Action {
             Action::TaskOverridden => "Overrode a task's settings",
             Action::ExtensionGranted => "Gave a student an extension",
             Action::ExtensionRemoved => "Took back an extension",
+            Action::RetestStarted => "Started a re-test",
+            Action::RetestApplied => "Applied a re-test",
+            Action::RetestDiscarded => "Discarded a re-test",
         }
     }
 }

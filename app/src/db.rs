@@ -6,6 +6,7 @@ pub mod courses;
 pub mod groups;
 pub mod overrides;
 pub mod repositories;
+pub mod retests;
 pub mod search;
 pub mod site_settings;
 pub mod solutions;

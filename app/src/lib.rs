@@ -24,6 +24,7 @@ pub mod paths;
 pub mod queue;
 pub mod rate_limit;
 pub mod redis_conn;
+pub mod retest;
 pub mod routes;
 pub mod session;
 pub mod startup;

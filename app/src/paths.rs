@@ -126,6 +126,23 @@ pub mod staff {
         format!("/staff/tasks/{id}/test-untested")
     }
 
+    /// Where a re-test batch of a task starts.
+    pub fn task_retests(id: i64) -> String {
+        format!("/staff/tasks/{id}/retests")
+    }
+
+    pub fn retest(id: i64) -> String {
+        format!("/staff/retests/{id}")
+    }
+
+    pub fn retest_apply(id: i64) -> String {
+        format!("/staff/retests/{id}/apply")
+    }
+
+    pub fn retest_discard(id: i64) -> String {
+        format!("/staff/retests/{id}/discard")
+    }
+
     /// A task's dates, limit, group and state, overriding its repository's.
     pub fn task_settings(id: i64) -> String {
         format!("/staff/tasks/{id}/settings")

@@ -33,6 +33,9 @@ use crate::{
     state::AppState,
 };
 
+mod retests;
+pub use retests::{pump as send_retests, take_back as take_back_retests};
+
 /// Lost attempts (their runner went silent, or Redis lost the job) before a solution is given up on.
 const MAX_LOST_ATTEMPTS: i64 = 3;
 /// Hand-backs for our own faults (Docker away, a full disk) before a solution is given up on: a
@@ -91,6 +94,7 @@ async fn send(state: &AppState, solution_id: i64, replacing: Replacing) -> anyho
     let job = GradingJob {
         solution_id,
         reference: false,
+        retest: false,
         attempt,
         token,
         repository: solution.repository,
@@ -176,6 +180,7 @@ pub async fn dispatch_reference(
     let job = GradingJob {
         solution_id: task.id,
         reference: true,
+        retest: false,
         attempt: 1,
         token,
         repository: task.repository.clone(),
@@ -244,6 +249,9 @@ pub async fn ingest(state: &AppState, result: &GradingResult) -> anyhow::Result<
     if result.reference {
         return ingest_reference(state, &result).await;
     }
+    if result.retest {
+        return retests::ingest(state, &result).await;
+    }
     let stored = db::solutions::StoredResult {
         solution_id: result.solution_id,
         attempt: result.attempt,
@@ -277,6 +285,8 @@ pub async fn ingest(state: &AppState, result: &GradingResult) -> anyhow::Result<
     if fresh {
         publish(state, result.solution_id, Stage::Graded).await;
         dispatch_next(state, out.author_id).await?;
+        // A slot is free: re-tests may use it when no student's job waits.
+        retests::pump_quietly(state).await;
     }
     Ok(())
 }
@@ -326,6 +336,9 @@ pub async fn ingest_hand_back(state: &AppState, back: &HandBack) -> anyhow::Resu
             }
         }
         return Ok(());
+    }
+    if back.retest {
+        return retests::hand_back(state, back).await;
     }
     let mut tx = state.db.begin().await?;
     let current =
@@ -636,7 +649,7 @@ async fn set_aside(state: &AppState, entry: &StreamId, reason: &str) {
         ..result
     };
     match ingest(state, &stand_in).await {
-        Ok(()) if !stand_in.reference => {
+        Ok(()) if !stand_in.reference && !stand_in.retest => {
             let problem = format!("the result could not be stored: {reason}");
             let _ = db::solutions::mark_attempt(
                 &state.db,
@@ -877,6 +890,7 @@ pub async fn reconcile(state: &AppState, lease: Duration) -> anyhow::Result<()> 
     for author_id in db::solutions::authors_waiting(&state.db).await? {
         dispatch_next(state, author_id).await?;
     }
+    retests::reconcile(state, &stream, lease).await?;
     for task in db::tasks::references_to_check(&state.db).await? {
         if let Err(err) = dispatch_reference(state, &task).await {
             tracing::warn!(task = task.system_name, error = %format!("{err:#}"), "cannot check a reference solution");
@@ -912,6 +926,7 @@ mod tests {
         let mut result = GradingResult {
             solution_id: 1,
             reference: false,
+            retest: false,
             attempt: 1,
             token: "t".into(),
             revision: String::new(),

@@ -95,6 +95,10 @@ mod tests {
             paths::staff::solution_test_again(1),
             paths::staff::task_test_untested(1),
             paths::staff::task_settings(1),
+            paths::staff::task_retests(1),
+            paths::staff::retest(1),
+            paths::staff::retest_apply(1),
+            paths::staff::retest_discard(1),
             paths::staff::user_extensions(1),
             paths::staff::extension_remove(1, 1),
         ];

@@ -566,7 +566,7 @@ async fn send_result(
         return;
     }
     done_with(writer, slot.stream, id).await;
-    if !job.reference {
+    if job.watched() {
         publish(writer, &slot.config.redis_prefix, job.solution_id, Stage::Finished).await;
     }
 }
@@ -615,6 +615,7 @@ pub async fn give_back(
     let back = HandBack {
         solution_id: job.solution_id,
         reference: job.reference,
+        retest: job.retest,
         attempt: job.attempt,
         token: job.token.clone(),
         runner: taken.runner_id.to_owned(),
@@ -763,19 +764,19 @@ async fn grade(
     redis: &mut ConnectionManager,
     job: &GradingJob,
 ) -> JobOutcome {
-    if !job.reference {
+    if job.watched() {
         // An earlier attempt's progress is not this one's.
         let _: Result<(), _> =
             redis.del(jobs::progress_key(&config.redis_prefix, job.solution_id)).await;
+        publish(redis, &config.redis_prefix, job.solution_id, Stage::PreparingImage).await;
     }
-    publish(redis, &config.redis_prefix, job.solution_id, Stage::PreparingImage).await;
     let began = std::time::Instant::now();
     let checkout = checkout_for(config, job);
     let files: Result<Vec<(String, Vec<u8>)>, _> =
         job.files.iter().map(|file| file.bytes().map(|bytes| (file.name.clone(), bytes))).collect();
     let outcome = match files {
         Ok(files) => {
-            if job.reference {
+            if !job.watched() {
                 grader.grade(&checkout, &job.task, &files).await
             } else {
                 publish(redis, &config.redis_prefix, job.solution_id, Stage::Running).await;

@@ -115,6 +115,7 @@ async fn staff_have_solutions_that_could_not_be_tested_tested_again() {
     let result = inloop_protocol::jobs::GradingResult {
         solution_id: id,
         reference: false,
+        retest: false,
         attempt: 1,
         token,
         revision: String::new(),

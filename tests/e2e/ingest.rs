@@ -80,6 +80,7 @@ fn forged(solution_id: i64, attempt: i32, token: &str) -> GradingResult {
     GradingResult {
         solution_id,
         reference: false,
+        retest: false,
         attempt,
         token: token.to_owned(),
         revision: String::new(),
@@ -143,6 +144,7 @@ async fn a_hand_back_that_overtakes_its_dispatch_waits_for_it_and_is_taken() {
     let back = HandBack {
         solution_id: id,
         reference: false,
+        retest: false,
         attempt,
         token: "early-token".to_owned(),
         runner: "quick".to_owned(),

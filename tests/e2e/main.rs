@@ -13,6 +13,7 @@ mod mail;
 mod overrides;
 mod reference_checks;
 mod repositories;
+mod retests;
 mod security;
 mod staff;
 mod submissions;

@@ -120,6 +120,7 @@ async fn a_late_result_for_an_older_revision_changes_nothing() {
     let late = inloop_protocol::jobs::GradingResult {
         solution_id: task_id,
         reference: true,
+        retest: false,
         attempt: 1,
         token: old_token,
         revision: old_revision,

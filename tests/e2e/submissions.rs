@@ -198,6 +198,7 @@ async fn a_job_whose_runner_went_silent_is_sent_again_and_graded_once() {
     let late = inloop_protocol::jobs::GradingResult {
         solution_id: id,
         reference: false,
+        retest: false,
         attempt: first_job.attempt,
         token: first_job.token.clone(),
         revision: first_job.revision.clone(),

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod course;
 pub mod overrides;
+pub mod retests;
 
 use maud::{Markup, html};
 

@@ -45,11 +45,15 @@ pub fn tasks_channel(prefix: &str) -> String {
 /// A solution to grade. Its files travel inside the job: they are small and bounded.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradingJob {
-    /// The solution's id, or the task's id for a reference check.
+    /// The solution's id; the task's id for a reference check, the re-test item's for a re-test.
     pub solution_id: i64,
     /// A check of the task's own reference solution rather than a student's.
     #[serde(default)]
     pub reference: bool,
+    /// A staff re-test of a graded solution: its result waits for staff to review it, and no
+    /// student watches it run.
+    #[serde(default)]
+    pub retest: bool,
     pub attempt: i32,
     /// Random, stored with the attempt by the web server; the result must bring it back.
     #[serde(default)]
@@ -65,6 +69,11 @@ pub struct GradingJob {
 }
 
 impl GradingJob {
+    /// Whether a student watches this job run (its progress goes to the solution's page).
+    pub fn watched(&self) -> bool {
+        !self.reference && !self.retest
+    }
+
     /// Checks every name the job carries before any of them touches a path: a job comes from
     /// Redis, and a runner must not be walked out of the task directory by a forged one.
     pub fn validate(&self) -> Result<(), String> {
@@ -118,6 +127,8 @@ pub struct GradingResult {
     pub solution_id: i64,
     #[serde(default)]
     pub reference: bool,
+    #[serde(default)]
+    pub retest: bool,
     pub attempt: i32,
     /// The job's token, brought back.
     #[serde(default)]
@@ -139,6 +150,7 @@ impl GradingResult {
         GradingResult {
             solution_id: job.solution_id,
             reference: job.reference,
+            retest: job.retest,
             attempt: job.attempt,
             token: job.token.clone(),
             revision: job.revision.clone(),
@@ -173,6 +185,8 @@ pub struct HandBack {
     pub solution_id: i64,
     #[serde(default)]
     pub reference: bool,
+    #[serde(default)]
+    pub retest: bool,
     pub attempt: i32,
     pub token: String,
     pub runner: String,
@@ -230,6 +244,7 @@ mod tests {
         GradingJob {
             solution_id: 1,
             reference: false,
+            retest: false,
             attempt: 1,
             token: "t".into(),
             repository: "course".into(),

@@ -207,6 +207,12 @@ async fn task_overview(
         url_encode(&student)
     );
     let group_text = group.map(|id| id.to_string()).unwrap_or_default();
+    let csrf_token = ctx.csrf_token();
+    let retests: Vec<_> = db::retests::of_task(&ctx.state.db, task_id)
+        .await?
+        .into_iter()
+        .map(|summary| super::retest::batch_line(summary, zone))
+        .collect();
     let settings = db::overrides::task_settings(&ctx.state.db, task_id).await?;
     let overrides =
         TaskOverrides::from_row(settings.as_ref().and_then(|row| row.overrides.as_ref()));
@@ -232,6 +238,8 @@ async fn task_overview(
         base_url: &base_url,
         overridden: &overridden,
         extensions: &extensions,
+        csrf_token: &csrf_token,
+        retests: &retests,
     };
     Ok(ctx.render(&task.title, views::task_overview(&view)))
 }

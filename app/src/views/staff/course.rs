@@ -6,6 +6,7 @@ use maud::{Markup, html};
 use super::{
     super::components::{Field, Select, pagination},
     overrides::{ExtensionLine, extension_table},
+    retests::{BatchLine, batch_list, start_form},
     staff_nav,
 };
 use crate::{
@@ -185,6 +186,9 @@ pub struct TaskOverviewView<'a> {
     /// The fields whose repository value staff overrode.
     pub overridden: &'a [&'static str],
     pub extensions: &'a [ExtensionLine],
+    pub csrf_token: &'a str,
+    /// The task's re-test batches, newest first.
+    pub retests: &'a [BatchLine],
 }
 
 pub fn task_overview(view: &TaskOverviewView<'_>) -> Markup {
@@ -238,6 +242,12 @@ pub fn task_overview(view: &TaskOverviewView<'_>) -> Markup {
                 }
             }
             (pagination(view.base_url, view.page, view.pages))
+        }
+        section aria-labelledby="retests-heading" {
+            h2 #retests-heading { "Re-tests" }
+            (start_form(view.csrf_token, view.task_id,
+                        view.retests.iter().find(|batch| batch.state.is_open()).map(|batch| batch.id)))
+            (batch_list(view.retests))
         }
         @if !view.extensions.is_empty() {
             section aria-labelledby="extensions-heading" {
