@@ -135,6 +135,11 @@ pub mod staff {
         format!("/staff/retests/{id}")
     }
 
+    /// A solution's new result in a re-test.
+    pub fn retest_result(id: i64, solution_id: i64) -> String {
+        format!("/staff/retests/{id}/solutions/{solution_id}")
+    }
+
     pub fn retest_apply(id: i64) -> String {
         format!("/staff/retests/{id}/apply")
     }

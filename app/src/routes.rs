@@ -98,6 +98,7 @@ mod tests {
             paths::staff::task_retests(1),
             paths::staff::retest(1),
             paths::staff::retest_apply(1),
+            paths::staff::retest_result(1, 1),
             paths::staff::retest_discard(1),
             paths::staff::user_extensions(1),
             paths::staff::extension_remove(1, 1),

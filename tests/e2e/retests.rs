@@ -105,6 +105,9 @@ async fn staff_retest_a_task_review_the_changed_verdicts_and_apply_them() {
         "nothing changes for students before staff apply the re-test"
     );
     app.get(&format!("{batch}?all=1")).await.assert_contains("ada");
+    let new_result = format!("{batch}/solutions/{}", solution_id(&bobs));
+    app.get(&new_result).await.assert_contains("test_negative");
+    assert_eq!(bob.get(&new_result).await.status, StatusCode::NOT_FOUND);
 
     let applied = app.post_form(&format!("{batch}/apply"), &[]).await;
     applied.assert_redirect_to(&batch);
@@ -134,6 +137,24 @@ async fn staff_retest_a_task_review_the_changed_verdicts_and_apply_them() {
     app.post_form(&format!("{second}/discard"), &[]).await.assert_redirect_to(&second);
     assert_eq!(batch_state(&app, batch_id(&second)).await, "discarded");
     assert_eq!(verdict_of(&app, solution_id(&bobs)).await, "failed");
+
+    // Picked from the list of the task's solutions: only those, and only of this task.
+    let list = app.get(&format!("/staff/solutions?task={task_id}")).await;
+    list.assert_contains("Test the picked solutions again");
+    let bobs_id = solution_id(&bobs).to_string();
+    let picked = app.post_form(&start, &[("solution", &bobs_id)]).await;
+    let picked = picked.location.expect("a batch of one");
+    assert_eq!(batch_state(&app, batch_id(&picked)).await, "running");
+    let items: i64 = sqlx::query_scalar("select count(*) from retest_items where retest_id = $1")
+        .bind(batch_id(&picked))
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(items, 1);
+    app.post_form(&format!("{picked}/discard"), &[]).await.assert_redirect_to(&picked);
+    let elsewhere = app.post_form(&start, &[("solution", "999999")]).await;
+    elsewhere.assert_redirect_to(&overview);
+    app.get(&overview).await.assert_contains("There is nothing to test again");
 
     let log = app.get("/staff/audit").await;
     log.assert_contains("Started a re-test");

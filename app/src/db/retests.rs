@@ -478,19 +478,45 @@ async fn decide(
     Ok(())
 }
 
-/// The item's new result in full, for staff who open it from the review.
+/// An item's new result in full, for staff who open it from the review.
+pub struct ItemReport {
+    pub solution_id: i64,
+    pub number: i32,
+    pub username: String,
+    pub task_title: String,
+    pub report: Report,
+    pub stdout: String,
+    pub stderr: String,
+    pub output_truncated: bool,
+    pub duration_ms: i32,
+}
+
 pub async fn item_report(
     db: impl PgExecutor<'_>,
     retest_id: i64,
     solution_id: i64,
-) -> sqlx::Result<Option<Report>> {
-    let report = sqlx::query_scalar!(
-        r#"select report as "report!" from retest_items
-           where retest_id = $1 and solution_id = $2 and report is not null"#,
+) -> sqlx::Result<Option<ItemReport>> {
+    let row = sqlx::query!(
+        r#"select i.solution_id, s.number, u.username, t.title as task_title, i.report as "report!",
+                  coalesce(i.stdout, '') as "stdout!", coalesce(i.stderr, '') as "stderr!",
+                  coalesce(i.output_truncated, false) as "output_truncated!", coalesce(i.duration_ms, 0) as "duration_ms!"
+           from retest_items i join solutions s on s.id = i.solution_id join users u on u.id = s.author_id
+           join tasks t on t.id = s.task_id
+           where i.retest_id = $1 and i.solution_id = $2 and i.report is not null"#,
         retest_id,
         solution_id
     )
     .fetch_optional(db)
     .await?;
-    Ok(report.map(stored_report))
+    Ok(row.map(|row| ItemReport {
+        solution_id: row.solution_id,
+        number: row.number,
+        username: row.username,
+        task_title: row.task_title,
+        report: stored_report(row.report),
+        stdout: row.stdout,
+        stderr: row.stderr,
+        output_truncated: row.output_truncated,
+        duration_ms: row.duration_ms,
+    }))
 }

@@ -147,25 +147,12 @@ async fn status_of(
             Some(result) => {
                 let report = result.report;
                 let console = inloop_plugin_api::text::console(&result.stdout, &result.stderr);
-                StatusView::Done(views::solutions::ResultView {
-                    verdict: report.verdict,
-                    tests: report
-                        .tests
-                        .into_iter()
-                        .map(|test| views::solutions::TestRow {
-                            name: test.name,
-                            status: test.status,
-                            message: test.message,
-                            details: test.details,
-                            duration_ms: test.duration_ms,
-                        })
-                        .collect(),
-                    feedback: report.feedback,
-                    notes: report.notes,
+                StatusView::Done(views::solutions::ResultView::of(
+                    report,
                     console,
-                    truncated: result.output_truncated,
-                    duration_ms: result.duration_ms,
-                })
+                    result.output_truncated,
+                    result.duration_ms,
+                ))
             }
             None => StatusView::Running { stage: "Storing the result", progress: None },
         },

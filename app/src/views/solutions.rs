@@ -1,6 +1,6 @@
 //! Submitting, and a solution's status, result and files.
 
-use inloop_plugin_api::report::{TestStatus, Verdict};
+use inloop_plugin_api::report::{Report, TestStatus, Verdict};
 use maud::{Markup, html};
 
 use super::{components::csrf_field, tasks::When};
@@ -64,6 +64,31 @@ pub struct ResultView {
     pub console: String,
     pub truncated: bool,
     pub duration_ms: i32,
+}
+
+impl ResultView {
+    /// A stored run's result, as the page shows it.
+    pub fn of(report: Report, console: String, truncated: bool, duration_ms: i32) -> ResultView {
+        ResultView {
+            verdict: report.verdict,
+            tests: report
+                .tests
+                .into_iter()
+                .map(|test| TestRow {
+                    name: test.name,
+                    status: test.status,
+                    message: test.message,
+                    details: test.details,
+                    duration_ms: test.duration_ms,
+                })
+                .collect(),
+            feedback: report.feedback,
+            notes: report.notes,
+            console,
+            truncated,
+            duration_ms,
+        }
+    }
 }
 
 /// The tests of a run that is still going: how many will run, and those that finished.

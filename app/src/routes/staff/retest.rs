@@ -17,7 +17,10 @@ use crate::{
     retest::{Scope, State},
     session::FlashLevel,
     taskrepo::dates::{Zone, display},
-    views::staff::retests as views,
+    views::{
+        solutions::{ResultView, StatusView},
+        staff::retests as views,
+    },
 };
 
 pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
@@ -26,6 +29,7 @@ pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
         ("/tasks/:id/test-untested", post(test_untested_again)),
         ("/tasks/:id/retests", post(start_retest)),
         ("/retests/:id", get(retest_page)),
+        ("/retests/:id/solutions/:solution", get(retest_result)),
         ("/retests/:id/apply", post(apply_retest)),
         ("/retests/:id/discard", post(discard_retest)),
     ]
@@ -177,6 +181,38 @@ async fn retest_page(
         pages,
     };
     Ok(ctx.render(&format!("Re-test of {}", batch.task_title), views::batch(&view)))
+}
+
+/// One solution's new result in a batch, before (or after) it is applied.
+#[handler]
+async fn retest_result(
+    ctx: Ctx,
+    Path((retest_id, solution_id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let viewer = ctx.require_staff()?;
+    let found = db::retests::item_report(&ctx.state.db, retest_id, solution_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let console = inloop_plugin_api::text::console(&found.stdout, &found.stderr);
+    let result = StatusView::Done(ResultView::of(
+        found.report,
+        console,
+        found.output_truncated,
+        found.duration_ms,
+    ));
+    let view = views::ItemResultView {
+        is_admin: viewer.role == Role::Admin,
+        retest_id,
+        solution_id,
+        number: found.number,
+        username: &found.username,
+        task_title: &found.task_title,
+        result: &result,
+    };
+    Ok(ctx.render(
+        &format!("Re-test of {}'s solution #{}", found.username, found.number),
+        views::item_result(&view),
+    ))
 }
 
 #[handler]

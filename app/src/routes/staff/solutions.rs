@@ -133,7 +133,10 @@ async fn solutions_page(
         groups: group_choices(&ctx).await?,
     };
     let base_url = list_address(&query);
+    let csrf_token = ctx.csrf_token();
     let view = views::SolutionsView {
+        retest_task: filter.task,
+        csrf_token: &csrf_token,
         is_admin: viewer.role == Role::Admin,
         query: &query,
         problems: &problems,

@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use super::{
-    super::components::{Field, Select, pagination},
+    super::components::{Field, Select, csrf_field, pagination},
     overrides::{ExtensionLine, extension_table},
     retests::{BatchLine, batch_list, start_form},
     staff_nav,
@@ -58,6 +58,9 @@ pub struct SolutionsView<'a> {
     pub pages: i64,
     /// The list's address with the filter, without the page.
     pub base_url: &'a str,
+    /// The task the list shows alone, whose listed solutions staff may pick to test again.
+    pub retest_task: Option<i64>,
+    pub csrf_token: &'a str,
 }
 
 fn problem_for(problems: &[FilterProblem], field: &str) -> Option<Markup> {
@@ -120,14 +123,24 @@ pub fn solutions(view: &SolutionsView<'_>) -> Markup {
         div #solution-results {
             p.muted role="status" { (view.total) " solution(s)" }
             @if !view.rows.is_empty() {
+                form #pick-solutions method="post" action=[view.retest_task.map(paths::staff::task_retests)] {
+                    @if view.retest_task.is_some() { (csrf_field(view.csrf_token)) }
+                }
                 table.data {
                     thead { tr {
+                        @if view.retest_task.is_some() { th scope="col" { span.visually-hidden { "Pick" } } }
                         th scope="col" { "Solution" } th scope="col" { "Task" } th scope="col" { "Student" }
                         th scope="col" { "Matr. no." } th scope="col" { "Submitted" } th scope="col" { "Result" }
                     } }
                     tbody {
                         @for row in view.rows {
                             tr {
+                                @if view.retest_task.is_some() {
+                                    td {
+                                        input type="checkbox" form="pick-solutions" name="solution" value=(row.id)
+                                            id=(format!("pick-{}", row.id)) aria-label=(format!("Pick solution #{}", row.id));
+                                    }
+                                }
                                 td { a href=(paths::solution(row.id)) { "#" (row.id) } span.muted { " (" (row.username) "'s #" (row.number) ")" } }
                                 td { a href=(paths::staff::task_overview(row.task_id)) { (row.task_title) } }
                                 td { a href=(paths::staff::user(row.author_id)) { (row.username) } @if !row.name.is_empty() { " " span.muted { (row.name) } } }
@@ -136,6 +149,12 @@ pub fn solutions(view: &SolutionsView<'_>) -> Markup {
                                 td { (outcome_badge(row.outcome)) }
                             }
                         }
+                    }
+                }
+                @if view.retest_task.is_some() {
+                    div.actions {
+                        button.secondary type="submit" form="pick-solutions" { "Test the picked solutions again" }
+                        span.muted { " Their new results wait for your review before they count." }
                     }
                 }
             }
@@ -362,6 +381,8 @@ mod tests {
             page: 1,
             pages: 1,
             base_url: "/staff/solutions?task=3",
+            retest_task: Some(3),
+            csrf_token: "token",
         };
         insta::assert_snapshot!("staff_solutions", crate::views::snapshot_html(solutions(&view)));
     }

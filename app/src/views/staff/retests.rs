@@ -11,6 +11,7 @@ use super::{
 use crate::{
     paths,
     retest::{Scope, State},
+    views::solutions::{StatusView, status},
 };
 
 /// A batch as its page and lists show it.
@@ -204,6 +205,9 @@ pub fn batch(view: &BatchView<'_>) -> Markup {
                                     @if item.could_not_test { span.muted { "could not be tested" } }
                                     @else if item.new_verdict.is_none() { span.muted { "waiting" } }
                                     @else { (verdict_badge(item.new_verdict)) }
+                                    @if item.new_verdict.is_some() || item.could_not_test {
+                                        " " a href=(paths::staff::retest_result(batch.id, item.solution_id)) { "new result" }
+                                    }
                                 }
                             }
                         }
@@ -212,5 +216,83 @@ pub fn batch(view: &BatchView<'_>) -> Markup {
             }
             (pagination(&if view.only_changed { address.clone() } else { format!("{address}?all=1") }, view.page, view.pages))
         }
+    }
+}
+
+pub struct ItemResultView<'a> {
+    pub is_admin: bool,
+    pub retest_id: i64,
+    pub solution_id: i64,
+    pub number: i32,
+    pub username: &'a str,
+    pub task_title: &'a str,
+    /// The new result, as a solution's status shows it.
+    pub result: &'a StatusView,
+}
+
+/// A solution's new result in a batch, beside a link to what it has now.
+pub fn item_result(view: &ItemResultView<'_>) -> Markup {
+    html! {
+        (staff_nav(paths::staff::SOLUTIONS, view.is_admin))
+        nav.breadcrumbs aria-label="Breadcrumb" {
+            a href=(paths::staff::SOLUTIONS) { "Solutions" } " › "
+            a href=(paths::staff::retest(view.retest_id)) { "Re-test of " (view.task_title) } " › "
+            span aria-current="page" { (view.username) "'s #" (view.number) }
+        }
+        h1 { "Re-test of " (view.username) "'s solution #" (view.number) }
+        p { a href=(paths::solution(view.solution_id)) { "The solution and the result it has now" } }
+        (status(view.solution_id, view.result))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_in_review_lists_the_verdicts_that_change() {
+        let batch = BatchLine {
+            id: 4,
+            task_id: 3,
+            task_title: "Squares".into(),
+            scope: Scope::Latest,
+            state: State::Review,
+            revision: "0123456789abcdef0123".into(),
+            started: "01-12-2026 10:00 CET by ta".into(),
+            finished: Some("01-12-2026 10:04 CET".into()),
+            decided: None,
+            total: 240,
+            graded: 238,
+            failed: 2,
+            changed: 17,
+        };
+        let items = [
+            ItemLine {
+                solution_id: 90,
+                number: 3,
+                username: "bob".into(),
+                old_verdict: Some(Verdict::Passed),
+                new_verdict: Some(Verdict::Failed),
+                could_not_test: false,
+            },
+            ItemLine {
+                solution_id: 91,
+                number: 1,
+                username: "eve".into(),
+                old_verdict: Some(Verdict::Failed),
+                new_verdict: None,
+                could_not_test: true,
+            },
+        ];
+        let view = BatchView {
+            is_admin: false,
+            csrf_token: "token",
+            batch: &batch,
+            items: &items,
+            only_changed: true,
+            page: 1,
+            pages: 1,
+        };
+        insta::assert_snapshot!("retest_review", crate::views::snapshot_html(super::batch(&view)));
     }
 }
