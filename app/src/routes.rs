@@ -5,6 +5,7 @@ pub mod editor;
 pub mod health;
 pub mod home;
 pub mod hooks;
+pub mod legacy;
 pub mod solutions;
 pub mod staff;
 pub mod tasks;
@@ -15,6 +16,7 @@ use poem::{Route, get, post};
 pub fn pages() -> Route {
     accounts::table()
         .into_iter()
+        .chain(legacy::table())
         .fold(Route::new(), |route, (path, methods)| route.at(path, methods))
         .at("/", get(home::index))
         .at("/about/privacy", get(home::privacy))

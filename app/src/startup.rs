@@ -174,6 +174,7 @@ fn build_endpoint(state: AppState) -> BoxEndpoint<'static> {
         .at("/readyz", routes::health::readyz)
         .at("/hooks/repositories/:name", poem::post(routes::hooks::repository_push))
         .nest("/", pages)
+        .around(routes::legacy::without_trailing_slash)
         .around(error::render_errors)
         .around(move |next, req| security_headers(next, req, strict_transport))
         .with(CatchPanic::new())

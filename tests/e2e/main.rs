@@ -9,6 +9,7 @@ mod finding;
 mod grading;
 mod hostile;
 mod ingest;
+mod legacy;
 mod mail;
 mod overrides;
 mod reference_checks;

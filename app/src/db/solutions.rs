@@ -209,6 +209,24 @@ impl Listed {
     }
 }
 
+/// The id of a student's solution by its number within a task (INLOOP's addresses).
+pub async fn id_by_number(
+    db: impl PgExecutor<'_>,
+    task_slug: &str,
+    author_id: i64,
+    number: i32,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        "select s.id from solutions s join tasks t on t.id = s.task_id
+         where t.slug = $1 and s.author_id = $2 and s.number = $3",
+        task_slug,
+        author_id,
+        number
+    )
+    .fetch_optional(db)
+    .await
+}
+
 pub async fn list_for(
     db: impl PgExecutor<'_>,
     task_id: i64,
