@@ -24,10 +24,11 @@ pub enum Action {
     RetestStarted,
     RetestApplied,
     RetestDiscarded,
+    AccountsCreated,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::UserChanged,
         Action::GroupCreated,
         Action::GroupDeleted,
@@ -46,6 +47,7 @@ impl Action {
         Action::RetestStarted,
         Action::RetestApplied,
         Action::RetestDiscarded,
+        Action::AccountsCreated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +70,7 @@ impl Action {
             Action::RetestStarted => "retest_started",
             Action::RetestApplied => "retest_applied",
             Action::RetestDiscarded => "retest_discarded",
+            Action::AccountsCreated => "accounts_created",
         }
     }
 
@@ -96,6 +99,7 @@ impl Action {
             Action::RetestStarted => "Started a re-test",
             Action::RetestApplied => "Applied a re-test",
             Action::RetestDiscarded => "Discarded a re-test",
+            Action::AccountsCreated => "Created student accounts",
         }
     }
 }

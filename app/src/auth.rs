@@ -29,10 +29,15 @@ pub async fn hash_password(password: &str) -> anyhow::Result<String> {
     .context("the password hashing task failed")?
 }
 
-/// Checks a password against a stored hash. Unknown users are checked against a dummy hash, so
-/// the answer takes as long whether or not the account exists.
+/// What an account staff created holds until its student sets a password: no password matches it.
+pub const NO_PASSWORD_YET: &str = "!no password yet";
+
+/// Checks a password against a stored hash. Unknown users, and accounts without a password yet,
+/// are checked against a dummy hash, so the answer takes as long whether or not the account
+/// exists or has a password.
 pub async fn verify_password(password: &str, stored_hash: Option<&str>) -> bool {
     let password = password.to_owned();
+    let stored_hash = stored_hash.filter(|hash| *hash != NO_PASSWORD_YET);
     let known = stored_hash.is_some();
     let stored_hash = stored_hash.map_or_else(|| DUMMY_HASH.clone(), str::to_owned);
     let matches = tokio::task::spawn_blocking(move || {

@@ -25,6 +25,7 @@ pub mod queue;
 pub mod rate_limit;
 pub mod redis_conn;
 pub mod retest;
+pub mod roster;
 pub mod routes;
 pub mod session;
 pub mod startup;

@@ -80,6 +80,9 @@ pub mod staff {
     /// The dashboard's list of solutions that could not be tested.
     pub const UNTESTED: &str = "/staff#untested";
     pub const USERS: &str = "/staff/users";
+    pub const USERS_NEW: &str = "/staff/users/new";
+    pub const USERS_IMPORT: &str = "/staff/users/import";
+    pub const USERS_IMPORT_CONFIRM: &str = "/staff/users/import/confirm";
     pub const GROUPS: &str = "/staff/groups";
     pub const COURSES: &str = "/staff/courses";
     pub const SETTINGS: &str = "/staff/settings";

@@ -15,6 +15,7 @@ mod overrides;
 mod reference_checks;
 mod repositories;
 mod retests;
+mod roster;
 mod security;
 mod staff;
 mod submissions;

@@ -119,3 +119,20 @@ pub async fn auto_assign(
     .await?;
     Ok(Some(chosen.name.clone()))
 }
+
+/// Adds the user to the group of this name (as the database spells it); false when there is none.
+pub async fn add_member_by_name(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    group_name: &str,
+) -> sqlx::Result<bool> {
+    let added = sqlx::query!(
+        "insert into group_members (user_id, group_id)
+         select $1, id from groups where name = $2 on conflict do nothing",
+        user_id,
+        group_name
+    )
+    .execute(db)
+    .await?;
+    Ok(added.rows_affected() == 1)
+}

@@ -151,6 +151,19 @@ pub enum InsertUserError {
     Db(#[from] sqlx::Error),
 }
 
+impl InsertUserError {
+    /// A taken user name or address is said as such; anything else is the database's error.
+    fn from_insert(err: sqlx::Error) -> InsertUserError {
+        if super::is_unique_violation(&err, "users_username_key") {
+            InsertUserError::DuplicateUsername
+        } else if super::is_unique_violation(&err, "users_email_key") {
+            InsertUserError::DuplicateEmail
+        } else {
+            InsertUserError::Db(err)
+        }
+    }
+}
+
 #[tracing::instrument(skip_all, fields(username = new_user.username))]
 pub async fn insert(
     db: impl PgExecutor<'_>,
@@ -170,15 +183,62 @@ pub async fn insert(
     )
     .fetch_one(db)
     .await;
-    inserted.map_err(|err| {
-        if super::is_unique_violation(&err, "users_username_key") {
-            InsertUserError::DuplicateUsername
-        } else if super::is_unique_violation(&err, "users_email_key") {
-            InsertUserError::DuplicateEmail
-        } else {
-            InsertUserError::Db(err)
-        }
-    })
+    inserted.map_err(InsertUserError::from_insert)
+}
+
+/// An account staff create for a student: active, without a password until the student sets
+/// one by the mailed link.
+pub struct NewStudentRow<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub matriculation_number: &'a str,
+    pub password_hash: &'a str,
+}
+
+pub async fn insert_student(
+    db: impl PgExecutor<'_>,
+    student: &NewStudentRow<'_>,
+) -> Result<i64, InsertUserError> {
+    let inserted = sqlx::query_scalar!(
+        "insert into users (username, email, password_hash, role, is_active, first_name, last_name,
+                            matriculation_number, course_id)
+         values ($1, $2, $3, 'student', true, $4, $5, $6, (select id from courses where name = 'Other'))
+         returning id",
+        student.username,
+        student.email,
+        student.password_hash,
+        student.first_name,
+        student.last_name,
+        student.matriculation_number
+    )
+    .fetch_one(db)
+    .await;
+    inserted.map_err(InsertUserError::from_insert)
+}
+
+/// Which of these user names and e-mail addresses have accounts, lower-cased.
+pub async fn taken_among(
+    db: &PgPool,
+    usernames: &[String],
+    emails: &[String],
+) -> sqlx::Result<(std::collections::HashSet<String>, std::collections::HashSet<String>)> {
+    let lowered =
+        |values: &[String]| values.iter().map(|value| value.to_lowercase()).collect::<Vec<_>>();
+    let names = sqlx::query_scalar!(
+        r#"select lower(username) as "name!" from users where lower(username) = any($1)"#,
+        &lowered(usernames)
+    )
+    .fetch_all(db)
+    .await?;
+    let addresses = sqlx::query_scalar!(
+        r#"select lower(email) as "email!" from users where lower(email) = any($1)"#,
+        &lowered(emails)
+    )
+    .fetch_all(db)
+    .await?;
+    Ok((names.into_iter().collect(), addresses.into_iter().collect()))
 }
 
 pub async fn username_taken(db: impl PgExecutor<'_>, username: &str) -> sqlx::Result<bool> {

@@ -2,7 +2,7 @@
 //! activate, reset and change the password, profile, own-work declaration.
 
 pub mod login;
-mod password;
+pub(crate) mod password;
 mod profile;
 mod signup;
 

@@ -10,6 +10,7 @@ mod groups;
 mod overrides;
 mod repositories;
 mod retest;
+mod roster;
 mod settings;
 mod solutions;
 mod users;
@@ -24,6 +25,7 @@ fn table() -> Vec<(&'static str, RouteMethod)> {
     [
         dashboard::routes(),
         users::routes(),
+        roster::routes(),
         groups::routes(),
         courses::routes(),
         settings::routes(),

@@ -91,7 +91,7 @@ pub fn signup(view: &SignupView<'_>) -> Markup {
                 (csrf_field(view.csrf_token))
                 (Field { name: "username", label: "Username", kind: "text", value: view.username,
                          error: error("username"),
-                         help: Some(html! { "Up to 150 letters, digits and @ . + - _" }),
+                         help: Some(html! { "Up to 150 letters, digits and . + - _" }),
                          autocomplete: "username", required: true, ..Field::default() }.render())
                 (Field { name: "email", label: "E-mail address", kind: "email", value: view.email,
                          error: error("email"), help: view.email_help.clone(), autocomplete: "email", required: true, ..Field::default() }.render())

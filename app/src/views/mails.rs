@@ -47,6 +47,27 @@ pub fn password_reset(mail: &PasswordResetMail<'_>) -> MailText {
     }
 }
 
+pub struct InvitationMail<'a> {
+    pub site_name: &'a str,
+    pub username: &'a str,
+    pub link: &'a str,
+    pub valid_days: u32,
+}
+
+/// To a student whose account staff created: how to set a password.
+pub fn invitation(mail: &InvitationMail<'_>) -> MailText {
+    let InvitationMail { site_name, username, link, valid_days } = mail;
+    MailText {
+        subject: format!("Your account on {site_name}"),
+        body: format!(
+            "Hello,\n\nthe course staff created an account for you on {site_name}; your user name is {username}. \
+             Open this link to choose your password:\n\n{link}\n\nThe link works once, within {valid_days} days. \
+             Should it have expired, ask for a new one with \"Forgot your password?\" on the login page.\n\n\
+             The {site_name} team\n"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

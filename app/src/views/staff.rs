@@ -5,6 +5,7 @@ pub mod audit;
 pub mod course;
 pub mod overrides;
 pub mod retests;
+pub mod roster;
 
 use maud::{Markup, html};
 
@@ -167,6 +168,7 @@ pub fn user_list(view: &UserListView<'_>) -> Markup {
     html! {
         (staff_nav(paths::staff::USERS, view.is_admin))
         h1 { "Users" }
+        p { a href=(paths::staff::USERS_NEW) { "New student accounts" } " (one, or many from a CSV file)" }
         form.search role="search" method="get" action=(paths::staff::USERS)
             hx-get=(paths::staff::USERS) hx-trigger="input changed delay:300ms from:#field-q, change from:#field-role"
             hx-target="#user-results" hx-select="#user-results" hx-swap="outerHTML" hx-push-url="true" {

@@ -9,7 +9,6 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::signup::valid_email;
 use crate::{
     auth::{self, LinkPurpose, LinkSigner},
     db,
@@ -19,6 +18,7 @@ use crate::{
     mail::Mail,
     paths,
     rate_limit::{Decision, Limit, describe_wait},
+    roster::valid_email,
     session::FlashLevel,
     views::{self, accounts::FieldErrors},
 };
@@ -54,6 +54,18 @@ pub struct PasswordResetRequestForm {
 fn reset_binding(user: &db::users::User) -> String {
     let last_login = user.last_login_at.map(|at| at.unix_timestamp()).unwrap_or_default();
     format!("{}:{last_login}", user.password_hash)
+}
+
+/// A link that lets the user set a new password, once, within `lifetime` (also the invitation
+/// staff send with an account they created).
+pub(crate) fn password_link(
+    state: &crate::state::AppState,
+    user: &db::users::User,
+    lifetime: Duration,
+) -> String {
+    let token =
+        state.links.sign(LinkPurpose::PasswordReset, user.id, &reset_binding(user), lifetime);
+    format!("{}{}", state.settings.public_url, paths::password_reset_link(&token))
 }
 
 #[handler]
@@ -96,14 +108,7 @@ async fn password_reset_request(
     {
         let lifetime =
             Duration::from_secs(u64::from(ctx.state.settings.password_reset_hours) * 3600);
-        let token = ctx.state.links.sign(
-            LinkPurpose::PasswordReset,
-            user.id,
-            &reset_binding(&user),
-            lifetime,
-        );
-        let link =
-            format!("{}{}", ctx.state.settings.public_url, paths::password_reset_link(&token));
+        let link = password_link(&ctx.state, &user, lifetime);
         let text = views::mails::password_reset(&views::mails::PasswordResetMail {
             site_name: &ctx.state.settings.site_name,
             username: &user.username,

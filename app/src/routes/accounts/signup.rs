@@ -18,6 +18,7 @@ use crate::{
     mail::Mail,
     markdown, paths,
     rate_limit::{Decision, Limit, describe_wait},
+    roster::{valid_email, valid_username},
     session::FlashLevel,
     views::{self, accounts::FieldErrors},
 };
@@ -85,16 +86,6 @@ pub struct SignupForm {
     privacy_consent: Option<String>,
 }
 
-fn valid_username(username: &str) -> bool {
-    !username.is_empty()
-        && username.chars().count() <= 150
-        && username.chars().all(|c| c.is_ascii_alphanumeric() || "@.+-_".contains(c))
-}
-
-pub(super) fn valid_email(email: &str) -> bool {
-    email.len() <= 254 && email.parse::<lettre::Address>().is_ok()
-}
-
 #[handler]
 async fn signup_submit(ctx: Ctx, Form(mut form): Form<SignupForm>) -> Result<Response, AppError> {
     if ctx.user.is_some() {
@@ -130,7 +121,8 @@ async fn signup_submit(ctx: Ctx, Form(mut form): Form<SignupForm>) -> Result<Res
     if !valid_username(&form.username) {
         errors.insert(
             "username",
-            "Enter a username of up to 150 letters, digits and @ . + - _".to_owned(),
+            "Enter a username of up to 150 letters, digits and . + - _ (not an e-mail address)"
+                .to_owned(),
         );
     }
     if !valid_email(&form.email) {
