@@ -96,6 +96,14 @@ pub mod staff {
         format!("{USERS}/{id}")
     }
 
+    pub fn user_personal(id: i64) -> String {
+        format!("{USERS}/{id}/personal")
+    }
+
+    pub fn user_reset_mail(id: i64) -> String {
+        format!("{USERS}/{id}/reset-mail")
+    }
+
     pub fn group_delete(id: i64) -> String {
         format!("{GROUPS}/{id}/delete")
     }

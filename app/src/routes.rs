@@ -92,6 +92,8 @@ mod tests {
             paths::staff::AUDIT.to_owned(),
             paths::staff::task_overview(1),
             paths::staff::user(1),
+            paths::staff::user_personal(1),
+            paths::staff::user_reset_mail(1),
             paths::staff::group_delete(1),
             paths::staff::category(1),
             paths::staff::repository_sync("course"),

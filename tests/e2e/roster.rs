@@ -108,6 +108,49 @@ async fn staff_create_one_account_and_its_student_chooses_a_password() {
     grace.login("grace", chosen).await.assert_redirect_to("/");
 
     app.get("/staff/audit?action=accounts_created").await.assert_contains("user grace");
+
+    // Staff correct her personal data and send her a new link.
+    let user_page = created.location.expect("the user's page");
+    let personal = format!("{user_page}/personal");
+    let refused = app
+        .post_form(
+            &personal,
+            &[
+                ("first_name", "Grace"),
+                ("last_name", "Hopper"),
+                ("email", "stu@example.org"),
+                ("matriculation_number", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Another account has this e-mail address.");
+    refused.assert_contains("Up to 20 digits.");
+    refused.assert_contains(r#"value="stu@example.org""#);
+    app.post_form(
+        &personal,
+        &[
+            ("first_name", "Grace B."),
+            ("last_name", "Hopper"),
+            ("email", "grace.hopper@example.org"),
+            ("matriculation_number", "1906"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&user_page);
+    let page = app.get(&user_page).await;
+    page.assert_contains("Grace B. Hopper");
+    page.assert_contains("grace.hopper@example.org");
+    app.post_form(&format!("{user_page}/reset-mail"), &[]).await.assert_redirect_to(&user_page);
+    let mails = app.wait_for_mails(2).await;
+    assert!(mails[1].contains("grace.hopper@example.org"), "{}", mails[1]);
+    assert_eq!(
+        student.post_form(&personal, &[("email", "mine@example.org")]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.get("/staff/audit")
+        .await
+        .assert_contains("e-mail: grace@example.org → grace.hopper@example.org");
 }
 
 #[tokio::test]

@@ -298,6 +298,18 @@ pub struct Profile<'a> {
     pub course_id: Option<i64>,
 }
 
+/// Changes the account's e-mail address; false when another account has it.
+pub async fn set_email(db: impl PgExecutor<'_>, user_id: i64, email: &str) -> sqlx::Result<bool> {
+    match sqlx::query!("update users set email = $2 where id = $1", user_id, email)
+        .execute(db)
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(err) if super::is_unique_violation(&err, "users_email_key") => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn update_profile(
     db: impl PgExecutor<'_>,

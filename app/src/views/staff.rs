@@ -234,6 +234,19 @@ pub struct UserEditView<'a> {
     pub work: Markup,
     /// How many extensions the student has.
     pub extensions: usize,
+    /// The personal data form: what is stored, or what was sent and refused.
+    pub personal: &'a PersonalForm,
+    pub personal_errors: &'a [(&'static str, String)],
+}
+
+/// A user's personal data as staff edit it.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PersonalForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub matriculation_number: String,
 }
 
 pub fn user_edit(view: &UserEditView<'_>) -> Markup {
@@ -277,7 +290,44 @@ pub fn user_edit(view: &UserEditView<'_>) -> Markup {
             }
             button.primary type="submit" { "Save" }
         }
+        (personal_data(view))
         (view.work)
+    }
+}
+
+fn personal_data(view: &UserEditView<'_>) -> Markup {
+    let form = view.personal;
+    let error = |field: &str| {
+        view.personal_errors
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, message)| html! { (message) })
+    };
+    let errors = ["first_name", "last_name", "email", "matriculation_number"].map(error);
+    html! {
+        details.personal open[!view.personal_errors.is_empty()] {
+            summary { "Personal data and password" }
+            form.grant method="post" action=(paths::staff::user_personal(view.id)) novalidate {
+                (csrf_field(view.csrf_token))
+                (form_error((!view.personal_errors.is_empty()).then_some("The personal data cannot be saved: see the fields marked below.")))
+                (Field { name: "first_name", label: "First name", value: &form.first_name, maxlength: Some(150),
+                         error: errors[0].as_ref(), ..Field::default() }.render())
+                (Field { name: "last_name", label: "Last name", value: &form.last_name, maxlength: Some(150),
+                         error: errors[1].as_ref(), ..Field::default() }.render())
+                (Field { name: "email", label: "E-mail address", kind: "email", value: &form.email, required: true,
+                         error: errors[2].as_ref(), ..Field::default() }.render())
+                (Field { name: "matriculation_number", label: "Matriculation number", value: &form.matriculation_number,
+                         maxlength: Some(20), error: errors[3].as_ref(), ..Field::default() }.render())
+                div.actions { button.primary type="submit" { "Save the personal data" } }
+            }
+            form method="post" action=(paths::staff::user_reset_mail(view.id)) {
+                (csrf_field(view.csrf_token))
+                p {
+                    button.secondary type="submit" { "Send a password-reset e-mail" }
+                    span.muted { " The student chooses a new password by its link; the old one works until then." }
+                }
+            }
+        }
     }
 }
 

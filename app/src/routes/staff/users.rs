@@ -1,9 +1,12 @@
 //! Accounts: the searchable list and one account's groups, role and activation.
 
+use std::time::Duration;
+
 use poem::{
     Response, RouteMethod, get, handler,
     http::StatusCode,
-    web::{Path, Query},
+    post,
+    web::{Form, Path, Query},
 };
 use serde::Deserialize;
 
@@ -13,14 +16,24 @@ use crate::{
     error::AppError,
     extract::Ctx,
     http::redirect,
-    paths,
+    mail::Mail,
+    paths, roster,
+    routes::accounts::password::password_link,
     session::FlashLevel,
     taskrepo::dates::display,
-    views::staff as staff_views,
+    views::{
+        self,
+        staff::{self as staff_views, PersonalForm},
+    },
 };
 
 pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
-    vec![("/users", get(users_page)), ("/users/:id", get(user_edit_form).post(user_edit))]
+    vec![
+        ("/users", get(users_page)),
+        ("/users/:id", get(user_edit_form).post(user_edit)),
+        ("/users/:id/personal", post(personal_save)),
+        ("/users/:id/reset-mail", post(send_reset_mail)),
+    ]
 }
 
 const USERS_PER_PAGE: i64 = 50;
@@ -89,6 +102,17 @@ async fn render_user_edit(
     error: Option<&str>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    render_user_page(ctx, user_id, error, None, status).await
+}
+
+/// The user's page; `personal` is the personal data form as sent and refused, with its errors.
+async fn render_user_page(
+    ctx: &Ctx,
+    user_id: i64,
+    error: Option<&str>,
+    personal: Option<(&PersonalForm, &[(&'static str, String)])>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let viewer = ctx.require_staff()?;
     let user = db::users::find_by_id(&ctx.state.db, user_id).await?.ok_or(AppError::NotFound)?;
     let member_of = db::groups::of_user(&ctx.state.db, user.id).await?;
@@ -120,7 +144,16 @@ async fn render_user_edit(
     );
     let csrf_token = ctx.csrf_token();
     let extensions = db::overrides::extensions_of_user(&ctx.state.db, user.id).await?.len();
+    let stored = PersonalForm {
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        email: user.email.clone(),
+        matriculation_number: user.matriculation_number.clone(),
+    };
+    let (personal, personal_errors) = personal.unwrap_or((&stored, &[]));
     let view = staff_views::UserEditView {
+        personal,
+        personal_errors,
         extensions,
         work,
         csrf_token: &csrf_token,
@@ -147,6 +180,119 @@ async fn render_user_edit(
 #[handler]
 async fn user_edit_form(ctx: Ctx, Path(user_id): Path<i64>) -> Result<Response, AppError> {
     render_user_edit(&ctx, user_id, None, StatusCode::OK).await
+}
+
+#[handler]
+async fn personal_save(
+    ctx: Ctx,
+    Path(user_id): Path<i64>,
+    Form(form): Form<PersonalForm>,
+) -> Result<Response, AppError> {
+    let viewer = ctx.require_staff()?;
+    let user = db::users::find_by_id(&ctx.state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let form = PersonalForm {
+        first_name: form.first_name.trim().to_owned(),
+        last_name: form.last_name.trim().to_owned(),
+        email: form.email.trim().to_owned(),
+        matriculation_number: form.matriculation_number.trim().to_owned(),
+    };
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    for (field, value) in [("first_name", &form.first_name), ("last_name", &form.last_name)] {
+        if !roster::valid_person_name(value) {
+            errors.push((field, "Up to 150 characters, without control characters.".to_owned()));
+        }
+    }
+    if !roster::valid_email(&form.email) {
+        errors.push(("email", "Enter an e-mail address.".to_owned()));
+    } else if !form.email.eq_ignore_ascii_case(&user.email)
+        && db::users::email_taken(&ctx.state.db, &form.email).await?
+    {
+        errors.push(("email", "Another account has this e-mail address.".to_owned()));
+    }
+    if !roster::valid_matriculation_number(&form.matriculation_number) {
+        errors.push(("matriculation_number", "Up to 20 digits.".to_owned()));
+    }
+    if !errors.is_empty() {
+        return render_user_page(
+            &ctx,
+            user_id,
+            None,
+            Some((&form, &errors)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let changes: Vec<String> = [
+        audit::change("first name", &user.first_name, &form.first_name),
+        audit::change("last name", &user.last_name, &form.last_name),
+        audit::change("e-mail", &user.email, &form.email),
+        audit::change(
+            "matriculation number",
+            &user.matriculation_number,
+            &form.matriculation_number,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut tx = ctx.state.db.begin().await?;
+    let profile = db::users::Profile {
+        first_name: &form.first_name,
+        last_name: &form.last_name,
+        matriculation_number: &form.matriculation_number,
+        course_id: user.course_id,
+    };
+    db::users::update_profile(&mut *tx, user.id, &profile).await?;
+    if !db::users::set_email(&mut *tx, user.id, &form.email).await? {
+        drop(tx);
+        let errors = [("email", "Another account has this e-mail address.".to_owned())];
+        return render_user_page(
+            &ctx,
+            user_id,
+            None,
+            Some((&form, &errors)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    if !changes.is_empty() {
+        let entry = audit::Entry::new(
+            audit::Action::UserChanged,
+            format!("user {}", user.username),
+            changes.join("; "),
+        );
+        db::audit::record(&mut *tx, viewer.into(), &entry).await?;
+    }
+    tx.commit().await?;
+    ctx.flash(FlashLevel::Success, format!("Saved {}'s personal data.", user.username));
+    Ok(redirect(&paths::staff::user(user.id)))
+}
+
+/// Mails the user a link to choose a new password, as "Forgot your password?" would.
+#[handler]
+async fn send_reset_mail(ctx: Ctx, Path(user_id): Path<i64>) -> Result<Response, AppError> {
+    let viewer = ctx.require_staff()?;
+    let user = db::users::find_by_id(&ctx.state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let hours = ctx.state.settings.password_reset_hours;
+    let link = password_link(&ctx.state, &user, Duration::from_secs(u64::from(hours) * 3600));
+    let text = views::mails::password_reset(&views::mails::PasswordResetMail {
+        site_name: &ctx.state.settings.site_name,
+        username: &user.username,
+        link: &link,
+        valid_hours: hours,
+    });
+    ctx.state.mailer.send_in_background(
+        Mail { to: user.email.clone(), subject: text.subject, body: text.body },
+        "password reset by staff",
+    );
+    let entry = audit::Entry::new(
+        audit::Action::UserChanged,
+        format!("user {}", user.username),
+        "sent a password-reset e-mail",
+    );
+    db::audit::record(&ctx.state.db, viewer.into(), &entry).await?;
+    ctx.flash(FlashLevel::Success, format!("Sent {} a password-reset e-mail.", user.username));
+    Ok(redirect(&paths::staff::user(user.id)))
 }
 
 /// Checkbox lists arrive as repeated fields, which serde's struct forms cannot collect.
