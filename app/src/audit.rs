@@ -25,10 +25,12 @@ pub enum Action {
     RetestApplied,
     RetestDiscarded,
     AccountsCreated,
+    GroupRenamed,
+    StudentsAssigned,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 21] = [
         Action::UserChanged,
         Action::GroupCreated,
         Action::GroupDeleted,
@@ -48,6 +50,8 @@ impl Action {
         Action::RetestApplied,
         Action::RetestDiscarded,
         Action::AccountsCreated,
+        Action::GroupRenamed,
+        Action::StudentsAssigned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +75,8 @@ impl Action {
             Action::RetestApplied => "retest_applied",
             Action::RetestDiscarded => "retest_discarded",
             Action::AccountsCreated => "accounts_created",
+            Action::GroupRenamed => "group_renamed",
+            Action::StudentsAssigned => "students_assigned",
         }
     }
 
@@ -100,6 +106,8 @@ impl Action {
             Action::RetestApplied => "Applied a re-test",
             Action::RetestDiscarded => "Discarded a re-test",
             Action::AccountsCreated => "Created student accounts",
+            Action::GroupRenamed => "Renamed a group",
+            Action::StudentsAssigned => "Put students without a group into groups",
         }
     }
 }

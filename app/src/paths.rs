@@ -104,6 +104,12 @@ pub mod staff {
         format!("{USERS}/{id}/reset-mail")
     }
 
+    pub const GROUPS_ASSIGN: &str = "/staff/groups/assign";
+
+    pub fn group(id: i64) -> String {
+        format!("{GROUPS}/{id}")
+    }
+
     pub fn group_delete(id: i64) -> String {
         format!("{GROUPS}/{id}/delete")
     }

@@ -212,6 +212,21 @@ pub fn check(students: Vec<(u64, NewStudent)>, existing: &Existing<'_>) -> Vec<R
     rows
 }
 
+/// Spreads students over groups so that the groups end up as even as they can (INLOOP's
+/// `assign_groups`): each student, in the order given (shuffle it first), joins a group that has
+/// the fewest members then. `groups` are `(id, members now)`; the result, by group, in the
+/// groups' order.
+pub fn spread(students: &[i64], groups: &[(i64, i64)]) -> Vec<(i64, Vec<i64>)> {
+    let mut sizes: Vec<(i64, i64, Vec<i64>)> =
+        groups.iter().map(|(id, members)| (*id, *members, Vec::new())).collect();
+    for student in students {
+        let Some(smallest) = sizes.iter_mut().min_by_key(|(_, size, _)| *size) else { break };
+        smallest.1 += 1;
+        smallest.2.push(*student);
+    }
+    sizes.into_iter().map(|(id, _, joined)| (id, joined)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +293,19 @@ mod tests {
                 "the e-mail address Dan@Example.org is on an earlier line too"
             ]
         );
+    }
+
+    #[test]
+    fn students_are_spread_to_even_the_groups_out() {
+        let students: Vec<i64> = (1..=10).collect();
+        let spread = spread(&students, &[(1, 4), (2, 0), (3, 1)]);
+        let after: Vec<usize> = spread.iter().map(|(_, joined)| joined.len()).collect();
+        // 4, 0 and 1 members, 10 more: 5, 5 and 5.
+        assert_eq!(after, [1, 5, 4]);
+        let mut everybody: Vec<i64> = spread.into_iter().flat_map(|(_, joined)| joined).collect();
+        everybody.sort();
+        assert_eq!(everybody, students, "each student joins exactly one group");
+        assert!(super::spread(&students, &[]).is_empty());
     }
 
     #[test]

@@ -95,6 +95,8 @@ mod tests {
             paths::staff::user_personal(1),
             paths::staff::user_reset_mail(1),
             paths::staff::group_delete(1),
+            paths::staff::group(1),
+            paths::staff::GROUPS_ASSIGN.to_owned(),
             paths::staff::category(1),
             paths::staff::repository_sync("course"),
             paths::staff::repository_source("course"),

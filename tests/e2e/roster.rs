@@ -216,3 +216,76 @@ async fn a_csv_file_is_checked_line_by_line_and_imported_all_or_nothing() {
     assert_eq!(in_tuesday, 500);
     assert!(app.mails().is_empty(), "no mail unless asked for");
 }
+
+#[tokio::test]
+async fn staff_rename_groups_and_spread_the_students_without_one_evenly() {
+    let app = spawn_app().await;
+    app.logged_in_as("ta", Role::Staff).await;
+    let group = |name: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("insert into groups (name) values ($1) returning id")
+                .bind(name)
+                .fetch_one(&db)
+                .await
+                .expect("group")
+        }
+    };
+    let monday = group("Monday").await;
+    let tuesday = group("Tuesday").await;
+    let friday = group("Friday").await;
+    let already = app.create_user("already", Role::Student).await;
+    sqlx::query("insert into group_members (user_id, group_id) values ($1, $2)")
+        .bind(already)
+        .bind(monday)
+        .execute(&app.db)
+        .await
+        .expect("member");
+    for n in 0..7 {
+        app.create_user(&format!("new{n}"), Role::Student).await;
+    }
+    let inactive = app.create_user("gone", Role::Student).await;
+    sqlx::query("update users set is_active = false where id = $1")
+        .bind(inactive)
+        .execute(&app.db)
+        .await
+        .expect("inactive");
+
+    let page = app.get(&format!("/staff/groups/{monday}")).await;
+    page.assert_contains("1 member(s)");
+    page.assert_contains("already");
+    let renamed = app.post_form(&format!("/staff/groups/{monday}"), &[("name", "Tuesday")]).await;
+    assert_eq!(renamed.status, StatusCode::CONFLICT);
+    renamed.assert_contains("A group with that name already exists.");
+    renamed.assert_contains(r#"value="Tuesday""#);
+    app.post_form(&format!("/staff/groups/{monday}"), &[("name", "Monday A")])
+        .await
+        .assert_redirect_to(&format!("/staff/groups/{monday}"));
+    app.get(&format!("/staff/groups/{monday}")).await.assert_contains("Group Monday A");
+
+    // Seven students without a group over Monday A (1 member) and Tuesday (none): 4 and 4.
+    let spread = app
+        .post_form(
+            "/staff/groups/assign",
+            &[("group", &monday.to_string()), ("group", &tuesday.to_string())],
+        )
+        .await;
+    spread.assert_redirect_to("/staff/groups");
+    app.get("/staff/groups").await.assert_contains("Put 7 student(s) into groups");
+    let sizes: Vec<(i64, i64)> = sqlx::query_as(
+        "select g.id, count(m.user_id) from groups g left join group_members m on m.group_id = g.id group by g.id order by g.id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .expect("sizes");
+    assert_eq!(sizes, [(monday, 4), (tuesday, 4), (friday, 0)]);
+    let loose: i64 = sqlx::query_scalar(
+        "select count(*) from users u where u.role = 'student' and not exists (select 1 from group_members m where m.user_id = u.id)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("count");
+    assert_eq!(loose, 1, "only the inactive account stays without a group");
+    app.post_form("/staff/groups/assign", &[]).await.assert_redirect_to("/staff/groups");
+    app.get("/staff/groups").await.assert_contains("Every active student is in a group already.");
+}

@@ -50,7 +50,7 @@ async fn staff_create_groups_and_put_users_in_them() {
         .await
         .expect("role");
     assert_eq!(role, "student", "staff who are not admins cannot change roles");
-    app.get("/staff/groups").await.assert_contains("<td>Tuesday</td><td>1</td>");
+    app.get("/staff/groups").await.assert_contains(">Tuesday</a></td><td>1</td>");
 }
 
 #[tokio::test]

@@ -136,3 +136,87 @@ pub async fn add_member_by_name(
     .await?;
     Ok(added.rows_affected() == 1)
 }
+
+pub struct Member {
+    pub id: i64,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub matriculation_number: String,
+}
+
+/// The group's name and members, by user name.
+pub async fn with_members(
+    db: &sqlx::PgPool,
+    group_id: i64,
+) -> sqlx::Result<Option<(String, Vec<Member>)>> {
+    let Some(name) = sqlx::query_scalar!("select name from groups where id = $1", group_id)
+        .fetch_optional(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let members = sqlx::query_as!(
+        Member,
+        "select u.id, u.username, u.first_name, u.last_name, u.matriculation_number
+         from group_members m join users u on u.id = m.user_id
+         where m.group_id = $1 order by lower(u.username)",
+        group_id
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(Some((name, members)))
+}
+
+/// Renames a group; its old name, or `None` when there is no such group.
+pub async fn rename(
+    db: impl PgExecutor<'_>,
+    group_id: i64,
+    name: &str,
+) -> Result<Option<String>, super::InsertNamedError> {
+    sqlx::query_scalar!(
+        "update groups g set name = $2 from groups old where g.id = $1 and old.id = g.id returning old.name",
+        group_id,
+        name
+    )
+    .fetch_optional(db)
+    .await
+    .map_err(|err| super::InsertNamedError::from_insert(err, "groups_name_key"))
+}
+
+/// Active students in no group, locked against a second assignment running at once.
+pub async fn students_without_group(conn: &mut PgConnection) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
+        "select u.id from users u
+         where u.role = 'student' and u.is_active
+           and not exists (select 1 from group_members m where m.user_id = u.id)
+         order by u.id for update of u"
+    )
+    .fetch_all(&mut *conn)
+    .await
+}
+
+pub async fn add_members(
+    conn: &mut PgConnection,
+    group_id: i64,
+    user_ids: &[i64],
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into group_members (user_id, group_id) select unnest($2::bigint[]), $1 on conflict do nothing",
+        group_id,
+        user_ids
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The titles of the tasks (not removed) limited to a group of this name.
+pub async fn tasks_naming(db: impl PgExecutor<'_>, group_name: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        "select title from tasks where not removed and lower(group_name) = lower($1) order by title",
+        group_name
+    )
+    .fetch_all(db)
+    .await
+}

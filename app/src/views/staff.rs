@@ -355,7 +355,7 @@ pub fn groups(view: &GroupsView<'_>) -> Markup {
             tbody {
                 @for group in view.groups {
                     tr {
-                        td { (group.name) }
+                        td { a href=(paths::staff::group(group.id)) { (group.name) } }
                         td { (group.members) }
                         td {
                             form.inline method="post" action=(paths::staff::group_delete(group.id)) {
@@ -367,6 +367,23 @@ pub fn groups(view: &GroupsView<'_>) -> Markup {
                 }
             }
         }
+        @if !view.groups.is_empty() {
+            h2 { "Students without a group" }
+            form.assign method="post" action=(paths::staff::GROUPS_ASSIGN) {
+                (csrf_field(view.csrf_token))
+                fieldset {
+                    legend { "Spread every active student who is in no group over these groups" }
+                    @for group in view.groups {
+                        div.checkbox {
+                            input id=(format!("assign-{}", group.id)) type="checkbox" name="group" value=(group.id) checked;
+                            label for=(format!("assign-{}", group.id)) { (group.name) }
+                        }
+                    }
+                    p.muted { "At random, so that the groups end up as even as they can." }
+                    button.secondary type="submit" { "Put them into groups" }
+                }
+            }
+        }
         h2 { "New group" }
         (form_error(view.error))
         form method="post" action=(paths::staff::GROUPS) {
@@ -374,6 +391,58 @@ pub fn groups(view: &GroupsView<'_>) -> Markup {
             (Field { name: "name", label: "Name", value: view.name, required: true, maxlength: Some(80),
                      ..Field::default() }.render())
             button.primary type="submit" { "Create group" }
+        }
+    }
+}
+
+pub struct MemberRow {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub matriculation_number: String,
+}
+
+pub struct GroupView<'a> {
+    pub csrf_token: &'a str,
+    pub is_admin: bool,
+    pub id: i64,
+    pub name: &'a str,
+    /// The name in the rename form: the stored one, or what was typed and refused.
+    pub typed: &'a str,
+    pub members: &'a [MemberRow],
+    pub error: Option<&'a str>,
+}
+
+pub fn group(view: &GroupView<'_>) -> Markup {
+    html! {
+        (staff_nav(paths::staff::GROUPS, view.is_admin))
+        nav.breadcrumbs aria-label="Breadcrumb" {
+            a href=(paths::staff::GROUPS) { "Groups" } " › " span aria-current="page" { (view.name) }
+        }
+        h1 { "Group " (view.name) }
+        p.muted { (view.members.len()) " member(s). Move a student on their own page." }
+        @if !view.members.is_empty() {
+            table.data {
+                thead { tr { th scope="col" { "Student" } th scope="col" { "Name" } th scope="col" { "Matr. no." } } }
+                tbody {
+                    @for member in view.members {
+                        tr {
+                            td { a href=(paths::staff::user(member.id)) { (member.username) } }
+                            td { (member.name) }
+                            td { (member.matriculation_number) }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Rename" }
+        p.muted { "Tasks limited to this group name it in their meta.json (or their settings here): rename it there too." }
+        (form_error(view.error))
+        form method="post" action=(paths::staff::group(view.id)) {
+            (csrf_field(view.csrf_token))
+            (Field { name: "name", label: "Name", value: view.typed, required: true, maxlength: Some(80),
+                     ..Field::default() }.render())
+            button.primary type="submit" { "Rename" }
         }
     }
 }
