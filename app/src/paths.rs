@@ -143,6 +143,15 @@ pub mod staff {
         format!("/staff/tasks/{id}/test-untested")
     }
 
+    /// Every student's latest (or latest passed) solution of a task, as a zip.
+    pub fn task_download(id: i64, only_passed: bool) -> String {
+        if only_passed {
+            format!("/staff/tasks/{id}/download?which=passed")
+        } else {
+            format!("/staff/tasks/{id}/download")
+        }
+    }
+
     /// Where a re-test batch of a task starts.
     pub fn task_retests(id: i64) -> String {
         format!("/staff/tasks/{id}/retests")

@@ -105,6 +105,7 @@ mod tests {
             paths::staff::task_test_untested(1),
             paths::staff::task_settings(1),
             paths::staff::task_retests(1),
+            paths::staff::task_download(1, false),
             paths::staff::retest(1),
             paths::staff::retest_apply(1),
             paths::staff::retest_result(1, 1),

@@ -251,3 +251,65 @@ async fn staff_changes_are_in_the_audit_log_without_secrets() {
     let log = app.get("/staff/audit?action=course_created").await;
     log.assert_contains("tmp <span class=\"badge\">deleted</span>");
 }
+
+#[tokio::test]
+async fn staff_download_every_students_latest_solution_of_a_task_as_one_zip() {
+    let app = app_with_fixture_course().await;
+    let course = seeded_course(&app).await;
+    sqlx::query(
+        "insert into solution_files (solution_id, name, contents)
+         select id, 'Counter.java', convert_to('// by ' || author_id || ' #' || number, 'UTF8') from solutions",
+    )
+    .execute(&app.db)
+    .await
+    .expect("files");
+    let student = app.other_client();
+    student.logged_in_as("eve", Role::Student).await;
+    let address = format!("/staff/tasks/{}/download", course.counter);
+    assert_eq!(student.get(&address).await.status, StatusCode::NOT_FOUND);
+
+    app.logged_in_as("sam", Role::Staff).await;
+    app.get(&format!("/staff/tasks/{}", course.counter)).await.assert_contains(&address);
+    let download = |which: &'static str| {
+        let app = &app;
+        let address = address.clone();
+        async move {
+            let response = app
+                .client
+                .get(app.url(&format!("{address}{which}")))
+                .send()
+                .await
+                .expect("answered");
+            assert_eq!(response.status(), StatusCode::OK);
+            let length: usize = response.headers()["content-length"]
+                .to_str()
+                .expect("text")
+                .parse()
+                .expect("a size");
+            let bytes = response.bytes().await.expect("the archive");
+            assert_eq!(bytes.len(), length, "the browser knows the size, and so shows progress");
+            let mut archive =
+                zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a zip");
+            let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
+            let mut index = String::new();
+            std::io::Read::read_to_string(
+                &mut archive.by_name("a-counter/solutions.csv").expect("an index"),
+                &mut index,
+            )
+            .expect("text");
+            (names, index)
+        }
+    };
+    let (mut names, index) = download("").await;
+    names.sort();
+    assert_eq!(
+        names,
+        ["a-counter/ada/Counter.java", "a-counter/bob/Counter.java", "a-counter/solutions.csv"]
+    );
+    assert!(index.contains("ada,Ada,Lovelace,4711,#2,"), "{index}");
+    assert!(index.contains(",passed,a-counter/ada"), "the latest of each: {index}");
+    assert!(index.contains(",compile_error,a-counter/bob"), "{index}");
+    let (names, index) = download("?which=passed").await;
+    assert_eq!(names.len(), 2, "only Ada passed: {names:?}");
+    assert!(!index.contains("bob"));
+}

@@ -314,3 +314,63 @@ pub async fn passed_in_task(
     .fetch_one(db)
     .await
 }
+
+/// One student's solution as a task's download holds it.
+pub struct Handed {
+    pub solution_id: i64,
+    pub number: i32,
+    pub submitted_at: OffsetDateTime,
+    pub verdict: Option<Verdict>,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub matriculation_number: String,
+}
+
+/// Every student's latest solution of a task (their latest passed one, with `only_passed`), by
+/// user name.
+pub async fn latest_of_each_student(
+    db: &PgPool,
+    task_id: i64,
+    only_passed: bool,
+) -> sqlx::Result<Vec<Handed>> {
+    let rows = sqlx::query!(
+        r#"select distinct on (u.username) s.id, s.number, s.submitted_at, s.verdict,
+                  u.username, u.first_name, u.last_name, u.matriculation_number
+           from solutions s join users u on u.id = s.author_id
+           where s.task_id = $1 and (not $2 or s.verdict = 'passed')
+           order by u.username, s.number desc"#,
+        task_id,
+        only_passed
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Handed {
+            solution_id: row.id,
+            number: row.number,
+            submitted_at: row.submitted_at,
+            verdict: stored_verdict(row.verdict),
+            username: row.username,
+            first_name: row.first_name,
+            last_name: row.last_name,
+            matriculation_number: row.matriculation_number,
+        })
+        .collect())
+}
+
+/// The files of these solutions, in order of solution and name.
+pub async fn files_of(
+    db: &PgPool,
+    solution_ids: &[i64],
+) -> sqlx::Result<Vec<(i64, String, Vec<u8>)>> {
+    let rows = sqlx::query!(
+        "select solution_id, name, contents from solution_files where solution_id = any($1)
+         order by solution_id, name",
+        solution_ids
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.solution_id, row.name, row.contents)).collect())
+}

@@ -20,7 +20,11 @@ use crate::{
 };
 
 pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
-    vec![("/solutions", get(solutions_page)), ("/tasks/:id", get(task_overview))]
+    vec![
+        ("/solutions", get(solutions_page)),
+        ("/tasks/:id", get(task_overview)),
+        ("/tasks/:id/download", get(task_download)),
+    ]
 }
 
 const PER_PAGE: i64 = 50;
@@ -247,9 +251,129 @@ async fn task_overview(
     Ok(ctx.render(&task.title, views::task_overview(&view)))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DownloadQuery {
+    /// `passed`: each student's latest passed solution; otherwise their latest.
+    which: String,
+}
+
+/// Solutions whose files are read from the database at once while the archive is written.
+const DOWNLOAD_CHUNK: usize = 200;
+
+/// A folder name for a student in the archive: never `..` or hidden.
+fn student_folder(username: &str) -> String {
+    if inloop_protocol::names::is_safe_path_component(username) {
+        username.to_owned()
+    } else {
+        format!("_{}", username.trim_start_matches('.'))
+    }
+}
+
+/// Every student's latest (or latest passed) solution of a task as one zip, with an index
+/// (`solutions.csv`). Written to an unlinked temporary file first, so that memory stays small
+/// and the browser knows the size (and shows its progress).
+#[handler]
+async fn task_download(
+    ctx: Ctx,
+    Path(task_id): Path<i64>,
+    Query(query): Query<DownloadQuery>,
+) -> Result<Response, AppError> {
+    let staff = ctx.require_staff()?;
+    let task = db::search::task_choices(&ctx.state.db)
+        .await?
+        .into_iter()
+        .find(|task| task.id == task_id)
+        .ok_or(AppError::NotFound)?;
+    let only_passed = query.which == "passed";
+    let handed = db::search::latest_of_each_student(&ctx.state.db, task_id, only_passed).await?;
+    let zone = ctx.state.task_source.zone.clone();
+    let db = ctx.state.db.clone();
+    let slug = task.slug.clone();
+    let runtime = tokio::runtime::Handle::current();
+    let count = handed.len();
+    let file = tokio::task::spawn_blocking(move || -> anyhow::Result<std::fs::File> {
+        use std::io::{Seek, Write};
+        let path = std::env::temp_dir()
+            .join(format!("inloop-download-{}.zip", uuid::Uuid::new_v4().simple()));
+        let file =
+            std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path)?;
+        // Unlinked at once: the open file is all there is, and it goes when it is closed.
+        std::fs::remove_file(&path)?;
+        let mut zip = zip::ZipWriter::new(file);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let mut index = csv::Writer::from_writer(Vec::new());
+        index.write_record([
+            "username",
+            "first_name",
+            "last_name",
+            "matriculation_number",
+            "solution",
+            "submitted",
+            "verdict",
+            "folder",
+        ])?;
+        for chunk in handed.chunks(DOWNLOAD_CHUNK) {
+            let ids: Vec<i64> = chunk.iter().map(|solution| solution.solution_id).collect();
+            let files = runtime.block_on(db::search::files_of(&db, &ids))?;
+            for solution in chunk {
+                let folder = format!("{slug}/{}", student_folder(&solution.username));
+                for (_, name, contents) in
+                    files.iter().filter(|(id, _, _)| *id == solution.solution_id)
+                {
+                    zip.start_file(format!("{folder}/{name}"), options)?;
+                    zip.write_all(contents)?;
+                }
+                index.write_record([
+                    solution.username.as_str(),
+                    &solution.first_name,
+                    &solution.last_name,
+                    &solution.matriculation_number,
+                    &format!("#{}", solution.number),
+                    &display(solution.submitted_at, &zone),
+                    solution.verdict.map_or("", |verdict| verdict.as_str()),
+                    &folder,
+                ])?;
+            }
+        }
+        zip.start_file(format!("{slug}/solutions.csv"), options)?;
+        zip.write_all(&index.into_inner().map_err(|err| anyhow::anyhow!("{err}"))?)?;
+        let mut file = zip.finish()?;
+        file.rewind()?;
+        Ok(file)
+    })
+    .await
+    .map_err(|err| AppError::Internal(err.into()))?
+    .map_err(AppError::Internal)?;
+    let size = file.metadata().map_err(|err| AppError::Internal(err.into()))?.len();
+    tracing::info!(
+        by = staff.id,
+        task_id,
+        solutions = count,
+        bytes = size,
+        "staff downloaded a task's solutions"
+    );
+    let name = format!("{}-{}.zip", task.slug, if only_passed { "passed" } else { "latest" });
+    Ok(Response::builder()
+        .status(poem::http::StatusCode::OK)
+        .content_type("application/zip")
+        .header(poem::http::header::CONTENT_LENGTH, size)
+        .header(poem::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))
+        .header(poem::http::header::CACHE_CONTROL, "private, no-store")
+        .body(poem::Body::from_async_read(tokio::fs::File::from_std(file))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_students_folder_never_leaves_the_archive() {
+        assert_eq!(student_folder("ada"), "ada");
+        assert_eq!(student_folder(".."), "_");
+        assert_eq!(student_folder(".hidden"), "_hidden");
+    }
 
     #[test]
     fn page_links_keep_the_filter_and_nothing_empty() {

@@ -223,6 +223,12 @@ pub fn task_overview(view: &TaskOverviewView<'_>) -> Markup {
             a href=(format!("{}?task={}", paths::staff::SOLUTIONS, view.task_id)) { "Every solution of this task" } " · "
             a href=(paths::staff::task_settings(view.task_id)) { "Settings" }
         }
+        p.downloads {
+            "Download as a zip: "
+            a href=(paths::staff::task_download(view.task_id, false)) download { "every student's latest solution" } " · "
+            a href=(paths::staff::task_download(view.task_id, true)) download { "every student's latest passed solution" }
+            " (" (view.passed) " passed)"
+        }
         @if !view.overridden.is_empty() {
             p.flash.flash-info {
                 "Overridden here, not from the repository: " (view.overridden.join(", ")) ". "
