@@ -11,6 +11,8 @@ pub const LOGOUT: &str = "/logout";
 /// Where a logout lands: the login page, saying so.
 pub const LOGGED_OUT: &str = "/login?logged_out=1";
 pub const PRIVACY: &str = "/about/privacy";
+pub const LEGAL_NOTICE: &str = "/about/legal";
+pub const HELP: &str = "/about/help";
 
 pub const PROFILE: &str = "/account/profile";
 pub const PASSWORD: &str = "/account/password";

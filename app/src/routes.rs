@@ -20,6 +20,8 @@ pub fn pages() -> Route {
         .fold(Route::new(), |route, (path, methods)| route.at(path, methods))
         .at("/", get(home::index))
         .at("/about/privacy", get(home::privacy))
+        .at("/about/legal", get(home::legal_notice))
+        .at("/about/help", get(home::help))
         .at("/tasks/category/:slug", get(tasks::category_page))
         .at("/tasks/:slug", get(tasks::task_page))
         .at("/tasks/:slug/submit", post(solutions::submit))
@@ -57,6 +59,8 @@ mod tests {
             paths::LOGOUT.to_owned(),
             paths::LOGGED_OUT.to_owned(),
             paths::PRIVACY.to_owned(),
+            paths::LEGAL_NOTICE.to_owned(),
+            paths::HELP.to_owned(),
             paths::PROFILE.to_owned(),
             paths::PASSWORD.to_owned(),
             paths::PASSWORD_RESET.to_owned(),

@@ -107,3 +107,36 @@ async fn staff_add_courses_of_study_that_students_pick() {
     student.logged_in_as("zoe", Role::Student).await;
     student.get("/account/profile").await.assert_contains("Computer Science");
 }
+
+#[tokio::test]
+async fn admins_write_the_legal_notice_and_help_every_page_links_to() {
+    let app = spawn_app().await;
+    let visitor = app.other_client();
+    let login = visitor.get("/login").await;
+    login.assert_contains(r#"href="/about/help""#);
+    login.assert_contains(r#"href="/about/legal""#);
+    visitor.get("/about/legal").await.assert_contains("have not written a legal notice yet");
+    visitor.get("/about/help").await.assert_contains("Handing in a solution");
+
+    app.logged_in_as("ada", Role::Admin).await;
+    app.post_form(
+        "/staff/settings",
+        &[
+            ("ownwork_declaration", "x"),
+            ("legal_notice", "Run by **TU Example**.<script>alert(1)</script>"),
+            ("help_page", "# Ask in the forum\n\n[Forum](https://forum.example.org)"),
+        ],
+    )
+    .await
+    .assert_redirect_to("/staff/settings");
+    let legal = visitor.get("/about/legal").await;
+    legal.assert_contains("Run by <strong>TU Example</strong>.");
+    assert!(!legal.main_content().contains("<script>"), "admins' Markdown is sanitised too");
+    let help = visitor.get("/about/help").await;
+    help.assert_contains("Ask in the forum");
+    assert!(
+        !help.body.contains("Handing in a solution"),
+        "the admins' help replaces the built-in one"
+    );
+    app.get("/staff/audit").await.assert_contains("legal notice rewritten; help page rewritten");
+}

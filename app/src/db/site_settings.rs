@@ -13,6 +13,10 @@ pub struct SiteSettings {
     pub ownwork_declaration: String,
     pub auto_assign_groups: String,
     pub privacy_statement: String,
+    /// Markdown of the legal notice (imprint) page; empty: none written yet.
+    pub legal_notice: String,
+    /// Markdown of the help page; empty: the built-in help.
+    pub help_page: String,
     /// Seconds after a deadline in which submissions are still taken.
     pub deadline_tolerance_seconds: i32,
     /// Submissions per student and task when the task says nothing; -1 is unlimited.
@@ -75,6 +79,8 @@ impl SiteSettings {
             ),
             ("own-work declaration", &old.ownwork_declaration, &self.ownwork_declaration),
             ("privacy statement", &old.privacy_statement, &self.privacy_statement),
+            ("legal notice", &old.legal_notice, &self.legal_notice),
+            ("help page", &old.help_page, &self.help_page),
         ];
         for (name, old, new) in texts {
             if old != new {
@@ -90,8 +96,8 @@ pub async fn load(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
         SiteSettings,
         "select signup_allowed, email_pattern, email_help_text, email_error_message,
                 require_ownwork_declaration, ownwork_declaration_intro, ownwork_declaration,
-                auto_assign_groups, privacy_statement, deadline_tolerance_seconds, max_submissions, hide_failing_tasks,
-                immediate_feedback
+                auto_assign_groups, privacy_statement, legal_notice, help_page, deadline_tolerance_seconds,
+                max_submissions, hide_failing_tasks, immediate_feedback
          from site_settings"
     )
     .fetch_one(db)
@@ -104,7 +110,8 @@ pub async fn save(db: impl PgExecutor<'_>, settings: &SiteSettings) -> sqlx::Res
                 email_error_message = $4, require_ownwork_declaration = $5,
                 ownwork_declaration_intro = $6, ownwork_declaration = $7, auto_assign_groups = $8,
                 privacy_statement = $9, deadline_tolerance_seconds = $10, max_submissions = $11,
-                hide_failing_tasks = $12, immediate_feedback = $13, updated_at = now()",
+                hide_failing_tasks = $12, immediate_feedback = $13, legal_notice = $14, help_page = $15,
+                updated_at = now()",
         settings.signup_allowed,
         settings.email_pattern,
         settings.email_help_text,
@@ -117,7 +124,9 @@ pub async fn save(db: impl PgExecutor<'_>, settings: &SiteSettings) -> sqlx::Res
         settings.deadline_tolerance_seconds,
         settings.max_submissions,
         settings.hide_failing_tasks,
-        settings.immediate_feedback
+        settings.immediate_feedback,
+        settings.legal_notice,
+        settings.help_page
     )
     .execute(db)
     .await?;

@@ -1,4 +1,4 @@
-//! The start page and the privacy statement.
+//! The start page, and the pages admins write: privacy statement, legal notice, help.
 
 use poem::{Response, handler, web::Query};
 
@@ -36,4 +36,20 @@ pub async fn privacy(ctx: Ctx) -> Result<Response, AppError> {
         "Privacy statement",
         views::home::privacy(markdown::render(&settings.privacy_statement)),
     ))
+}
+
+#[handler]
+pub async fn legal_notice(ctx: Ctx) -> Result<Response, AppError> {
+    let settings = ctx.state.site_settings().await?;
+    let text = (!settings.legal_notice.trim().is_empty())
+        .then(|| markdown::render(&settings.legal_notice));
+    Ok(ctx.render("Legal notice", views::home::legal_notice(text)))
+}
+
+#[handler]
+pub async fn help(ctx: Ctx) -> Result<Response, AppError> {
+    let settings = ctx.state.site_settings().await?;
+    let text =
+        (!settings.help_page.trim().is_empty()).then(|| markdown::render(&settings.help_page));
+    Ok(ctx.render("Help", views::home::help(text)))
 }

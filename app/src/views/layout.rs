@@ -90,7 +90,9 @@ pub fn page(chrome: &Chrome, title: &str, body: &Markup) -> Markup {
                     (body)
                 }
                 footer.site-footer {
+                    a href=(paths::HELP) { "Help" }
                     a href=(paths::PRIVACY) { "Privacy" }
+                    a href=(paths::LEGAL_NOTICE) { "Legal notice" }
                     span.muted { (chrome.site_name) }
                 }
             }

@@ -483,6 +483,8 @@ pub struct SettingsView<'a> {
     pub ownwork_declaration: &'a str,
     pub auto_assign_groups: &'a str,
     pub privacy_statement: &'a str,
+    pub legal_notice: &'a str,
+    pub help_page: &'a str,
     pub deadline_tolerance_seconds: i32,
     pub max_submissions: i32,
     pub hide_failing_tasks: bool,
@@ -554,8 +556,10 @@ pub fn settings(view: &SettingsView<'_>) -> Markup {
                           Some(html! { "Turn off for an exam: solutions are then only stored, never tested, and students are told so." })))
             }
             fieldset {
-                legend { "Privacy" }
+                legend { "Pages" }
                 (textarea("privacy_statement", "Privacy statement (Markdown)", view.privacy_statement, "Linked from the sign-up form and every page footer."))
+                (textarea("legal_notice", "Legal notice (Markdown)", view.legal_notice, "Who runs the site and how to reach them; linked from every page footer."))
+                (textarea("help_page", "Help (Markdown)", view.help_page, "Linked from every page footer; empty, the built-in help is shown."))
             }
             button.primary type="submit" { "Save settings" }
         }
@@ -826,6 +830,8 @@ mod tests {
             ownwork_declaration: "I solve the tasks on my own.",
             auto_assign_groups: "Group-A Group-B",
             privacy_statement: "We keep what you submit until the end of term.",
+            legal_notice: "",
+            help_page: "",
             deadline_tolerance_seconds: 60,
             max_submissions: -2,
             hide_failing_tasks: false,

@@ -42,6 +42,8 @@ async fn render_settings(
         ownwork_declaration: &settings.ownwork_declaration,
         auto_assign_groups: &settings.auto_assign_groups,
         privacy_statement: &settings.privacy_statement,
+        legal_notice: &settings.legal_notice,
+        help_page: &settings.help_page,
         deadline_tolerance_seconds: settings.deadline_tolerance_seconds,
         max_submissions: settings.max_submissions,
         hide_failing_tasks: settings.hide_failing_tasks,
@@ -110,6 +112,10 @@ struct SettingsForm {
     #[serde(default)]
     privacy_statement: String,
     #[serde(default)]
+    legal_notice: String,
+    #[serde(default)]
+    help_page: String,
+    #[serde(default)]
     deadline_tolerance_seconds: String,
     #[serde(default)]
     max_submissions: String,
@@ -134,6 +140,8 @@ async fn settings_save(ctx: Ctx, Form(form): Form<SettingsForm>) -> Result<Respo
             .collect::<Vec<_>>()
             .join(" "),
         privacy_statement: form.privacy_statement,
+        legal_notice: form.legal_notice,
+        help_page: form.help_page,
         deadline_tolerance_seconds: match form.deadline_tolerance_seconds.trim() {
             "" => 0,
             text => text.parse().unwrap_or(-1),
