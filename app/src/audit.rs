@@ -27,10 +27,11 @@ pub enum Action {
     AccountsCreated,
     GroupRenamed,
     StudentsAssigned,
+    AccountDeleted,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::UserChanged,
         Action::GroupCreated,
         Action::GroupDeleted,
@@ -52,6 +53,7 @@ impl Action {
         Action::AccountsCreated,
         Action::GroupRenamed,
         Action::StudentsAssigned,
+        Action::AccountDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +79,7 @@ impl Action {
             Action::AccountsCreated => "accounts_created",
             Action::GroupRenamed => "group_renamed",
             Action::StudentsAssigned => "students_assigned",
+            Action::AccountDeleted => "account_deleted",
         }
     }
 
@@ -108,6 +111,7 @@ impl Action {
             Action::AccountsCreated => "Created student accounts",
             Action::GroupRenamed => "Renamed a group",
             Action::StudentsAssigned => "Put students without a group into groups",
+            Action::AccountDeleted => "Deleted an account",
         }
     }
 }

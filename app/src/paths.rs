@@ -102,6 +102,10 @@ pub mod staff {
         format!("{USERS}/{id}/personal")
     }
 
+    pub fn user_delete(id: i64) -> String {
+        format!("{USERS}/{id}/delete")
+    }
+
     pub fn user_reset_mail(id: i64) -> String {
         format!("{USERS}/{id}/reset-mail")
     }

@@ -98,6 +98,7 @@ mod tests {
             paths::staff::user(1),
             paths::staff::user_personal(1),
             paths::staff::user_reset_mail(1),
+            paths::staff::user_delete(1),
             paths::staff::group_delete(1),
             paths::staff::group(1),
             paths::staff::GROUPS_ASSIGN.to_owned(),

@@ -140,3 +140,68 @@ async fn admins_write_the_legal_notice_and_help_every_page_links_to() {
     );
     app.get("/staff/audit").await.assert_contains("legal notice rewritten; help page rewritten");
 }
+
+#[tokio::test]
+async fn admins_delete_an_account_after_being_told_what_goes_with_it() {
+    let app = spawn_app().await;
+    let student = app.other_client();
+    let zoe = student.logged_in_as("zoe", Role::Student).await;
+    let repository: i64 = sqlx::query_scalar(
+        "insert into repositories (name, url, branch, webhook_secret) values ('r', 'file:///r', 'main', 's') returning id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("repository");
+    let category: i64 =
+        sqlx::query_scalar("insert into categories (name, slug) values ('C', 'c') returning id")
+            .fetch_one(&app.db)
+            .await
+            .expect("category");
+    let task: i64 = sqlx::query_scalar(
+        "insert into tasks (repository_id, system_name, slug, title, category_id, description, pubdate, runner, revision,
+                            content_hash, repo_pubdate, repo_disabled)
+         values ($1, 't', 't', 'T', $2, '', now(), 'python', 'r', 'h', now(), false) returning id",
+    )
+    .bind(repository)
+    .bind(category)
+    .fetch_one(&app.db)
+    .await
+    .expect("task");
+    sqlx::query("insert into solutions (task_id, author_id, number, revision, status) values ($1, $2, 1, 'r', 'queued')")
+        .bind(task)
+        .bind(zoe)
+        .execute(&app.db)
+        .await
+        .expect("a solution");
+    let delete = format!("/staff/users/{zoe}/delete");
+
+    let staff = app.other_client();
+    staff.logged_in_as("sam", Role::Staff).await;
+    assert_eq!(staff.get(&delete).await.status, StatusCode::NOT_FOUND, "admins only");
+    assert_eq!(staff.post_form(&delete, &[]).await.status, StatusCode::NOT_FOUND);
+
+    let ada = app.logged_in_as("ada", Role::Admin).await;
+    let confirmation = app.get(&delete).await;
+    confirmation.assert_contains("1 solution(s) with their files and results");
+    confirmation.assert_contains("deactivate the account instead");
+    app.get(&format!("/staff/users/{ada}/delete"))
+        .await
+        .assert_contains("another admin has to delete it");
+    app.post_form(&format!("/staff/users/{ada}/delete"), &[])
+        .await
+        .assert_redirect_to(&format!("/staff/users/{ada}"));
+
+    app.post_form(&delete, &[]).await.assert_redirect_to("/staff/users");
+    let left: i64 = sqlx::query_scalar("select count(*) from users where id = $1")
+        .bind(zoe)
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    let solutions: i64 = sqlx::query_scalar("select count(*) from solutions")
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!((left, solutions), (0, 0));
+    student.get("/account/profile").await.assert_redirect_to("/login?next=/account/profile");
+    app.get("/staff/audit").await.assert_contains("Deleted an account");
+}

@@ -455,3 +455,32 @@ pub async fn prune_unactivated(db: impl PgExecutor<'_>, days: i32) -> sqlx::Resu
     .await?;
     Ok(result.rows_affected())
 }
+
+/// What goes with an account when it is deleted.
+pub struct Footprint {
+    pub solutions: i64,
+    pub checkpoints: i64,
+    pub extensions: i64,
+    pub groups: i64,
+}
+
+pub async fn footprint(db: &PgPool, user_id: i64) -> sqlx::Result<Footprint> {
+    sqlx::query_as!(
+        Footprint,
+        r#"select (select count(*) from solutions where author_id = $1) as "solutions!",
+                  (select count(*) from checkpoints where user_id = $1) as "checkpoints!",
+                  (select count(*) from extensions where user_id = $1) as "extensions!",
+                  (select count(*) from group_members where user_id = $1) as "groups!""#,
+        user_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Deletes the account with everything that is the student's: personal data, solutions with
+/// their files and results, checkpoints, extensions, memberships. What the account did as staff
+/// stays, without it (the audit log keeps its name). False when there was no such account.
+pub async fn delete(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<bool> {
+    let deleted = sqlx::query!("delete from users where id = $1", user_id).execute(db).await?;
+    Ok(deleted.rows_affected() == 1)
+}

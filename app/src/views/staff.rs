@@ -279,6 +279,7 @@ pub fn user_edit(view: &UserEditView<'_>) -> Markup {
                 }
             }
             @if view.is_admin {
+                p { a href=(paths::staff::user_delete(view.id)) { "Delete this account…" } }
                 fieldset {
                     legend { "Role and status" }
                     (Select { name: "role", label: "Role",
@@ -326,6 +327,50 @@ fn personal_data(view: &UserEditView<'_>) -> Markup {
                     button.secondary type="submit" { "Send a password-reset e-mail" }
                     span.muted { " The student chooses a new password by its link; the old one works until then." }
                 }
+            }
+        }
+    }
+}
+
+pub struct DeleteUserView<'a> {
+    pub csrf_token: &'a str,
+    pub id: i64,
+    pub username: &'a str,
+    pub name: &'a str,
+    pub is_self: bool,
+    pub solutions: i64,
+    pub checkpoints: i64,
+    pub extensions: i64,
+    pub groups: i64,
+}
+
+/// What deleting an account removes, said before it is done.
+pub fn delete_user(view: &DeleteUserView<'_>) -> Markup {
+    html! {
+        (staff_nav(paths::staff::USERS, true))
+        nav.breadcrumbs aria-label="Breadcrumb" {
+            a href=(paths::staff::USERS) { "Users" } " › "
+            a href=(paths::staff::user(view.id)) { (view.username) } " › " span aria-current="page" { "Delete" }
+        }
+        h1 { "Delete the account " (view.username) "?" }
+        @if view.is_self {
+            p.form-error role="alert" { "This is your own account: another admin has to delete it." }
+        } @else {
+            p { "Deleting the account of " strong { (view.name) } " removes, for good:" }
+            ul {
+                li { "the account and its personal data (name, e-mail address, matriculation number)" }
+                li { (view.solutions) " solution(s) with their files and results" }
+                li { (view.checkpoints) " saved editor state(s)" }
+                li { (view.extensions) " extension(s)" }
+                li { "membership in " (view.groups) " group(s)" }
+            }
+            p.muted { "The audit log keeps the user name in what the account did and in this deletion. To keep the work but stop the logins, deactivate the account instead." }
+            div.actions.retest-decision {
+                form method="post" action=(paths::staff::user_delete(view.id)) {
+                    (csrf_field(view.csrf_token))
+                    button.danger type="submit" { "Delete " (view.username) " and everything that is theirs" }
+                }
+                a href=(paths::staff::user(view.id)) { "Keep the account" }
             }
         }
     }

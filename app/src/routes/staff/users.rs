@@ -10,6 +10,7 @@ use poem::{
 };
 use serde::Deserialize;
 
+use super::admin_only;
 use crate::{
     audit,
     db::{self, search::SolutionSearch, users::Role},
@@ -33,6 +34,7 @@ pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
         ("/users/:id", get(user_edit_form).post(user_edit)),
         ("/users/:id/personal", post(personal_save)),
         ("/users/:id/reset-mail", post(send_reset_mail)),
+        ("/users/:id/delete", get(admin_only(delete_confirmation)).post(admin_only(delete_user))),
     ]
 }
 
@@ -266,6 +268,68 @@ async fn personal_save(
     tx.commit().await?;
     ctx.flash(FlashLevel::Success, format!("Saved {}'s personal data.", user.username));
     Ok(redirect(&paths::staff::user(user.id)))
+}
+
+/// What deleting the account removes, and the button that does it (admins only).
+#[handler]
+async fn delete_confirmation(ctx: Ctx, Path(user_id): Path<i64>) -> Result<Response, AppError> {
+    let viewer = ctx.require_admin()?;
+    let user = db::users::find_by_id(&ctx.state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let footprint = db::users::footprint(&ctx.state.db, user.id).await?;
+    let csrf_token = ctx.csrf_token();
+    let view = staff_views::DeleteUserView {
+        csrf_token: &csrf_token,
+        id: user.id,
+        username: &user.username,
+        name: &user.display_name(),
+        is_self: viewer.id == user.id,
+        solutions: footprint.solutions,
+        checkpoints: footprint.checkpoints,
+        extensions: footprint.extensions,
+        groups: footprint.groups,
+    };
+    Ok(ctx.render(&format!("Delete {}", user.username), staff_views::delete_user(&view)))
+}
+
+#[handler]
+async fn delete_user(ctx: Ctx, Path(user_id): Path<i64>) -> Result<Response, AppError> {
+    let admin = ctx.require_admin()?;
+    let user = db::users::find_by_id(&ctx.state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    if admin.id == user.id {
+        ctx.flash(FlashLevel::Error, "You cannot delete your own account.");
+        return Ok(redirect(&paths::staff::user(user.id)));
+    }
+    let footprint = db::users::footprint(&ctx.state.db, user.id).await?;
+    let mut tx = ctx.state.db.begin().await?;
+    if user.role == Role::Admin && user.is_active && db::users::count_admins(&mut *tx).await? <= 1 {
+        drop(tx);
+        ctx.flash(
+            FlashLevel::Error,
+            "This is the last active admin: make somebody else admin first.",
+        );
+        return Ok(redirect(&paths::staff::user(user.id)));
+    }
+    let entry = audit::Entry::new(
+        audit::Action::AccountDeleted,
+        format!("user {}", user.username),
+        format!(
+            "{} ({}) with {} solution(s), {} checkpoint(s), {} extension(s)",
+            user.display_name(),
+            user.role.as_str(),
+            footprint.solutions,
+            footprint.checkpoints,
+            footprint.extensions
+        ),
+    );
+    db::audit::record(&mut *tx, admin.into(), &entry).await?;
+    db::users::delete(&mut *tx, user.id).await?;
+    tx.commit().await?;
+    tracing::info!(by = admin.id, user_id = user.id, "an admin deleted an account");
+    ctx.flash(
+        FlashLevel::Success,
+        format!("Deleted the account {} and everything that was theirs.", user.username),
+    );
+    Ok(redirect(paths::staff::USERS))
 }
 
 /// Mails the user a link to choose a new password, as "Forgot your password?" would.
