@@ -144,12 +144,12 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
             hx-swap=[(!final_state).then_some("outerHTML")] {
             @match status {
                 StatusView::Waiting { position } => {
-                    noscript { meta http-equiv="refresh" content="3"; }
+                    (check_again())
                     p.status.waiting { span.spinner aria-hidden="true" {} "Waiting to be tested"
                         @if *position > 0 { " (" (position) " ahead)" } "…" }
                 }
                 StatusView::Running { stage, progress } => {
-                    noscript { meta http-equiv="refresh" content="2"; }
+                    (check_again())
                     p.status.running { span.spinner aria-hidden="true" {} (stage) "…" }
                     @if let Some(progress) = progress { (test_progress(progress)) }
                 }
@@ -199,6 +199,14 @@ pub fn status(solution_id: i64, status: &StatusView) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// Without JavaScript nothing updates by itself (a page that reloads on its own is hard to use
+/// with a screen reader or a magnifier): a link reloads the page when the reader wants.
+pub fn check_again() -> Markup {
+    html! {
+        noscript { p { a.check-again href="" { "Check again" } " — reload this page to see how far it is." } }
     }
 }
 

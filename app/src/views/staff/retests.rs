@@ -11,7 +11,7 @@ use super::{
 use crate::{
     paths,
     retest::{Scope, State},
-    views::solutions::{StatusView, status},
+    views::solutions::{StatusView, check_again, status},
 };
 
 /// A batch as its page and lists show it.
@@ -129,7 +129,7 @@ fn progress(view: &BatchView<'_>) -> Markup {
         div #retest-progress
             hx-get=[running.then_some(&address)] hx-trigger=[running.then_some("every 2s")]
             hx-select=[running.then_some("#retest-progress")] hx-swap=[running.then_some("outerHTML")] {
-            @if running { noscript { meta http-equiv="refresh" content="5"; } }
+            @if running { (check_again()) }
             p role="status" {
                 strong { (batch.state.label()) } ": " (batch.done()) " of " (batch.total) " tested"
                 @if batch.failed > 0 { ", " (batch.failed) " could not be tested" }
