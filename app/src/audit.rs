@@ -28,10 +28,11 @@ pub enum Action {
     GroupRenamed,
     StudentsAssigned,
     AccountDeleted,
+    CourseChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::UserChanged,
         Action::GroupCreated,
         Action::GroupDeleted,
@@ -54,6 +55,7 @@ impl Action {
         Action::GroupRenamed,
         Action::StudentsAssigned,
         Action::AccountDeleted,
+        Action::CourseChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +82,7 @@ impl Action {
             Action::GroupRenamed => "group_renamed",
             Action::StudentsAssigned => "students_assigned",
             Action::AccountDeleted => "account_deleted",
+            Action::CourseChanged => "course_changed",
         }
     }
 
@@ -112,6 +115,7 @@ impl Action {
             Action::GroupRenamed => "Renamed a group",
             Action::StudentsAssigned => "Put students without a group into groups",
             Action::AccountDeleted => "Deleted an account",
+            Action::CourseChanged => "Renamed or deleted a course of study",
         }
     }
 }

@@ -116,6 +116,14 @@ pub mod staff {
         format!("{GROUPS}/{id}")
     }
 
+    pub fn course(id: i64) -> String {
+        format!("{COURSES}/{id}")
+    }
+
+    pub fn course_delete(id: i64) -> String {
+        format!("{COURSES}/{id}/delete")
+    }
+
     pub fn group_delete(id: i64) -> String {
         format!("{GROUPS}/{id}/delete")
     }

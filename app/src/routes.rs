@@ -100,6 +100,8 @@ mod tests {
             paths::staff::user_reset_mail(1),
             paths::staff::user_delete(1),
             paths::staff::group_delete(1),
+            paths::staff::course(1),
+            paths::staff::course_delete(1),
             paths::staff::group(1),
             paths::staff::GROUPS_ASSIGN.to_owned(),
             paths::staff::category(1),

@@ -205,3 +205,72 @@ async fn admins_delete_an_account_after_being_told_what_goes_with_it() {
     student.get("/account/profile").await.assert_redirect_to("/login?next=/account/profile");
     app.get("/staff/audit").await.assert_contains("Deleted an account");
 }
+
+#[tokio::test]
+async fn admins_rename_courses_of_study_and_delete_those_nobody_studies() {
+    let app = spawn_app().await;
+    let course = |name: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("insert into courses (name) values ($1) returning id")
+                .bind(name)
+                .fetch_one(&db)
+                .await
+                .expect("course")
+        }
+    };
+    let physics = course("Physics").await;
+    let maths = course("Maths").await;
+    let zoe = app.create_user("zoe", Role::Student).await;
+    sqlx::query("update users set course_id = $1 where id = $2")
+        .bind(maths)
+        .bind(zoe)
+        .execute(&app.db)
+        .await
+        .expect("studies");
+    let other: i64 = sqlx::query_scalar("select id from courses where name = 'Other'")
+        .fetch_one(&app.db)
+        .await
+        .expect("Other");
+
+    let staff = app.other_client();
+    staff.logged_in_as("sam", Role::Staff).await;
+    assert_eq!(
+        staff.post_form(&format!("/staff/courses/{physics}/delete"), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        staff.post_form(&format!("/staff/courses/{physics}"), &[("name", "X")]).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    app.logged_in_as("ada", Role::Admin).await;
+    app.post_form(&format!("/staff/courses/{maths}"), &[("name", "Mathematics")])
+        .await
+        .assert_redirect_to("/staff/courses");
+    app.post_form(&format!("/staff/courses/{physics}"), &[("name", "Mathematics")])
+        .await
+        .assert_redirect_to("/staff/courses");
+    app.post_form(&format!("/staff/courses/{other}"), &[("name", "Misc")])
+        .await
+        .assert_redirect_to("/staff/courses");
+    app.post_form(&format!("/staff/courses/{maths}/delete"), &[])
+        .await
+        .assert_redirect_to("/staff/courses");
+    app.get("/staff/courses")
+        .await
+        .assert_contains("Only a course of study that nobody studies can be deleted");
+    app.post_form(&format!("/staff/courses/{physics}/delete"), &[])
+        .await
+        .assert_redirect_to("/staff/courses");
+    let names: Vec<String> = sqlx::query_scalar("select name from courses order by name")
+        .fetch_all(&app.db)
+        .await
+        .expect("names");
+    assert_eq!(
+        names,
+        ["Mathematics", "Other"],
+        "renamed, taken name refused, Other kept, the studied one kept, the unused one gone"
+    );
+    app.get("/staff/audit").await.assert_contains("course of study Maths");
+}

@@ -492,10 +492,18 @@ pub fn group(view: &GroupView<'_>) -> Markup {
     }
 }
 
+pub struct CourseRow {
+    pub id: i64,
+    pub name: String,
+    pub students: i64,
+    /// The course every account starts in: neither renamed nor deleted.
+    pub fixed: bool,
+}
+
 pub struct CoursesView<'a> {
     pub csrf_token: &'a str,
     pub is_admin: bool,
-    pub courses: &'a [String],
+    pub courses: &'a [CourseRow],
     pub name: &'a str,
     pub error: Option<&'a str>,
 }
@@ -505,7 +513,38 @@ pub fn courses(view: &CoursesView<'_>) -> Markup {
         (staff_nav(paths::staff::COURSES, view.is_admin))
         h1 { "Courses of study" }
         p { "Students choose one of these in their profile." }
-        ul { @for course in view.courses { li { (course) } } }
+        table.data.courses {
+            thead { tr {
+                th scope="col" { "Course of study" } th scope="col" { "Students" }
+                @if view.is_admin { th scope="col" { span.visually-hidden { "Actions" } } }
+            } }
+            tbody {
+                @for course in view.courses {
+                    tr {
+                        td { (course.name) }
+                        td { (course.students) }
+                        @if view.is_admin {
+                            td {
+                                @if !course.fixed {
+                                    form.inline method="post" action=(paths::staff::course(course.id)) {
+                                        (csrf_field(view.csrf_token))
+                                        label.visually-hidden for=(format!("course-{}", course.id)) { "New name for " (course.name) }
+                                        input id=(format!("course-{}", course.id)) name="name" value=(course.name) maxlength="100" required;
+                                        button.secondary type="submit" { "Rename" }
+                                    }
+                                    @if course.students == 0 {
+                                        form.inline method="post" action=(paths::staff::course_delete(course.id)) {
+                                            (csrf_field(view.csrf_token))
+                                            button.danger type="submit" aria-label=(format!("Delete {}", course.name)) { "Delete" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         h2 { "New course of study" }
         (form_error(view.error))
         form method="post" action=(paths::staff::COURSES) {
