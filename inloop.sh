@@ -4,6 +4,8 @@
 #   ./inloop.sh demo       start PostgreSQL, Redis and Docker, build, migrate, create the demo
 #                          accounts, load the demo course, run a runner host and the server
 #   ./inloop.sh test       every check: rustfmt, clippy with warnings denied, cargo deny, all tests
+#   ./inloop.sh bench-staff  measure the staff pages (solutions list, task overview) of a seeded
+#                          course of 1,000 students x 20 tasks x 10 solutions with wrk
 #   ./inloop.sh bench      measure: wrk against the logged-in home and task pages, then grading against bare
 #                          docker runs (figures printed; nothing is asserted)
 #   ./inloop.sh services   only install and start the services; prints the settings to use
@@ -294,9 +296,53 @@ bench() {
     RUST_LOG=error "$ROOT/target/release/bench-submissions"
 }
 
+# wrk against the logged-in staff pages of a seeded course (tests/bench/seed-course.sql).
+bench_staff() {
+  services
+  command -v wrk >/dev/null || { as_root apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+  cd "$ROOT"
+  SQLX_OFFLINE=true cargo build --release --locked -p inloop-cli
+  local inloop=$ROOT/target/release/inloop port=8091 db=inloop_bench_staff
+  local admin_url="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  psql "$admin_url" -qc "drop database if exists $db" >/dev/null
+  psql "$admin_url" -qc "create database $db" >/dev/null
+  export INLOOP_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/$db"
+  export INLOOP_DATA_DIR=$INLOOP_HOME/bench-staff INLOOP_LISTEN="127.0.0.1:$port" INLOOP_PUBLIC_URL="http://127.0.0.1:$port"
+  export INLOOP_SECRET_KEY=bench-secret-key-bench-secret-key-bench INLOOP_REDIS_PREFIX=bench-staff RUST_LOG=warn
+  "$inloop" migrate >/dev/null
+  printf 'load test password' | "$inloop" users create --username tutor --email tutor@example.org --role staff --password-stdin >/dev/null
+  log "seeding 1,000 students x 20 tasks x 10 solutions"
+  psql "$INLOOP_DATABASE_URL" -q -f "$ROOT/tests/bench/seed-course.sql" >/dev/null
+  local task
+  task=$(psql "$INLOOP_DATABASE_URL" -tAc "select id from tasks where slug = 'bench-task-7'")
+  "$inloop" serve & local server=$!
+  trap 'kill $server 2>/dev/null || true' RETURN
+  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  local jar token cookie
+  jar=$(mktemp)
+  token=$(curl -fsS -c "$jar" "http://127.0.0.1:$port/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -n1 | sed 's/.*value="//;s/"$//')
+  curl -fsS -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf_token=$token" \
+    --data-urlencode login=tutor --data-urlencode 'password=load test password' "http://127.0.0.1:$port/login"
+  cookie=$(awk '$6 == "inloop_session" {print $7}' "$jar")
+  curl -fsS -H "Cookie: inloop_session=$cookie" "http://127.0.0.1:$port/staff/tasks/$task" | grep -q 'Bench task 7' \
+    || die "the benchmark tutor does not see the task overview"
+  for page in "/staff/tasks/$task" "/staff/tasks/$task?group=1&page=7" "/staff/solutions" \
+              "/staff/solutions?task=$task&outcome=failed" "/staff/solutions?student=student42"; do
+    log "wrk -t2 -c32 -d15s --latency against $page"
+    wrk -t2 -c32 -d15s --latency -H "Cookie: inloop_session=$cookie" "http://127.0.0.1:$port$page" | tee "$jar.wrk"
+    printf '\n%s  requests/s: %s   p50: %s   p99: %s\n' "$page" \
+      "$(awk '/Requests\/sec/ {print $2}' "$jar.wrk")" \
+      "$(awk '$1 == "50%" {print $2}' "$jar.wrk")" \
+      "$(awk '$1 == "99%" {print $2}' "$jar.wrk")"
+    if grep -q "Non-2xx" "$jar.wrk"; then die "some requests to $page failed"; fi
+  done
+  rm -f "$jar" "$jar.wrk"
+}
+
 case "${1:-}" in
   demo) demo ;;
   bench) bench ;;
+  bench-staff) bench_staff ;;
   test) run_tests ;;
   services) services with-browser
     printf 'export INLOOP_DATABASE_URL=%s\nexport INLOOP_REDIS_URL=%s\nexport DATABASE_URL=%s\n' \

@@ -50,7 +50,8 @@ pub struct FoundSolution {
     pub matriculation_number: String,
 }
 
-/// One page of the solutions the filter finds, and how many it finds in all.
+/// One page of the solutions the filter finds, and how many it finds in all (counted up to
+/// [`COUNTED_AT_MOST`] + 1).
 #[tracing::instrument(skip_all)]
 pub async fn solutions(
     db: &PgPool,
@@ -122,8 +123,10 @@ pub async fn solutions(
         Order::NewestFirst => page_in_order!("order by s.submitted_at desc, s.id desc"),
         Order::OldestFirst => page_in_order!("order by s.submitted_at, s.id"),
     };
+    // Counted up to a bound: an exact count of a whole term's solutions would cost more than the
+    // page itself, and nobody pages that far.
     let total = sqlx::query_scalar!(
-        r#"select count(*) as "count!"
+        r#"select count(*) as "count!" from (select 1
            from solutions s join tasks t on t.id = s.task_id join users u on u.id = s.author_id
            where ($1::bigint is null or s.task_id = $1)
              and ($2::bigint is null or t.category_id = $2)
@@ -134,7 +137,8 @@ pub async fn solutions(
              and ($6::text[] is null or s.status = any($6)) and ($7::text is null or s.verdict = $7)
              and ($8::timestamptz is null or s.submitted_at >= $8)
              and ($9::timestamptz is null or s.submitted_at < $9)
-             and ($10::bigint is null or s.author_id = $10)"#,
+             and ($10::bigint is null or s.author_id = $10)
+           limit $11) counted"#,
         filter.task,
         filter.category,
         filter.group,
@@ -144,12 +148,16 @@ pub async fn solutions(
         verdict,
         filter.from,
         filter.until,
-        filter.author
+        filter.author,
+        COUNTED_AT_MOST + 1
     )
     .fetch_one(db)
     .await?;
     Ok((rows, total))
 }
+
+/// Solutions counted at most for a list; more is said as "more than".
+pub const COUNTED_AT_MOST: i64 = 10_000;
 
 /// A task as a filter offers it.
 pub struct TaskChoice {
@@ -168,6 +176,18 @@ pub async fn task_choices(db: &PgPool) -> sqlx::Result<Vec<TaskChoice>> {
          order by c.display_order, c.name, t.title"
     )
     .fetch_all(db)
+    .await
+}
+
+/// One task as the staff pages name it.
+pub async fn task_choice(db: &PgPool, task_id: i64) -> sqlx::Result<Option<TaskChoice>> {
+    sqlx::query_as!(
+        TaskChoice,
+        "select t.id, t.slug, t.title, c.name as category from tasks t join categories c on c.id = t.category_id
+         where t.id = $1",
+        task_id
+    )
+    .fetch_optional(db)
     .await
 }
 
@@ -242,10 +262,13 @@ pub async fn standings_in_task(
     student: &str,
     offset: i64,
     limit: i64,
-) -> sqlx::Result<(Vec<Standing>, i64)> {
+) -> sqlx::Result<(Vec<Standing>, StandingCounts)> {
     let pattern = super::contains_pattern(student);
-    let total = sqlx::query_scalar!(
-        r#"select count(*) as "count!" from users u
+    let counts = sqlx::query!(
+        r#"select count(*) as "total!",
+                  count(*) filter (where exists (select 1 from solutions s
+                                                 where s.author_id = u.id and s.task_id = $1 and s.verdict = 'passed')) as "passed!"
+           from users u
            where u.role = 'student'
              and ($2::bigint is null or exists
                    (select 1 from group_members m where m.user_id = u.id and m.group_id = $2))
@@ -267,16 +290,19 @@ pub async fn standings_in_task(
                   latest.verdict as "latest_verdict?", latest.submitted_at as "latest_at?",
                   (select min(s.submitted_at) from solutions s
                     where s.task_id = t.id and s.author_id = u.id and s.verdict = 'passed') as first_passed_at
-           from users u join tasks t on t.id = $1
+           -- The page of students first: what is worked out per student is worked out for them only.
+           from (select u.id, u.username, u.first_name, u.last_name, u.matriculation_number from users u
+                 where u.role = 'student'
+                   and ($2::bigint is null or exists
+                         (select 1 from group_members m where m.user_id = u.id and m.group_id = $2))
+                   and ($3::text = '' or u.username ilike $4 or u.first_name || ' ' || u.last_name ilike $4
+                        or u.matriculation_number = $3)
+                   and (u.is_active or exists (select 1 from solutions s where s.author_id = u.id and s.task_id = $1))
+                 order by lower(u.username) offset $5 limit $6) u
+           join tasks t on t.id = $1
            left join lateral (select s.id, s.status, s.verdict, s.submitted_at from solutions s
                               where s.task_id = t.id and s.author_id = u.id order by s.number desc limit 1) latest on true
-           where u.role = 'student'
-             and ($2::bigint is null or exists
-                   (select 1 from group_members m where m.user_id = u.id and m.group_id = $2))
-             and ($3::text = '' or u.username ilike $4 or u.first_name || ' ' || u.last_name ilike $4
-                  or u.matriculation_number = $3)
-             and (u.is_active or latest.id is not null)
-           order by lower(u.username) offset $5 limit $6"#,
+           order by lower(u.username)"#,
         task_id,
         group,
         student,
@@ -287,32 +313,14 @@ pub async fn standings_in_task(
     .fetch_all(db)
     .await?;
     let rows = rows.into_iter().map(|row| standing!(row)).collect();
-    Ok((rows, total))
+    Ok((rows, StandingCounts { students: counts.total, passed: counts.passed }))
 }
 
-/// How many of the students the task overview shows have passed the task.
-pub async fn passed_in_task(
-    db: &PgPool,
-    task_id: i64,
-    group: Option<i64>,
-    student: &str,
-) -> sqlx::Result<i64> {
-    let pattern = super::contains_pattern(student);
-    sqlx::query_scalar!(
-        r#"select count(*) as "count!" from users u
-           where u.role = 'student'
-             and ($2::bigint is null or exists
-                   (select 1 from group_members m where m.user_id = u.id and m.group_id = $2))
-             and ($3::text = '' or u.username ilike $4 or u.first_name || ' ' || u.last_name ilike $4
-                  or u.matriculation_number = $3)
-             and exists (select 1 from solutions s where s.author_id = u.id and s.task_id = $1 and s.verdict = 'passed')"#,
-        task_id,
-        group,
-        student,
-        pattern
-    )
-    .fetch_one(db)
-    .await
+/// How many students the task overview shows, and how many of them have passed the task.
+#[derive(Clone, Copy, Debug)]
+pub struct StandingCounts {
+    pub students: i64,
+    pub passed: i64,
 }
 
 /// One student's solution as a task's download holds it.

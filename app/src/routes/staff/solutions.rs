@@ -170,16 +170,12 @@ async fn task_overview(
 ) -> Result<Response, AppError> {
     let viewer = ctx.require_staff()?;
     let zone = &ctx.state.task_source.zone;
-    let task = db::search::task_choices(&ctx.state.db)
-        .await?
-        .into_iter()
-        .find(|task| task.id == task_id)
-        .ok_or(AppError::NotFound)?;
+    let task = db::search::task_choice(&ctx.state.db, task_id).await?.ok_or(AppError::NotFound)?;
     let group = query.group.trim().parse::<i64>().ok();
     let student: String =
         query.student.trim().chars().filter(|c| !c.is_control()).take(100).collect();
     let requested = query.page.unwrap_or(1).max(1);
-    let (first, total) = db::search::standings_in_task(
+    let (first, counts) = db::search::standings_in_task(
         &ctx.state.db,
         task_id,
         group,
@@ -188,6 +184,7 @@ async fn task_overview(
         PER_PAGE,
     )
     .await?;
+    let (total, passed) = (counts.students, counts.passed);
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
     let page = requested.min(pages.max(1));
     let standings = if page == requested {
@@ -204,7 +201,6 @@ async fn task_overview(
         .await?
         .0
     };
-    let passed = db::search::passed_in_task(&ctx.state.db, task_id, group, &student).await?;
     let rows: Vec<views::StandingRow> =
         standings.into_iter().map(|standing| standing_row(standing, zone)).collect();
     let address = paths::staff::task_overview(task_id);
@@ -280,11 +276,7 @@ async fn task_download(
     Query(query): Query<DownloadQuery>,
 ) -> Result<Response, AppError> {
     let staff = ctx.require_staff()?;
-    let task = db::search::task_choices(&ctx.state.db)
-        .await?
-        .into_iter()
-        .find(|task| task.id == task_id)
-        .ok_or(AppError::NotFound)?;
+    let task = db::search::task_choice(&ctx.state.db, task_id).await?.ok_or(AppError::NotFound)?;
     let only_passed = query.which == "passed";
     let handed = db::search::latest_of_each_student(&ctx.state.db, task_id, only_passed).await?;
     let zone = ctx.state.task_source.zone.clone();

@@ -10,6 +10,7 @@ use super::{
     staff_nav,
 };
 use crate::{
+    db::search::COUNTED_AT_MOST,
     finding::{FilterProblem, Outcome, SolutionQuery},
     paths,
 };
@@ -121,7 +122,11 @@ pub fn solutions(view: &SolutionsView<'_>) -> Markup {
             }
         }
         div #solution-results {
-            p.muted role="status" { (view.total) " solution(s)" }
+            p.muted role="status" {
+                @if view.total > COUNTED_AT_MOST {
+                    "More than " (COUNTED_AT_MOST) " solutions; narrow the filter to page through all of them."
+                } @else { (view.total) " solution(s)" }
+            }
             @if !view.rows.is_empty() {
                 form #pick-solutions method="post" action=[view.retest_task.map(paths::staff::task_retests)] {
                     @if view.retest_task.is_some() { (csrf_field(view.csrf_token)) }
