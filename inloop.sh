@@ -294,6 +294,10 @@ bench() {
   SQLX_OFFLINE=true cargo build --release --locked -p inloop-tests --bin bench-submissions
   INLOOP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" INLOOP_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
     RUST_LOG=error "$ROOT/target/release/bench-submissions"
+  log "re-testing: a burst of submissions beside a re-test of 300 solutions"
+  SQLX_OFFLINE=true cargo build --release --locked -p inloop-tests --bin bench-retest
+  INLOOP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" INLOOP_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+    RUST_LOG=error "$ROOT/target/release/bench-retest"
 }
 
 # wrk against the logged-in staff pages of a seeded course (tests/bench/seed-course.sql).
