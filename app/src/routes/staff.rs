@@ -18,7 +18,7 @@ mod users;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, RouteMethod};
 use serde::Deserialize;
 
-use crate::extract::Ctx;
+use crate::{error::AppError, extract::Ctx};
 
 /// Every staff route, relative to `/staff`.
 fn table() -> Vec<(&'static str, RouteMethod)> {
@@ -78,6 +78,47 @@ async fn admin_guard<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
     ctx.require_admin()?;
     ctx.remember(&mut req);
     Ok(next.call(req).await?.into_response())
+}
+
+/// A form with checkbox lists, which arrive as repeated fields that serde's struct forms cannot
+/// collect: the fields in the order sent.
+struct RepeatedForm(Vec<(String, String)>);
+
+impl RepeatedForm {
+    async fn read(body: poem::Body, limit: usize) -> Result<RepeatedForm, AppError> {
+        let bytes = body
+            .into_bytes_limit(limit)
+            .await
+            .map_err(|_| AppError::BadRequest("The form is too large.".into()))?;
+        Ok(RepeatedForm::parse(&bytes))
+    }
+
+    fn parse(bytes: &[u8]) -> RepeatedForm {
+        RepeatedForm(serde_urlencoded::from_bytes(bytes).unwrap_or_default())
+    }
+
+    /// Every value of the field `key` that is a number.
+    fn ids(&self, key: &str) -> Vec<i64> {
+        self.0
+            .iter()
+            .filter(|(name, _)| name == key)
+            .filter_map(|(_, value)| value.parse().ok())
+            .collect()
+    }
+
+    fn value(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(name, _)| name == key).map(|(_, value)| value.as_str())
+    }
+}
+
+/// The groups' names, for forms that offer them.
+async fn group_names(ctx: &Ctx) -> Result<Vec<String>, AppError> {
+    Ok(crate::db::groups::list(&ctx.state.db).await?.into_iter().map(|group| group.name).collect())
+}
+
+/// Who did something, when the account may be gone since.
+fn name_or_deleted(name: Option<&str>) -> &str {
+    name.unwrap_or("an account since deleted")
 }
 
 #[derive(Debug, Deserialize)]

@@ -207,16 +207,7 @@ async fn group_rename(
 #[handler]
 async fn assign_students(ctx: Ctx, body: poem::Body) -> Result<Response, AppError> {
     let staff = ctx.require_staff()?;
-    let body = body
-        .into_bytes_limit(64 * 1024)
-        .await
-        .map_err(|_| AppError::BadRequest("The form is too large.".into()))?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let chosen: Vec<i64> = pairs
-        .iter()
-        .filter(|(key, _)| key == "group")
-        .filter_map(|(_, value)| value.parse().ok())
-        .collect();
+    let chosen = super::RepeatedForm::read(body, 64 * 1024).await?.ids("group");
     let groups: Vec<db::groups::GroupSummary> = db::groups::list(&ctx.state.db)
         .await?
         .into_iter()

@@ -46,10 +46,6 @@ fn repository_text(values: &RepositoryValues, zone: &Zone) -> views::RepositoryT
     }
 }
 
-async fn group_names(ctx: &Ctx) -> Result<Vec<String>, AppError> {
-    Ok(db::groups::list(&ctx.state.db).await?.into_iter().map(|group| group.name).collect())
-}
-
 /// The settings page with `form` in it: what is stored, or what was sent and refused.
 async fn render_task_settings(
     ctx: &Ctx,
@@ -68,11 +64,11 @@ async fn render_task_settings(
         None => TaskOverrideForm::showing(&stored, &repository, zone),
     };
     let last_saved = settings.updated_at.map(|at| {
-        let by = settings.updated_by.as_deref().unwrap_or("an account since deleted");
+        let by = super::name_or_deleted(settings.updated_by.as_deref());
         format!("Last changed by {by} on {}.", display(at, zone))
     });
     let csrf_token = ctx.csrf_token();
-    let groups = group_names(ctx).await?;
+    let groups = super::group_names(ctx).await?;
     let view = views::TaskSettingsView {
         is_admin: viewer.role == Role::Admin,
         csrf_token: &csrf_token,
@@ -106,7 +102,7 @@ async fn task_settings_save(
 ) -> Result<Response, AppError> {
     let viewer = ctx.require_staff()?;
     let zone = &ctx.state.task_source.zone;
-    let groups = group_names(&ctx).await?;
+    let groups = super::group_names(&ctx).await?;
     let overrides = match form.read(zone, &groups) {
         Ok(overrides) => overrides,
         Err(problems) => return render_task_settings(&ctx, task_id, Some(&form), &problems).await,
@@ -148,7 +144,7 @@ pub(super) fn extension_line(
     } else {
         format!("Category: {}", row.scope_name)
     };
-    let by = row.granted_by.as_deref().unwrap_or("an account since deleted");
+    let by = super::name_or_deleted(row.granted_by.as_deref());
     views::ExtensionLine {
         id: row.id,
         user_id: row.user_id,

@@ -36,7 +36,7 @@ pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
 }
 
 pub(super) fn batch_line(summary: db::retests::Summary, zone: &Zone) -> views::BatchLine {
-    let by = |name: Option<String>| name.unwrap_or_else(|| "an account since deleted".to_owned());
+    let by = |name: Option<String>| super::name_or_deleted(name.as_deref()).to_owned();
     views::BatchLine {
         id: summary.id,
         task_id: summary.task_id,
@@ -56,22 +56,6 @@ pub(super) fn batch_line(summary: db::retests::Summary, zone: &Zone) -> views::B
     }
 }
 
-/// Solutions picked for a batch arrive as repeated fields.
-fn picked(body: &[u8]) -> (String, Vec<i64>) {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
-    let scope = pairs
-        .iter()
-        .find(|(key, _)| key == "scope")
-        .map(|(_, value)| value.clone())
-        .unwrap_or_default();
-    let solutions = pairs
-        .iter()
-        .filter(|(key, _)| key == "solution")
-        .filter_map(|(_, value)| value.parse().ok())
-        .collect();
-    (scope, solutions)
-}
-
 /// Starts a batch of a task's solutions; one open batch per task.
 #[handler]
 async fn start_retest(
@@ -80,14 +64,16 @@ async fn start_retest(
     body: poem::Body,
 ) -> Result<Response, AppError> {
     let staff = ctx.require_staff()?;
-    let body = body
-        .into_bytes_limit(512 * 1024)
-        .await
-        .map_err(|_| AppError::BadRequest("Too many solutions picked at once.".into()))?;
-    let (scope, selection) = picked(&body);
-    let scope = if !selection.is_empty() { Some(Scope::Selection) } else { Scope::parse(&scope) }
-        .filter(|scope| *scope != Scope::Selection || !selection.is_empty())
-        .ok_or_else(|| AppError::BadRequest("Choose which solutions to test again.".into()))?;
+    // Picked solutions arrive as repeated fields.
+    let form = super::RepeatedForm::read(body, 512 * 1024).await?;
+    let selection = form.ids("solution");
+    let scope = if !selection.is_empty() {
+        Some(Scope::Selection)
+    } else {
+        form.value("scope").and_then(Scope::parse)
+    }
+    .filter(|scope| *scope != Scope::Selection || !selection.is_empty())
+    .ok_or_else(|| AppError::BadRequest("Choose which solutions to test again.".into()))?;
     let back = paths::staff::task_overview(task_id);
     let mut tx = ctx.state.db.begin().await?;
     let (retest_id, count) = match db::retests::start(&mut tx, task_id, scope, &selection, staff.id)

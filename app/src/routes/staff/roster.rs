@@ -41,10 +41,6 @@ pub(super) fn routes() -> Vec<(&'static str, RouteMethod)> {
 /// How long the link in the mail to a new account works.
 const INVITATION_DAYS: u32 = 7;
 
-async fn group_names(ctx: &Ctx) -> Result<Vec<String>, AppError> {
-    Ok(db::groups::list(&ctx.state.db).await?.into_iter().map(|group| group.name).collect())
-}
-
 async fn render_new(
     ctx: &Ctx,
     form: &OneStudentForm,
@@ -54,7 +50,7 @@ async fn render_new(
 ) -> Result<Response, AppError> {
     let viewer = ctx.require_staff()?;
     let csrf_token = ctx.csrf_token();
-    let groups = group_names(ctx).await?;
+    let groups = super::group_names(ctx).await?;
     let view = roster_views::NewAccountsView {
         is_admin: viewer.role == Role::Admin,
         csrf_token: &csrf_token,
@@ -78,7 +74,7 @@ async fn new_accounts_page(ctx: Ctx) -> Result<Response, AppError> {
 async fn check(ctx: &Ctx, text: &str) -> Result<Result<Vec<Row>, FileError>, AppError> {
     // A first reading finds the names to look up; the second checks against what is taken.
     let nothing_taken = Default::default();
-    let groups = group_names(ctx).await?;
+    let groups = super::group_names(ctx).await?;
     let first = match roster::read(
         text,
         &Existing { usernames: &nothing_taken, emails: &nothing_taken, groups: &groups },
@@ -157,7 +153,7 @@ async fn create_one(ctx: Ctx, Form(form): Form<OneStudentForm>) -> Result<Respon
         matriculation_number: form.matriculation_number.trim().to_owned(),
         group: Some(form.group.clone()),
     };
-    let groups = group_names(&ctx).await?;
+    let groups = super::group_names(&ctx).await?;
     let (taken_names, taken_emails) = db::users::taken_among(
         &ctx.state.db,
         std::slice::from_ref(&student.username),

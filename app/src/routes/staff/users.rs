@@ -10,7 +10,7 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::admin_only;
+use super::{RepeatedForm, admin_only};
 use crate::{
     audit,
     db::{self, search::SolutionSearch, users::Role},
@@ -359,11 +359,6 @@ async fn send_reset_mail(ctx: Ctx, Path(user_id): Path<i64>) -> Result<Response,
     Ok(redirect(&paths::staff::user(user.id)))
 }
 
-/// Checkbox lists arrive as repeated fields, which serde's struct forms cannot collect.
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(body).unwrap_or_default()
-}
-
 #[handler]
 async fn user_edit(
     ctx: Ctx,
@@ -371,17 +366,9 @@ async fn user_edit(
     body: poem::Body,
 ) -> Result<Response, AppError> {
     let viewer = ctx.require_staff()?;
-    let body = body
-        .into_bytes_limit(64 * 1024)
-        .await
-        .map_err(|_| AppError::BadRequest("The form is too large.".into()))?;
-    let pairs = form_pairs(&body);
+    let form = RepeatedForm::read(body, 64 * 1024).await?;
     let user = db::users::find_by_id(&ctx.state.db, user_id).await?.ok_or(AppError::NotFound)?;
-    let group_ids: Vec<i64> = pairs
-        .iter()
-        .filter(|(key, _)| key == "group")
-        .filter_map(|(_, value)| value.parse().ok())
-        .collect();
+    let group_ids = form.ids("group");
     let all_groups = db::groups::list(&ctx.state.db).await?;
     let group_names = |ids: &[i64]| -> String {
         let names: Vec<&str> = all_groups
@@ -398,12 +385,8 @@ async fn user_edit(
     let new_groups = db::groups::of_user(&mut *tx, user.id).await?;
     changes.extend(audit::change("groups", &group_names(&old_groups), &group_names(&new_groups)));
     if viewer.role == Role::Admin {
-        let role = pairs
-            .iter()
-            .find(|(key, _)| key == "role")
-            .and_then(|(_, value)| Role::parse(value))
-            .unwrap_or(user.role);
-        let is_active = pairs.iter().any(|(key, _)| key == "is_active");
+        let role = form.value("role").and_then(Role::parse).unwrap_or(user.role);
+        let is_active = form.value("is_active").is_some();
         let loses_admin = user.role == Role::Admin && (role != Role::Admin || !is_active);
         if loses_admin && db::users::count_admins(&mut *tx).await? <= 1 {
             drop(tx);
@@ -440,9 +423,9 @@ mod tests {
 
     #[test]
     fn repeated_checkbox_fields_are_all_kept() {
-        let pairs = form_pairs(b"csrf_token=x&group=1&group=3&role=staff");
+        let form = RepeatedForm::parse(b"csrf_token=x&group=1&group=3&role=staff");
         let groups: Vec<&str> =
-            pairs.iter().filter(|(k, _)| k == "group").map(|(_, v)| v.as_str()).collect();
+            form.0.iter().filter(|(k, _)| k == "group").map(|(_, v)| v.as_str()).collect();
         assert_eq!(groups, ["1", "3"]);
     }
 }
