@@ -331,7 +331,8 @@ bench_staff() {
   curl -fsS -H "Cookie: inloop_session=$cookie" "http://127.0.0.1:$port/staff/tasks/$task" | grep -q 'Bench task 7' \
     || die "the benchmark tutor does not see the task overview"
   for page in "/staff/tasks/$task" "/staff/tasks/$task?group=1&page=7" "/staff/solutions" \
-              "/staff/solutions?task=$task&outcome=failed" "/staff/solutions?student=student42"; do
+              "/staff/solutions?task=$task&outcome=failed" "/staff/solutions?student=student999" \
+              "/staff/solutions?student=student42"; do
     log "wrk -t2 -c32 -d15s --latency against $page"
     wrk -t2 -c32 -d15s --latency -H "Cookie: inloop_session=$cookie" "http://127.0.0.1:$port$page" | tee "$jar.wrk"
     printf '\n%s  requests/s: %s   p50: %s   p99: %s\n' "$page" \

@@ -59,8 +59,17 @@ pub async fn solutions(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<(Vec<FoundSolution>, i64)> {
-    let student = filter.student.as_str();
-    let student_pattern = super::contains_pattern(student);
+    // The students first: a name that matches a few (or none) would otherwise make the
+    // newest-first walk read the whole term before it has a page.
+    let authors = if filter.student.is_empty() {
+        None
+    } else {
+        let matching = users_matching(db, &filter.student).await?;
+        if matching.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        Some(matching)
+    };
     let statuses: Option<Vec<String>> = filter
         .statuses
         .as_ref()
@@ -78,18 +87,16 @@ pub async fn solutions(
                      and ($2::bigint is null or t.category_id = $2)
                      and ($3::bigint is null or exists
                            (select 1 from group_members m where m.user_id = s.author_id and m.group_id = $3))
-                     and ($4::text = '' or u.username ilike $5 or u.first_name || ' ' || u.last_name ilike $5
-                          or u.matriculation_number = $4)
-                     and ($6::text[] is null or s.status = any($6)) and ($7::text is null or s.verdict = $7)
-                     and ($8::timestamptz is null or s.submitted_at >= $8)
-                     and ($9::timestamptz is null or s.submitted_at < $9)
-                     and ($10::bigint is null or s.author_id = $10)
-                   "# + $order + " offset $11 limit $12",
+                     and ($4::bigint[] is null or s.author_id = any($4))
+                     and ($5::text[] is null or s.status = any($5)) and ($6::text is null or s.verdict = $6)
+                     and ($7::timestamptz is null or s.submitted_at >= $7)
+                     and ($8::timestamptz is null or s.submitted_at < $8)
+                     and ($9::bigint is null or s.author_id = $9)
+                   "# + $order + " offset $10 limit $11",
                 filter.task,
                 filter.category,
                 filter.group,
-                student,
-                student_pattern,
+                authors.as_deref(),
                 statuses.as_deref(),
                 verdict,
                 filter.from,
@@ -125,25 +132,24 @@ pub async fn solutions(
     };
     // Counted up to a bound: an exact count of a whole term's solutions would cost more than the
     // page itself, and nobody pages that far.
+    // The count joins nothing it is not filtered by.
     let total = sqlx::query_scalar!(
-        r#"select count(*) as "count!" from (select 1
-           from solutions s join tasks t on t.id = s.task_id join users u on u.id = s.author_id
+        r#"select count(*) as "count!" from (select 1 from solutions s
            where ($1::bigint is null or s.task_id = $1)
-             and ($2::bigint is null or t.category_id = $2)
+             and ($2::bigint is null or exists
+                   (select 1 from tasks t where t.id = s.task_id and t.category_id = $2))
              and ($3::bigint is null or exists
                    (select 1 from group_members m where m.user_id = s.author_id and m.group_id = $3))
-             and ($4::text = '' or u.username ilike $5 or u.first_name || ' ' || u.last_name ilike $5
-                  or u.matriculation_number = $4)
-             and ($6::text[] is null or s.status = any($6)) and ($7::text is null or s.verdict = $7)
-             and ($8::timestamptz is null or s.submitted_at >= $8)
-             and ($9::timestamptz is null or s.submitted_at < $9)
-             and ($10::bigint is null or s.author_id = $10)
-           limit $11) counted"#,
+             and ($4::bigint[] is null or s.author_id = any($4))
+             and ($5::text[] is null or s.status = any($5)) and ($6::text is null or s.verdict = $6)
+             and ($7::timestamptz is null or s.submitted_at >= $7)
+             and ($8::timestamptz is null or s.submitted_at < $8)
+             and ($9::bigint is null or s.author_id = $9)
+           limit $10) counted"#,
         filter.task,
         filter.category,
         filter.group,
-        student,
-        student_pattern,
+        authors.as_deref(),
         statuses.as_deref(),
         verdict,
         filter.from,
@@ -154,6 +160,18 @@ pub async fn solutions(
     .fetch_one(db)
     .await?;
     Ok((rows, total))
+}
+
+/// Everybody whose user name or name contains `text`, or whose matriculation number it is.
+async fn users_matching(db: &PgPool, text: &str) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
+        "select id from users
+         where username ilike $2 or first_name || ' ' || last_name ilike $2 or matriculation_number = $1",
+        text,
+        super::contains_pattern(text)
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// Solutions counted at most for a list; more is said as "more than".
@@ -266,8 +284,8 @@ pub async fn standings_in_task(
     let pattern = super::contains_pattern(student);
     let counts = sqlx::query!(
         r#"select count(*) as "total!",
-                  count(*) filter (where exists (select 1 from solutions s
-                                                 where s.author_id = u.id and s.task_id = $1 and s.verdict = 'passed')) as "passed!"
+                  count(*) filter (where u.id in (select s.author_id from solutions s
+                                                  where s.task_id = $1 and s.verdict = 'passed')) as "passed!"
            from users u
            where u.role = 'student'
              and ($2::bigint is null or exists

@@ -1,0 +1,3 @@
+-- Who has passed a task is asked by the task overview (every student, one count) and by its
+-- first-pass column; only passed solutions are indexed, so the index stays a fraction of the table.
+create index solutions_passed_idx on solutions (task_id, author_id, submitted_at) where verdict = 'passed';
