@@ -6,7 +6,11 @@ use std::{
     time::Duration,
 };
 
-use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use fantoccini::{
+    Client, ClientBuilder, Locator,
+    actions::{InputSource, KeyAction, KeyActions},
+    key::Key,
+};
 use hyper_util::client::legacy::connect::HttpConnector;
 use inloop_app::db::users::Role;
 use inloop_tests::{PASSWORD, eventually, poll_until, spawn_app};
@@ -572,4 +576,230 @@ async fn every_page_of_the_site_passes_axe_core_without_serious_problems() {
     }
     browser.close().await.expect("browser closes");
     assert!(problems.is_empty(), "axe-core found serious problems:\n{}", problems.join("\n"));
+}
+
+/// Presses these keys one after the other, as a keyboard does: on whatever has the focus.
+async fn press(browser: &Client, keys: &str) {
+    let mut actions = KeyActions::new("keyboard".to_owned());
+    for key in keys.chars() {
+        actions = actions.then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+    }
+    browser.perform_actions(actions).await.expect("keys pressed");
+}
+
+/// Moves the focus with Tab, as a keyboard user does, until the element `css` has it; fails if
+/// the element cannot be reached in this many presses (not focusable, hidden, out of order).
+async fn tab_to(browser: &Client, css: &str) {
+    let focused = format!(
+        "return document.activeElement && document.activeElement.matches({});",
+        serde_json::Value::String(css.to_owned())
+    );
+    let mut path = Vec::new();
+    for _ in 0..120 {
+        if browser.execute(&focused, vec![]).await.ok() == Some(serde_json::Value::Bool(true)) {
+            return;
+        }
+        press(browser, &char::from(Key::Tab).to_string()).await;
+        let now = browser
+            .execute("const e = document.activeElement; return e ? (e.id || e.name || e.textContent.trim().slice(0, 30)) : '';", vec![])
+            .await
+            .unwrap_or_default();
+        path.push(now.as_str().unwrap_or_default().to_owned());
+    }
+    panic!("Tab never reached {css}; the focus went through {path:?}");
+}
+
+/// Tabs to a select and moves its choice with the arrow keys until the chosen option's text
+/// contains `wanted`.
+async fn choose_by_keyboard(browser: &Client, css: &str, wanted: &str) {
+    tab_to(browser, css).await;
+    let chosen = "return document.activeElement.selectedOptions[0].textContent;";
+    let mut seen = Vec::new();
+    for _ in 0..40 {
+        let text = browser
+            .execute(chosen, vec![])
+            .await
+            .expect("select")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if text.contains(wanted) {
+            return;
+        }
+        seen.push(text);
+        press(browser, &char::from(Key::Down).to_string()).await;
+    }
+    panic!("no option of {css} says {wanted:?}; the arrow keys went through {seen:?}");
+}
+
+/// The value of the element that has the focus.
+async fn focused_value(browser: &Client) -> String {
+    let value =
+        browser.execute("return document.activeElement.value;", vec![]).await.expect("value");
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn staff_run_the_course_with_the_keyboard_alone() {
+    let (app, _runner, _dir) = course_with_a_student(true).await;
+    let student = app.other_client();
+    student.login("stu", PASSWORD).await;
+    let solution_path =
+        student.submitted("a-counter", &[("Counter.java", &counter_solution())]).await;
+    assert_eq!(student.wait_for_verdict(&solution_path).await, "passed");
+    let solution = inloop_tests::solution_id(&solution_path);
+    let counter: i64 = sqlx::query_scalar("select id from tasks where slug = 'a-counter'")
+        .fetch_one(&app.db)
+        .await
+        .expect("task");
+    let stu: i64 = sqlx::query_scalar("select id from users where username = 'stu'")
+        .fetch_one(&app.db)
+        .await
+        .expect("student");
+    app.create_user("tutor", Role::Admin).await;
+    sqlx::query("insert into groups (name) values ('Tuesday'), ('Thursday')")
+        .execute(&app.db)
+        .await
+        .expect("groups");
+    let enter = char::from(Key::Enter).to_string();
+    let space = " ";
+
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+    browser.goto(&app.url("/login")).await.expect("login page");
+    tab_to(&browser, "#field-login").await;
+    press(&browser, "tutor").await;
+    tab_to(&browser, "#field-password").await;
+    press(&browser, &format!("{PASSWORD}{enter}")).await;
+    wait_for_text(&browser, "h1", "Hello").await;
+
+    // Finding: the staff menu, the student filter, the solution.
+    tab_to(&browser, "a[href='/staff']").await;
+    press(&browser, &enter).await;
+    wait_for_text(&browser, "h1", "staff").await;
+    tab_to(&browser, "a[href='/staff/solutions']").await;
+    press(&browser, &enter).await;
+    wait_for_text(&browser, "h1", "Solutions").await;
+    tab_to(&browser, "#field-student").await;
+    press(&browser, &format!("stu{enter}")).await;
+    wait_for_text(&browser, "main", "1 solution").await;
+    tab_to(&browser, &format!("main a[href='/solutions/{solution}']")).await;
+    press(&browser, &enter).await;
+    wait_for_text(&browser, "h1", "Solution #1").await;
+
+    // An override: the task's deadline, without a commit.
+    browser.goto(&app.url(&format!("/staff/tasks/{counter}/settings"))).await.expect("settings");
+    tab_to(&browser, "#field-override_deadline").await;
+    press(&browser, space).await;
+    tab_to(&browser, "#field-deadline").await;
+    // Month, day and year; the year takes up to six digits, so the arrow key moves on.
+    press(&browser, &format!("12312030{}1159P", char::from(Key::Right))).await;
+    assert_eq!(focused_value(&browser).await, "2030-12-31T23:59", "the deadline typed by keyboard");
+    tab_to(&browser, "form button[type=submit]").await;
+    press(&browser, &enter).await;
+    wait_for_text(&browser, "main", "overridden").await;
+
+    // An extension for the student.
+    browser.goto(&app.url(&format!("/staff/users/{stu}/extensions"))).await.expect("extensions");
+    choose_by_keyboard(&browser, "#field-scope", "A Counter").await;
+    tab_to(&browser, "#field-extra_submissions").await;
+    press(&browser, "2").await;
+    tab_to(&browser, "#field-reason").await;
+    press(&browser, "ill for a week").await;
+    tab_to(&browser, "form.grant button[type=submit]").await;
+    press(&browser, &enter).await;
+    wait_for_text(&browser, "main table", "ill for a week").await;
+
+    // A re-test of every student's latest solution, watched and applied.
+    browser.goto(&app.url(&format!("/staff/tasks/{counter}"))).await.expect("overview");
+    tab_to(&browser, "#scope-latest").await;
+    tab_to(&browser, "form.start-retest button[type=submit]").await;
+    press(&browser, &enter).await;
+    wait_for_text(&browser, "h1", "Re-test").await;
+    let apply = "form button[type=submit].primary";
+    let appeared = poll_until(
+        Duration::from_secs(90),
+        || async {
+            // Without JavaScript help the page offers "Check again"; with it, htmx swaps in the end.
+            browser.find(Locator::Css(apply)).await.is_ok()
+        },
+        |found| *found,
+    )
+    .await;
+    assert!(appeared, "the re-test finished and offered to apply its results");
+    tab_to(&browser, apply).await;
+    press(&browser, &enter).await;
+    wait_for_text(&browser, "main", "applied").await;
+
+    // The roster: one account, then a CSV pasted into the page and confirmed.
+    browser.goto(&app.url("/staff/users/new")).await.expect("new accounts");
+    tab_to(&browser, "#field-username").await;
+    press(&browser, "newbie").await;
+    tab_to(&browser, "#field-email").await;
+    press(&browser, "newbie@example.org").await;
+    choose_by_keyboard(&browser, "#field-group", "Tuesday").await;
+    tab_to(&browser, "form.grant button[type=submit]").await;
+    press(&browser, &enter).await;
+    wait_for_text(&browser, "main", "newbie").await;
+    browser.goto(&app.url("/staff/users/new")).await.expect("new accounts");
+    tab_to(&browser, "#field-csv").await;
+    press(
+        &browser,
+        &format!("username,email{enter}pasted1,p1@example.org{enter}pasted2,p2@example.org"),
+    )
+    .await;
+    tab_to(&browser, "form[action='/staff/users/import'] button[type=submit]").await;
+    press(&browser, &enter).await;
+    wait_for_text(&browser, "main", "pasted2").await;
+    tab_to(&browser, "form[action='/staff/users/import/confirm'] button[type=submit]").await;
+    press(&browser, &enter).await;
+    wait_for_text(&browser, "main", "Created 2 account(s)").await;
+
+    // Groups: everybody without one spread over both.
+    browser.goto(&app.url("/staff/groups")).await.expect("groups");
+    tab_to(&browser, "form.assign button[type=submit]").await;
+    press(&browser, &enter).await;
+    wait_for_text(&browser, "main", "Tuesday").await;
+    let without_group: i64 = sqlx::query_scalar(
+        "select count(*) from users u where u.role = 'student' and not exists (select 1 from group_members m where m.user_id = u.id)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("count");
+    assert_eq!(without_group, 0, "every student is in a group now");
+
+    // A site page, written by the admin.
+    browser.goto(&app.url("/staff/settings")).await.expect("settings");
+    tab_to(&browser, "#field-legal_notice").await;
+    press(&browser, "Run by the chair of software technology.").await;
+    tab_to(&browser, "form button.primary[type=submit]").await;
+    press(&browser, &enter).await;
+    browser.goto(&app.url("/about/legal")).await.expect("legal notice");
+    wait_for_text(&browser, "main", "chair of software technology").await;
+
+    // The audit log has all of it, and its filter works from the keyboard too.
+    browser.goto(&app.url("/staff/audit")).await.expect("audit");
+    tab_to(&browser, "#field-text").await;
+    press(&browser, &format!("stu{enter}")).await;
+    wait_for_text(&browser, "main table", "extension").await;
+    let audited: Vec<String> =
+        sqlx::query_scalar("select distinct action from audit_log order by action")
+            .fetch_all(&app.db)
+            .await
+            .expect("audit");
+    for action in [
+        "extension_granted",
+        "retest_applied",
+        "retest_started",
+        "task_overridden",
+        "accounts_created",
+        "students_assigned",
+        "settings_changed",
+    ] {
+        assert!(
+            audited.iter().any(|found| found == action),
+            "{action} is in the audit log: {audited:?}"
+        );
+    }
+    browser.close().await.expect("browser closes");
 }

@@ -120,15 +120,12 @@ pub struct BatchView<'a> {
     pub pages: i64,
 }
 
-/// The part of the batch page that updates while it runs.
+/// How far the batch has come.
 fn progress(view: &BatchView<'_>) -> Markup {
     let batch = view.batch;
-    let address = paths::staff::retest(batch.id);
     let running = batch.state == State::Running;
     html! {
-        div #retest-progress
-            hx-get=[running.then_some(&address)] hx-trigger=[running.then_some("every 2s")]
-            hx-select=[running.then_some("#retest-progress")] hx-swap=[running.then_some("outerHTML")] {
+        div #retest-progress {
             @if running { (check_again()) }
             p role="status" {
                 strong { (batch.state.label()) } ": " (batch.done()) " of " (batch.total) " tested"
@@ -144,7 +141,6 @@ fn progress(view: &BatchView<'_>) -> Markup {
 
 pub fn batch(view: &BatchView<'_>) -> Markup {
     let batch = view.batch;
-    let address = paths::staff::retest(batch.id);
     html! {
         (staff_nav(paths::staff::SOLUTIONS, view.is_admin))
         nav.breadcrumbs aria-label="Breadcrumb" {
@@ -153,6 +149,26 @@ pub fn batch(view: &BatchView<'_>) -> Markup {
             span aria-current="page" { "Re-test" }
         }
         h1 { "Re-test of " (batch.task_title) }
+        // Everything below the heading updates while the batch runs: when it ends, the decision
+        // and the changed verdicts arrive with the last swap.
+        (live_part(view))
+    }
+}
+
+fn live_part(view: &BatchView<'_>) -> Markup {
+    let batch = view.batch;
+    let address = paths::staff::retest(batch.id);
+    let running = batch.state == State::Running;
+    // The swap keeps what the page lists.
+    let this_page = match (view.only_changed, view.page) {
+        (true, 1) => address.clone(),
+        (true, page) => format!("{address}?page={page}"),
+        (false, page) => format!("{address}?all=1&page={page}"),
+    };
+    html! {
+        div #retest-live
+            hx-get=[running.then_some(&this_page)] hx-trigger=[running.then_some("every 2s")]
+            hx-select=[running.then_some("#retest-live")] hx-swap=[running.then_some("outerHTML")] {
         dl.facts {
             dt { "Of" } dd { (batch.scope.label()) }
             dt { "At revision" } dd { code { (batch.revision.get(..12).unwrap_or(&batch.revision)) } }
@@ -215,6 +231,7 @@ pub fn batch(view: &BatchView<'_>) -> Markup {
                 }
             }
             (pagination(&if view.only_changed { address.clone() } else { format!("{address}?all=1") }, view.page, view.pages))
+        }
         }
     }
 }
