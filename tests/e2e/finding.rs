@@ -313,3 +313,65 @@ async fn staff_download_every_students_latest_solution_of_a_task_as_one_zip() {
     assert_eq!(names.len(), 2, "only Ada passed: {names:?}");
     assert!(!index.contains("bob"));
 }
+
+/// The solution ids a list page links to, in the order it shows them.
+fn solution_ids_shown(html: &str) -> Vec<i64> {
+    let mut ids: Vec<i64> = Vec::new();
+    for piece in html.split("href=\"/solutions/").skip(1) {
+        let digits: String = piece.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(id) = digits.parse()
+            && ids.last() != Some(&id)
+        {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+#[tokio::test]
+async fn a_search_for_students_pages_through_their_solutions_in_order() {
+    let app = app_with_fixture_course().await;
+    let counter: i64 = sqlx::query_scalar("select id from tasks where slug = 'a-counter'")
+        .fetch_one(&app.db)
+        .await
+        .expect("the counter task");
+    // Two students' solutions interleaved in time, some at the very same moment, beside a
+    // third student's that the search must leave out.
+    for name in ["kim1", "kim2", "lee"] {
+        let id = app.create_user(name, Role::Student).await;
+        sqlx::query(
+            "insert into solutions (task_id, author_id, number, submitted_at, revision, status, verdict)
+             select $1, $2, n, timestamptz '2026-11-01 10:00Z' + (n / 2) * interval '1 minute' + $3 * interval '1 second',
+                    'seeded', 'done', 'failed'
+             from generate_series(1, 70) n",
+        )
+        .bind(counter)
+        .bind(id)
+        .bind(i32::from(name == "kim2"))
+        .execute(&app.db)
+        .await
+        .expect("seeded solutions");
+    }
+    app.logged_in_as("sam", Role::Staff).await;
+    let oldest_first: Vec<i64> = sqlx::query_scalar(
+        "select s.id from solutions s join users u on u.id = s.author_id where u.username like 'kim%'
+         order by s.submitted_at, s.id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .expect("expected order");
+    let newest_first: Vec<i64> = oldest_first.iter().rev().copied().collect();
+    for (sort, expected) in [("newest", newest_first), ("oldest", oldest_first)] {
+        let mut shown = Vec::new();
+        for page in 1..=3 {
+            let page =
+                app.get(&format!("/staff/solutions?student=kim&sort={sort}&page={page}")).await;
+            page.assert_contains("140 solution(s)");
+            shown.extend(solution_ids_shown(page.main_content()));
+        }
+        assert_eq!(
+            shown, expected,
+            "the pages, {sort} first, show both students' solutions in order"
+        );
+    }
+}

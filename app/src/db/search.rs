@@ -75,23 +75,41 @@ pub async fn solutions(
         .as_ref()
         .map(|statuses| statuses.iter().map(|status| status.as_str().to_owned()).collect());
     let verdict = filter.verdict.map(Verdict::as_str);
-    // One text for both orders; the order is part of the statement so that each can use its index.
-    macro_rules! page_in_order {
-        ($order:tt) => {
+    // The filters, given to each statement below as the same text (the query macros need literals).
+    macro_rules! with_filters {
+        ($page:ident!($($args:tt)*)) => {
+            $page!(
+                "($1::bigint is null or s.task_id = $1)
+                 and ($2::bigint is null or exists
+                       (select 1 from tasks t where t.id = s.task_id and t.category_id = $2))
+                 and ($3::bigint is null or exists
+                       (select 1 from group_members m where m.user_id = s.author_id and m.group_id = $3))
+                 and ($4::bigint[] is null or s.author_id = any($4))
+                 and ($5::text[] is null or s.status = any($5)) and ($6::text is null or s.verdict = $6)
+                 and ($7::timestamptz is null or s.submitted_at >= $7)
+                 and ($8::timestamptz is null or s.submitted_at < $8)
+                 and ($9::bigint is null or s.author_id = $9)",
+                $($args)*
+            )
+        };
+    }
+    // One statement per order and source, so that each uses its index: all solutions walked in
+    // order, or (for a few students) each student's own page of solutions, merged.
+    macro_rules! page {
+        ($filters:tt, $order:tt, all) => {
+            page!(@select ("select * from solutions s where " + $filters), $order)
+        };
+        ($filters:tt, $order:tt, by_author) => {
+            page!(@select ("select mine.* from unnest($4::bigint[]) author(id) cross join lateral
+                            (select * from solutions s where s.author_id = author.id and " + $filters + " "
+                             + $order + " limit $10::bigint + $11::bigint) mine"), $order)
+        };
+        (@select ($($source:tt)+), $order:tt) => {
             sqlx::query!(
                 r#"select s.id, s.number, s.submitted_at, s.status as "status: SolutionStatus", s.verdict,
                           t.id as task_id, t.slug as task_slug, t.title as task_title,
                           u.id as author_id, u.username, u.first_name, u.last_name, u.matriculation_number
-                   from solutions s join tasks t on t.id = s.task_id join users u on u.id = s.author_id
-                   where ($1::bigint is null or s.task_id = $1)
-                     and ($2::bigint is null or t.category_id = $2)
-                     and ($3::bigint is null or exists
-                           (select 1 from group_members m where m.user_id = s.author_id and m.group_id = $3))
-                     and ($4::bigint[] is null or s.author_id = any($4))
-                     and ($5::text[] is null or s.status = any($5)) and ($6::text is null or s.verdict = $6)
-                     and ($7::timestamptz is null or s.submitted_at >= $7)
-                     and ($8::timestamptz is null or s.submitted_at < $8)
-                     and ($9::bigint is null or s.author_id = $9)
+                   from ("# + $($source)+ + r#") s join tasks t on t.id = s.task_id join users u on u.id = s.author_id
                    "# + $order + " offset $10 limit $11",
                 filter.task,
                 filter.category,
@@ -126,39 +144,45 @@ pub async fn solutions(
             .collect()
         };
     }
-    let rows: Vec<FoundSolution> = match filter.order {
-        Order::NewestFirst => page_in_order!("order by s.submitted_at desc, s.id desc"),
-        Order::OldestFirst => page_in_order!("order by s.submitted_at, s.id"),
+    // A student's page comes from their own index entries while there are few of them.
+    let by_author =
+        authors.as_ref().is_some_and(|authors| authors.len() <= AUTHORS_PAGED_ONE_BY_ONE);
+    let rows: Vec<FoundSolution> = match (filter.order, by_author) {
+        (Order::NewestFirst, false) => {
+            with_filters!(page!("order by s.submitted_at desc, s.id desc", all))
+        }
+        (Order::OldestFirst, false) => with_filters!(page!("order by s.submitted_at, s.id", all)),
+        (Order::NewestFirst, true) => {
+            with_filters!(page!("order by s.submitted_at desc, s.id desc", by_author))
+        }
+        (Order::OldestFirst, true) => {
+            with_filters!(page!("order by s.submitted_at, s.id", by_author))
+        }
     };
     // Counted up to a bound: an exact count of a whole term's solutions would cost more than the
     // page itself, and nobody pages that far.
-    // The count joins nothing it is not filtered by.
-    let total = sqlx::query_scalar!(
-        r#"select count(*) as "count!" from (select 1 from solutions s
-           where ($1::bigint is null or s.task_id = $1)
-             and ($2::bigint is null or exists
-                   (select 1 from tasks t where t.id = s.task_id and t.category_id = $2))
-             and ($3::bigint is null or exists
-                   (select 1 from group_members m where m.user_id = s.author_id and m.group_id = $3))
-             and ($4::bigint[] is null or s.author_id = any($4))
-             and ($5::text[] is null or s.status = any($5)) and ($6::text is null or s.verdict = $6)
-             and ($7::timestamptz is null or s.submitted_at >= $7)
-             and ($8::timestamptz is null or s.submitted_at < $8)
-             and ($9::bigint is null or s.author_id = $9)
-           limit $10) counted"#,
-        filter.task,
-        filter.category,
-        filter.group,
-        authors.as_deref(),
-        statuses.as_deref(),
-        verdict,
-        filter.from,
-        filter.until,
-        filter.author,
-        COUNTED_AT_MOST + 1
-    )
-    .fetch_one(db)
-    .await?;
+    macro_rules! count {
+        ($filters:tt $(,)?) => {
+            sqlx::query_scalar!(
+                r#"select count(*) as "count!" from (select 1 from solutions s where "#
+                    + $filters
+                    + " limit $10) counted",
+                filter.task,
+                filter.category,
+                filter.group,
+                authors.as_deref(),
+                statuses.as_deref(),
+                verdict,
+                filter.from,
+                filter.until,
+                filter.author,
+                COUNTED_AT_MOST + 1
+            )
+            .fetch_one(db)
+            .await?
+        };
+    }
+    let total = with_filters!(count!());
     Ok((rows, total))
 }
 
@@ -173,6 +197,10 @@ async fn users_matching(db: &PgPool, text: &str) -> sqlx::Result<Vec<i64>> {
     .fetch_all(db)
     .await
 }
+
+/// Up to this many students found by a name, each one's solutions are read from their own
+/// index entries; more, and the walk through all solutions in order is cheaper.
+const AUTHORS_PAGED_ONE_BY_ONE: usize = 50;
 
 /// Solutions counted at most for a list; more is said as "more than".
 pub const COUNTED_AT_MOST: i64 = 10_000;
