@@ -30,7 +30,8 @@ IFS= read -r password || true
 # Redis keeps (and this script prints) only the password's SHA-256, never the password.
 hash=$(printf '%s' "$password" | sha256sum | cut -d' ' -f1)
 
-# Jobs are read, claimed and removed, never added (only the web server sends jobs); results are
+# Jobs are read, claimed and removed, never added (only the web server sends jobs; a slot on a
+# re-test job looks at the ones nobody took yet, to make way for a student's); results are
 # only added (a selector of their own), never read or removed, so a runner host can neither
 # read another host's results nor drop them.
 rules=(
@@ -39,7 +40,7 @@ rules=(
   resetchannels "&$prefix:events" "&$prefix:tasks"
   -@all
   +ping +hello +auth "+client|setname"
-  +xreadgroup +xack +xdel +xclaim "+xgroup|create"
+  +xreadgroup +xack +xdel +xclaim "+xgroup|create" "+xinfo|groups" +xrange
   +rpush +expire +del +publish +subscribe +unsubscribe
   "(~$prefix:results +xadd)"
 )

@@ -16,7 +16,7 @@ use std::{
 use redis::{
     AsyncCommands,
     aio::{ConnectionManager, ConnectionManagerConfig},
-    streams::{StreamReadOptions, StreamReadReply},
+    streams::{StreamInfoGroupsReply, StreamRangeReply, StreamReadOptions, StreamReadReply},
 };
 
 use inloop_plugin_api::{
@@ -490,9 +490,12 @@ async fn grade_while_claiming(
         ms => Duration::from_millis(ms.max(100)),
     };
     let mut claimer = writer.clone();
+    let mut looker = writer.clone();
     let grading = grade(slot.config, grader, writer, job);
     tokio::pin!(grading);
     let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    // A re-test job looks out for students' own submissions, and makes way for them.
+    let mut look_out = tokio::time::interval(LOOK_OUT_EVERY);
     loop {
         tokio::select! {
             outcome = &mut grading => return outcome,
@@ -502,9 +505,57 @@ async fn grade_while_claiming(
                     return JobOutcome::Superseded;
                 }
             }
+            _ = look_out.tick(), if job.retest => {
+                if a_student_waits(&mut looker, slot.stream).await {
+                    return JobOutcome::HandBack(
+                        HandBackReason::MadeWay,
+                        "a student's own submission waited".to_owned(),
+                    );
+                }
+            }
         }
     }
 }
+
+/// How often a slot on a re-test job looks whether a student's own submission waits.
+const LOOK_OUT_EVERY: Duration = Duration::from_millis(200);
+
+/// Whether a job no runner has taken yet is a student's own (not a re-test). When Redis
+/// cannot say, nobody waits: the re-test job goes on.
+async fn a_student_waits(redis: &mut ConnectionManager, stream: &str) -> bool {
+    let groups: Result<StreamInfoGroupsReply, _> = redis.xinfo_groups(stream).await;
+    let Some(group) = groups
+        .ok()
+        .and_then(|reply| reply.groups.into_iter().find(|group| group.name == jobs::JOBS_GROUP))
+    else {
+        return false;
+    };
+    if group.lag == Some(0) {
+        return false;
+    }
+    let waiting: Result<StreamRangeReply, _> = redis
+        .xrange_count(stream, format!("({}", group.last_delivered_id), "+", LOOKED_AT_MOST)
+        .await;
+    waiting.is_ok_and(|waiting| {
+        waiting.ids.iter().any(|entry| {
+            entry
+                .get::<String>(jobs::DATA_FIELD)
+                .and_then(|data| serde_json::from_str::<Lane>(&data).ok())
+                .is_some_and(|lane| !lane.retest)
+        })
+    })
+}
+
+/// Which lane a job came by; read without the rest of it (its files).
+#[derive(serde::Deserialize)]
+struct Lane {
+    #[serde(default)]
+    retest: bool,
+}
+
+/// Jobs looked at beyond the last one taken: the web server sends re-test jobs only while no
+/// submission waits, so a student's is among the first.
+const LOOKED_AT_MOST: usize = 4;
 
 /// Claims a job this consumer holds, which renews its lease; false when it is no longer in
 /// this consumer's hands. When Redis cannot say, the job counts as still ours.

@@ -164,6 +164,10 @@ async fn staff_retest_a_task_review_the_changed_verdicts_and_apply_them() {
 
 /// Stores `count` passed solutions of the task by as many students, as grading would have.
 async fn seed_passed(app: &TestApp, task_id: i64, count: usize) {
+    seed_passed_with(app, task_id, count, RIGHT).await;
+}
+
+async fn seed_passed_with(app: &TestApp, task_id: i64, count: usize, code: &str) {
     let revision: String = sqlx::query_scalar("select revision from tasks where id = $1")
         .bind(task_id)
         .fetch_one(&app.db)
@@ -183,7 +187,7 @@ async fn seed_passed(app: &TestApp, task_id: i64, count: usize) {
         .expect("a seeded solution");
         sqlx::query("insert into solution_files (solution_id, name, contents) values ($1, 'squares.py', $2)")
             .bind(id)
-            .bind(RIGHT.as_bytes())
+            .bind(code.as_bytes())
             .execute(&app.db)
             .await
             .expect("its file");
@@ -234,4 +238,52 @@ async fn a_retest_runs_behind_a_students_own_submission() {
     })
     .await;
     assert_eq!(graded().await, 8);
+}
+
+#[tokio::test]
+async fn a_slow_retest_job_makes_way_for_a_students_submission() {
+    let (app, _repo, task_id) = course().await;
+    // Passes, after 25 seconds.
+    let slow = format!("import time\ntime.sleep(25)\n\n{RIGHT}");
+    seed_passed_with(&app, task_id, 1, &slow).await;
+    let _runner = start_runner(&app, 1);
+    app.logged_in_as("ta", Role::Staff).await;
+    let started =
+        app.post_form(&format!("/staff/tasks/{task_id}/retests"), &[("scope", "all")]).await;
+    let retest_id = batch_id(&started.location.expect("the batch's page"));
+    eventually(Duration::from_secs(60), "the slow re-test job to run", || async {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from retest_items where retest_id = $1 and status = 'dispatched'",
+        )
+        .bind(retest_id)
+        .fetch_one(&app.db)
+        .await
+        .ok()
+        .filter(|out| *out > 0)
+    })
+    .await;
+    // Well into its container's sleep.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let student = app.other_client();
+    student.logged_in_as("stu", Role::Student).await;
+    let submitted_at = std::time::Instant::now();
+    let live = student.submitted("squares", &[("squares.py", RIGHT)]).await;
+    assert_eq!(student.wait_for_verdict(&live).await, "passed");
+    let waited = submitted_at.elapsed();
+    assert!(
+        waited < Duration::from_secs(15),
+        "the student's solution waited {waited:?}; the re-test job in the slot should have made way"
+    );
+    eventually(Duration::from_secs(120), "the re-test, sent again after the student's", || async {
+        (batch_state(&app, retest_id).await == "review").then_some(())
+    })
+    .await;
+    let (status, handed_back): (String, i32) =
+        sqlx::query_as("select status, handed_back from retest_items where retest_id = $1")
+            .bind(retest_id)
+            .fetch_one(&app.db)
+            .await
+            .expect("the item");
+    assert_eq!(status, "done", "the slow solution was graded in the end");
+    assert_eq!(handed_back, 0, "making way does not count against the job");
 }

@@ -226,11 +226,12 @@ pub async fn release(
     retest_id: i64,
     item_id: i64,
     counts_as_lost: bool,
+    counts_as_handed_back: bool,
     most_lost: i32,
     most_handed_back: i32,
 ) -> sqlx::Result<()> {
     let lost = i32::from(counts_as_lost);
-    let handed_back = i32::from(!counts_as_lost);
+    let handed_back = i32::from(counts_as_handed_back);
     sqlx::query!(
         "update retest_items set lost = lost + $2, handed_back = handed_back + $3, token = null, job_id = null,
                 status = case when lost + $2 >= $4 or handed_back + $3 >= $5 then 'error' else 'waiting' end,

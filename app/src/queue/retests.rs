@@ -7,7 +7,7 @@
 //! reconciler round sends more.
 
 use inloop_plugin_api::report::Verdict;
-use inloop_protocol::jobs::{self, GradingJob, GradingResult, HandBack, JobFile};
+use inloop_protocol::jobs::{self, GradingJob, GradingResult, HandBack, HandBackReason, JobFile};
 use redis::{
     AsyncCommands,
     streams::{StreamInfoConsumersReply, StreamPendingReply},
@@ -161,12 +161,21 @@ pub async fn hand_back(state: &AppState, back: &HandBack) -> anyhow::Result<()> 
         retest_id,
         back.solution_id,
         back.reason.counts_as_lost(),
+        back.reason.counts_as_handed_back(),
         MAX_LOST_ATTEMPTS as i32,
         MAX_HAND_BACKS as i32,
     )
     .await?;
     tx.commit().await?;
-    tracing::warn!(item = back.solution_id, runner = back.runner, reason = ?back.reason, "a runner handed a re-test job back");
+    if back.reason == HandBackReason::MadeWay {
+        tracing::debug!(
+            item = back.solution_id,
+            runner = back.runner,
+            "a re-test job made way for a student's submission"
+        );
+    } else {
+        tracing::warn!(item = back.solution_id, runner = back.runner, reason = ?back.reason, "a runner handed a re-test job back");
+    }
     pump(state).await
 }
 
@@ -207,6 +216,7 @@ pub(super) async fn reconcile(
                 item.retest_id,
                 item.id,
                 true,
+                false,
                 MAX_LOST_ATTEMPTS as i32,
                 MAX_HAND_BACKS as i32,
             )

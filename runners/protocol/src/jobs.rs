@@ -207,12 +207,21 @@ pub enum HandBackReason {
     /// what killed it, so this counts as a lost attempt (and a job that keeps doing it is
     /// quarantined).
     RunnerRestarted,
+    /// A re-test job stopped so that a student's own submission, waiting behind it, runs first;
+    /// it is sent again when the students' queue is empty. Does not count.
+    MadeWay,
 }
 
 impl HandBackReason {
     /// Whether the attempt counts as lost (towards quarantine).
     pub fn counts_as_lost(self) -> bool {
         self == HandBackReason::RunnerRestarted
+    }
+
+    /// Whether the hand-back counts towards giving up on the job (a job that nobody can grade
+    /// keeps coming back); making way is no fault of the job's.
+    pub fn counts_as_handed_back(self) -> bool {
+        matches!(self, HandBackReason::Infrastructure | HandBackReason::TaskDirMissing)
     }
 }
 
