@@ -520,8 +520,8 @@ async fn grade_while_claiming(
 /// How often a slot on a re-test job looks whether a student's own submission waits.
 const LOOK_OUT_EVERY: Duration = Duration::from_millis(200);
 
-/// Whether a job no runner has taken yet is a student's own (not a re-test). When Redis
-/// cannot say, nobody waits: the re-test job goes on.
+/// Whether a job no runner has taken yet is not a re-test (a student's submission, or a task's
+/// reference check). When Redis cannot say, nobody waits: the re-test job goes on.
 async fn a_student_waits(redis: &mut ConnectionManager, stream: &str) -> bool {
     let groups: Result<StreamInfoGroupsReply, _> = redis.xinfo_groups(stream).await;
     let Some(group) = groups
