@@ -298,6 +298,9 @@ bench() {
   SQLX_OFFLINE=true cargo build --release --locked -p inloop-tests --bin bench-retest
   INLOOP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" INLOOP_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
     RUST_LOG=error "$ROOT/target/release/bench-retest"
+  log "plagiarism: detection quality on the corpora, and 1,000 solutions of one task compared"
+  SQLX_OFFLINE=true cargo build --release --locked -p inloop-tests --bin bench-similarity
+  "$ROOT/target/release/bench-similarity" 1000
 }
 
 # wrk against the logged-in staff pages of a seeded course (tests/bench/seed-course.sql).

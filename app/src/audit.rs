@@ -29,10 +29,13 @@ pub enum Action {
     StudentsAssigned,
     AccountDeleted,
     CourseChanged,
+    PlagiarismCheckStarted,
+    PlagiarismCheckCancelled,
+    PlagiarismDecided,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 26] = [
         Action::UserChanged,
         Action::GroupCreated,
         Action::GroupDeleted,
@@ -56,6 +59,9 @@ impl Action {
         Action::StudentsAssigned,
         Action::AccountDeleted,
         Action::CourseChanged,
+        Action::PlagiarismCheckStarted,
+        Action::PlagiarismCheckCancelled,
+        Action::PlagiarismDecided,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +89,9 @@ impl Action {
             Action::StudentsAssigned => "students_assigned",
             Action::AccountDeleted => "account_deleted",
             Action::CourseChanged => "course_changed",
+            Action::PlagiarismCheckStarted => "plagiarism_check_started",
+            Action::PlagiarismCheckCancelled => "plagiarism_check_cancelled",
+            Action::PlagiarismDecided => "plagiarism_decided",
         }
     }
 
@@ -116,6 +125,9 @@ impl Action {
             Action::StudentsAssigned => "Put students without a group into groups",
             Action::AccountDeleted => "Deleted an account",
             Action::CourseChanged => "Renamed or deleted a course of study",
+            Action::PlagiarismCheckStarted => "Started a plagiarism check",
+            Action::PlagiarismCheckCancelled => "Cancelled a plagiarism check",
+            Action::PlagiarismDecided => "Decided about a suspected plagiarism",
         }
     }
 }

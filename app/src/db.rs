@@ -5,6 +5,7 @@ pub mod checkpoints;
 pub mod courses;
 pub mod groups;
 pub mod overrides;
+pub mod plagiarism;
 pub mod repositories;
 pub mod retests;
 pub mod search;

@@ -21,6 +21,8 @@ pub mod markdown;
 pub mod nul_guard;
 pub mod overrides;
 pub mod paths;
+pub mod plagiarism;
+pub mod plagiarism_worker;
 pub mod queue;
 pub mod rate_limit;
 pub mod redis_conn;

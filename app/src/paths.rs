@@ -93,6 +93,8 @@ pub mod staff {
     pub const CATEGORIES: &str = "/staff/categories";
     pub const SOLUTIONS: &str = "/staff/solutions";
     pub const AUDIT: &str = "/staff/audit";
+    /// Plagiarism checks: the list, and where one starts.
+    pub const PLAGIARISM: &str = "/staff/plagiarism";
 
     pub fn user(id: i64) -> String {
         format!("{USERS}/{id}")
@@ -200,5 +202,22 @@ pub mod staff {
 
     pub fn extension_remove(user_id: i64, id: i64) -> String {
         format!("{USERS}/{user_id}/extensions/{id}/remove")
+    }
+
+    pub fn plagiarism_check(id: i64) -> String {
+        format!("{PLAGIARISM}/{id}")
+    }
+
+    pub fn plagiarism_cancel(id: i64) -> String {
+        format!("{PLAGIARISM}/{id}/cancel")
+    }
+
+    /// Two solutions side by side, with their matched code marked.
+    pub fn plagiarism_pair(id: i64) -> String {
+        format!("{PLAGIARISM}/pairs/{id}")
+    }
+
+    pub fn plagiarism_decision(id: i64) -> String {
+        format!("{PLAGIARISM}/pairs/{id}/decision")
     }
 }

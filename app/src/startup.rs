@@ -82,6 +82,7 @@ impl Application {
         let lease = crate::queue::lease(&self.state.settings);
         let reconciler =
             crate::queue::spawn_reconciler(self.state.clone(), lease, Duration::from_secs(5));
+        let checks = crate::plagiarism_worker::spawn(self.state.clone(), Duration::from_secs(1));
         let relay = self.state.events.spawn_relay(
             self.state.settings.redis_url.expose().to_owned(),
             self.state.settings.redis_prefix.clone(),
@@ -97,7 +98,7 @@ impl Application {
             .run_with_graceful_shutdown(self.endpoint, shutdown, Some(Duration::from_secs(10)))
             .await
             .context("the web server failed");
-        for task in [pruner, ingester, reconciler, relay] {
+        for task in [pruner, ingester, reconciler, checks, relay] {
             task.abort();
         }
         served

@@ -12,6 +12,7 @@ mod ingest;
 mod legacy;
 mod mail;
 mod overrides;
+mod plagiarism;
 mod reference_checks;
 mod repositories;
 mod retests;

@@ -8,6 +8,7 @@ mod courses;
 mod dashboard;
 mod groups;
 mod overrides;
+mod plagiarism;
 mod repositories;
 mod retest;
 mod roster;
@@ -34,6 +35,7 @@ fn table() -> Vec<(&'static str, RouteMethod)> {
         retest::routes(),
         solutions::routes(),
         overrides::routes(),
+        plagiarism::routes(),
         audit::routes(),
     ]
     .into_iter()

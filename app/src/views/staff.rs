@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod course;
 pub mod overrides;
+pub mod plagiarism;
 pub mod retests;
 pub mod roster;
 
@@ -26,6 +27,7 @@ fn staff_nav(current: &str, is_admin: bool) -> Markup {
         (paths::staff::COURSES, "Courses of study"),
         (paths::staff::REPOSITORIES, "Repositories"),
         (paths::staff::CATEGORIES, "Categories"),
+        (paths::staff::PLAGIARISM, "Plagiarism"),
         (paths::staff::AUDIT, "Audit log"),
     ];
     html! {
