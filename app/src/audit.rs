@@ -32,10 +32,11 @@ pub enum Action {
     PlagiarismCheckStarted,
     PlagiarismCheckCancelled,
     PlagiarismDecided,
+    GradesExported,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::UserChanged,
         Action::GroupCreated,
         Action::GroupDeleted,
@@ -62,6 +63,7 @@ impl Action {
         Action::PlagiarismCheckStarted,
         Action::PlagiarismCheckCancelled,
         Action::PlagiarismDecided,
+        Action::GradesExported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -92,6 +94,7 @@ impl Action {
             Action::PlagiarismCheckStarted => "plagiarism_check_started",
             Action::PlagiarismCheckCancelled => "plagiarism_check_cancelled",
             Action::PlagiarismDecided => "plagiarism_decided",
+            Action::GradesExported => "grades_exported",
         }
     }
 
@@ -128,6 +131,7 @@ impl Action {
             Action::PlagiarismCheckStarted => "Started a plagiarism check",
             Action::PlagiarismCheckCancelled => "Cancelled a plagiarism check",
             Action::PlagiarismDecided => "Decided about a suspected plagiarism",
+            Action::GradesExported => "Exported grades",
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod checkpoints;
 pub mod courses;
+pub mod grades;
 pub mod groups;
 pub mod overrides;
 pub mod plagiarism;

@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod finding;
 pub mod frame;
+pub mod grades;
 pub mod http;
 pub mod live;
 pub mod mail;

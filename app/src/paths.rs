@@ -95,6 +95,9 @@ pub mod staff {
     pub const AUDIT: &str = "/staff/audit";
     /// Plagiarism checks: the list, and where one starts.
     pub const PLAGIARISM: &str = "/staff/plagiarism";
+    /// The grade export: the page with its preview, and the file.
+    pub const GRADES: &str = "/staff/grades";
+    pub const GRADES_DOWNLOAD: &str = "/staff/grades/download";
 
     pub fn user(id: i64) -> String {
         format!("{USERS}/{id}")

@@ -6,6 +6,7 @@ mod deployment;
 mod editor;
 mod faults;
 mod finding;
+mod grades;
 mod grading;
 mod hostile;
 mod ingest;

@@ -11,14 +11,15 @@ use reqwest::StatusCode;
 const CORPUS: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../app/similarity/tests/corpus/python-inventory");
 
-fn corpus(name: &str) -> String {
+pub(crate) fn corpus(name: &str) -> String {
     std::fs::read_to_string(format!("{CORPUS}/{name}/inventory.py")).expect("a corpus solution")
 }
 
 const TESTS: &str = "from inventory import Inventory\n\n\
 def test_value():\n    shop = Inventory()\n    shop.add('apple', 3, 0.5)\n    shop.add('pear', 2, 1.0)\n    assert abs(shop.value() - 3.5) < 1e-9\n";
 
-async fn course() -> (TestApp, i64) {
+/// A course with the corpus's inventory task (its id returned) and a small `squares` task.
+pub(crate) async fn course() -> (TestApp, i64) {
     let task_dir =
         std::env::temp_dir().join(format!("inloop-course-{}", uuid::Uuid::new_v4().simple()));
     let app = spawn_app_with(|settings| settings.task_dir = Some(task_dir)).await;
@@ -32,6 +33,15 @@ async fn course() -> (TestApp, i64) {
     repo.write("inventory/templates/inventory.py", &corpus("template"));
     // The reference solution is code every student could have: it never counts as copied.
     repo.write("inventory/solution/inventory.py", &corpus("12-original"));
+    repo.write("squares/task.md", "# Squares\n\nWrite `square(n)`.");
+    repo.write(
+        "squares/meta.json",
+        r#"{"title": "Squares", "category": "Python Basics", "pubdate": "2026-01-02 08:00:00", "runner": "python"}"#,
+    );
+    repo.write(
+        "squares/tests/test_squares.py",
+        "from squares import square\n\ndef test_square():\n    assert square(3) == 9\n",
+    );
     repo.commit("course");
     add_and_sync(&app, "course", &repo).await;
     let task_id: i64 = sqlx::query_scalar("select id from tasks where slug = 'inventory'")

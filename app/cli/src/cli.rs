@@ -15,6 +15,7 @@ use inloop_app::{
         DatabaseSettings, GradingSettings, LogFormat, RepositorySettings, RunnerSettings, Settings,
     },
     db::{self, users::Role},
+    grades,
     startup::Application,
     taskrepo, telemetry,
 };
@@ -79,6 +80,9 @@ pub enum Command {
         #[arg(long, value_name = "LIBRARY")]
         plugin: PathBuf,
     },
+    /// Files for the end of term.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Measure grading on this host against bare `docker run`s of the same command.
     Bench {
         #[arg(long, value_name = "DIR")]
@@ -120,6 +124,51 @@ pub enum TasksCommand {
     Sync { name: Option<String> },
     /// List the repositories and how their last sync went.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Who passed which task, as CSV: the staff page's grade export, for scripts.
+    Grades {
+        /// Only the tasks of this category (by name); every category's by default.
+        #[arg(long)]
+        category: Option<String>,
+        /// Only the students of this group (by name); every student by default.
+        #[arg(long)]
+        group: Option<String>,
+        /// Which solution decides whether a task is passed: `last` (the last one handed in by
+        /// the student's deadline) or `best` (any passed one by then).
+        #[arg(long, default_value = "last", value_parser = ["last", "best"])]
+        counting: String,
+        /// Columns about the student, separated by commas: username, first_name, last_name,
+        /// email, matriculation_number, groups, course.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "username,first_name,last_name,matriculation_number"
+        )]
+        columns: Vec<String>,
+        /// Count only solutions handed in from this day on (YYYY-MM-DD, the site's time zone).
+        #[arg(long, value_name = "DAY")]
+        since: Option<String>,
+        /// Leave out students who passed nothing.
+        #[arg(long)]
+        only_with_passes: bool,
+        /// `custom`, or `tud-bonus`: INLOOP's TU Dresden bonus-point file (points are the
+        /// tasks passed, at most 10; no header; students without points left out unless
+        /// `--zeroes`).
+        #[arg(long, default_value = "custom", value_parser = ["custom", "tud-bonus"])]
+        preset: String,
+        /// With `tud-bonus`: keep the students without points.
+        #[arg(long)]
+        zeroes: bool,
+        /// `csv` (commas), or `spreadsheet` (UTF-8 with a byte-order mark, semicolons).
+        #[arg(long, default_value = "csv", value_parser = ["csv", "spreadsheet"])]
+        format: String,
+        /// Write the file here instead of to standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -264,6 +313,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db::ensure_migrated(&pool).await?;
             return tasks(&pool, &source, command).await;
         }
+        Command::Export(command) => {
+            let settings = RepositorySettings::load(config)?;
+            let source = settings.tasks.source(&settings.data_dir)?;
+            let pool = db::connect(settings.database_url.expose(), 2).await?;
+            db::ensure_migrated(&pool).await?;
+            export(&pool, &source.zone, command).await?;
+        }
         Command::Images(ImagesCommand::Bootstrap { force, images }) => {
             telemetry::init(LogFormat::Text);
             let settings = GradingSettings::load(config)?;
@@ -351,6 +407,79 @@ async fn users(pool: &sqlx::PgPool, command: UsersCommand) -> anyhow::Result<()>
             let pruned = db::users::prune_unactivated(pool, days).await?;
             writeln!(out, "Pruned {pruned} invalid account(s).")?;
         }
+    }
+    Ok(())
+}
+
+async fn export(
+    pool: &sqlx::PgPool,
+    zone: &taskrepo::dates::Zone,
+    command: ExportCommand,
+) -> anyhow::Result<()> {
+    let ExportCommand::Grades {
+        category,
+        group,
+        counting,
+        columns,
+        since,
+        only_with_passes,
+        preset,
+        zeroes,
+        format,
+        output,
+    } = command;
+    let category = match category {
+        None => None,
+        Some(name) => Some(
+            db::tasks::category_id(&mut *pool.acquire().await?, &name)
+                .await?
+                .with_context(|| format!("there is no category named {name:?}"))?,
+        ),
+    };
+    let group = match group {
+        None => None,
+        Some(name) => Some(
+            db::groups::list(pool)
+                .await?
+                .into_iter()
+                .find(|found| found.name == name)
+                .map(|found| found.id)
+                .with_context(|| format!("there is no group named {name:?}"))?,
+        ),
+    };
+    let columns = columns
+        .iter()
+        .map(|word| {
+            grades::Column::parse(word.trim()).with_context(|| {
+                format!("{word:?} is not a column; the columns are username, first_name, last_name, email, matriculation_number, groups, course")
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let since = since
+        .map(|day| {
+            taskrepo::dates::day_start(&day, zone, false)
+                .map_err(|message| anyhow::anyhow!("--since: {message}"))
+        })
+        .transpose()?;
+    let preset = grades::Preset::parse(&preset).context("the preset is custom or tud-bonus")?;
+    let choice = grades::Choice {
+        category,
+        group,
+        counting: grades::Counting::parse(&counting).context("counting is last or best")?,
+        columns,
+        since,
+        only_with_passes: only_with_passes || (preset == grades::Preset::TudBonus && !zeroes),
+        preset,
+    };
+    let table = grades::gather(pool, &choice).await?;
+    let bytes = grades::write(
+        &table,
+        grades::Format::parse(&format).context("the format is csv or spreadsheet")?,
+    );
+    match output {
+        Some(path) => std::fs::write(&path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout().write_all(&bytes)?,
     }
     Ok(())
 }

@@ -60,7 +60,7 @@ fn help_lists_every_subcommand() {
     let output = inloop(&["--help"], &[], None);
     assert!(output.status.success());
     let text = stdout(&output);
-    for subcommand in ["serve", "migrate", "users", "check", "images"] {
+    for subcommand in ["serve", "migrate", "users", "check", "images", "export"] {
         assert!(text.contains(subcommand), "{subcommand} missing from:\n{text}");
     }
     let users = stdout(&inloop(&["users", "--help"], &[], None));
@@ -306,4 +306,130 @@ fn check_exits_2_with_one_line_when_it_cannot_grade() {
 
     let no_files = check(&["--task", "python-fizzbuzz"], &[]);
     assert_eq!(no_files.status.code(), Some(2), "usage errors exit 2 too");
+}
+
+/// A course's end as the database holds it: two tasks, three students, a confirmed plagiarism.
+const TERM: &str = r"
+insert into repositories (name, url, branch, webhook_secret) values ('c', 'file:///none', 'main', 's');
+insert into categories (name, slug) values ('Basics', 'basics'), ('Other', 'other');
+insert into tasks (repository_id, system_name, slug, title, category_id, description, pubdate, runner, revision, content_hash, repo_pubdate, repo_disabled)
+select r.id, t.slug, t.slug, t.slug, c.id, '', now() - interval '9 days', 'python', 'r', 'h', now() - interval '9 days', false
+from repositories r, (values ('one', 'basics'), ('two', 'basics'), ('elsewhere', 'other')) t(slug, category) join categories c on c.slug = t.category;
+insert into users (username, email, password_hash, role, is_active, first_name, last_name, matriculation_number) values
+  ('ada', 'ada@example.org', '!', 'student', true, 'Ada', 'Lovelace', '4001'),
+  ('bob', 'bob@example.org', '!', 'student', true, 'Bob', '=HYPERLINK(1)', '4002'),
+  ('s3', 'chuck.norris1@mailbox.tu-dresden.de', '!', 'student', true, '', '', '4003'),
+  ('tim', 'tim@example.org', '!', 'staff', true, 'Tim', 'Tutor', '');
+insert into solutions (task_id, author_id, number, revision, status, verdict, attempt, submitted_at)
+select t.id, u.id, s.number, 'r', 'done', s.verdict, 1, now() - s.age
+from (values ('ada', 'one', 1, 'passed', interval '5 days'), ('ada', 'two', 1, 'passed', interval '5 days'),
+             ('bob', 'one', 1, 'passed', interval '5 days'), ('bob', 'two', 1, 'passed', interval '5 days'),
+             ('bob', 'two', 2, 'failed', interval '4 days'), ('s3', 'one', 1, 'passed', interval '5 days'),
+             ('tim', 'one', 1, 'passed', interval '5 days'), ('ada', 'elsewhere', 1, 'passed', interval '5 days'))
+     s(username, slug, number, verdict, age)
+join users u on u.username = s.username join tasks t on t.slug = s.slug;
+insert into plagiarism_checks (task_id, basis, threshold, state) select id, 'last_passed', 0.6, 'done' from tasks where slug = 'one';
+insert into plagiarism_pairs (check_id, solution_a, solution_b, similarity, max_similarity, matched_tokens, regions, decision)
+select c.id, least(a.id, b.id), greatest(a.id, b.id), 0.9, 0.9, 100, '[]', 'confirmed'
+from plagiarism_checks c, solutions a, solutions b
+where a.author_id = (select id from users where username = 'ada') and b.author_id = (select id from users where username = 's3')
+  and a.task_id = c.task_id and b.task_id = c.task_id;
+";
+
+#[test]
+fn export_grades_writes_the_csv_for_scripts_and_inloops_bonus_file() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let Ok(url) = runtime.block_on(inloop_tests::empty_database()) else {
+        panic!("INLOOP_TEST_DATABASE_URL must point at a running PostgreSQL");
+    };
+    let vars: Vec<(&str, &str)> = vec![("INLOOP_DATABASE_URL", &url), ("INLOOP_DATA_DIR", "/tmp")];
+    assert!(inloop(&["migrate"], &vars, None).status.success());
+    runtime.block_on(async {
+        let pool = sqlx::PgPool::connect(&url).await.expect("the database");
+        sqlx::raw_sql(TERM).execute(&pool).await.expect("the term's data");
+    });
+
+    let custom = inloop(
+        &[
+            "export",
+            "grades",
+            "--category",
+            "Basics",
+            "--columns",
+            "username,last_name,matriculation_number",
+        ],
+        &vars,
+        None,
+    );
+    assert!(custom.status.success(), "{}", stderr(&custom));
+    // Confirmed plagiarism counts as not passed; the last solution counts; staff are not
+    // students; a name that a spreadsheet would run as a formula is defused.
+    assert_eq!(
+        stdout(&custom),
+        "username,last_name,matriculation_number,one,two,passed\n\
+         s3,,4003,plagiarism,,0\nbob,'=HYPERLINK(1),4002,passed,not passed,1\nada,Lovelace,4001,plagiarism,passed,1\n"
+    );
+    let best = inloop(
+        &[
+            "export",
+            "grades",
+            "--category",
+            "Basics",
+            "--columns",
+            "username",
+            "--counting",
+            "best",
+            "--format",
+            "spreadsheet",
+        ],
+        &vars,
+        None,
+    );
+    assert_eq!(
+        stdout(&best),
+        "\u{feff}username;one;two;passed\r\ns3;plagiarism;;0\r\nbob;passed;passed;2\r\nada;plagiarism;passed;1\r\n"
+    );
+
+    let file = std::env::temp_dir().join(format!("bonus-{}.csv", uuid::Uuid::new_v4().simple()));
+    let bonus = inloop(
+        &[
+            "export",
+            "grades",
+            "--category",
+            "Basics",
+            "--preset",
+            "tud-bonus",
+            "--output",
+            file.to_str().expect("a path"),
+        ],
+        &vars,
+        None,
+    );
+    assert!(bonus.status.success(), "{}", stderr(&bonus));
+    let written = std::fs::read_to_string(&file).expect("the file");
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(
+        written,
+        "'=HYPERLINK(1),Bob,bob,bob@example.org,4002,,2\nLovelace,Ada,ada,ada@example.org,4001,,1\n"
+    );
+    let zeroes = inloop(
+        &["export", "grades", "--category", "Basics", "--preset", "tud-bonus", "--zeroes"],
+        &vars,
+        None,
+    );
+    assert!(
+        stdout(&zeroes).contains("Norris,Chuck,s3,chuck.norris1@mailbox.tu-dresden.de,4003,,0"),
+        "{}",
+        stdout(&zeroes)
+    );
+
+    let unknown = inloop(&["export", "grades", "--category", "Nope"], &vars, None);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("there is no category named \"Nope\""),
+        "{}",
+        stderr(&unknown)
+    );
+    let column = inloop(&["export", "grades", "--columns", "password"], &vars, None);
+    assert!(stderr(&column).contains("\"password\" is not a column"), "{}", stderr(&column));
 }

@@ -6,6 +6,7 @@ mod audit;
 mod categories;
 mod courses;
 mod dashboard;
+mod grades;
 mod groups;
 mod overrides;
 mod plagiarism;
@@ -36,6 +37,7 @@ fn table() -> Vec<(&'static str, RouteMethod)> {
         solutions::routes(),
         overrides::routes(),
         plagiarism::routes(),
+        grades::routes(),
         audit::routes(),
     ]
     .into_iter()

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod course;
+pub mod grades;
 pub mod overrides;
 pub mod plagiarism;
 pub mod retests;
@@ -28,6 +29,7 @@ fn staff_nav(current: &str, is_admin: bool) -> Markup {
         (paths::staff::REPOSITORIES, "Repositories"),
         (paths::staff::CATEGORIES, "Categories"),
         (paths::staff::PLAGIARISM, "Plagiarism"),
+        (paths::staff::GRADES, "Grades"),
         (paths::staff::AUDIT, "Audit log"),
     ];
     html! {
