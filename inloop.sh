@@ -333,9 +333,17 @@ bench_staff() {
   cookie=$(awk '$6 == "inloop_session" {print $7}' "$jar")
   curl -fsS -H "Cookie: inloop_session=$cookie" "http://127.0.0.1:$port/staff/tasks/$task" | grep -q 'Bench task 7' \
     || die "the benchmark tutor does not see the task overview"
+  # The statistics page reads its figures at most once a minute per filter: first the time
+  # of a reading (nothing cached), then wrk against the page as staff reload it.
+  for page in "/staff/statistics" "/staff/statistics?group=1" "/staff/statistics?from=2026-01-01&until=2030-12-31" \
+              "/staff/grades/download?preset=custom&counting=last&columns=username&format=csv" \
+              "/staff/grades/download?preset=tud-bonus&format=csv"; do
+    printf '%s  first load (nothing cached): %s s\n' "$page" \
+      "$(curl -fsS -o /dev/null -w '%{time_total}' -H "Cookie: inloop_session=$cookie" "http://127.0.0.1:$port$page")"
+  done
   for page in "/staff/tasks/$task" "/staff/tasks/$task?group=1&page=7" "/staff/solutions" \
               "/staff/solutions?task=$task&outcome=failed" "/staff/solutions?student=student999" \
-              "/staff/solutions?student=student42"; do
+              "/staff/solutions?student=student42" "/staff/statistics" "/staff/statistics?group=1"; do
     log "wrk -t2 -c32 -d15s --latency against $page"
     wrk -t2 -c32 -d15s --latency -H "Cookie: inloop_session=$cookie" "http://127.0.0.1:$port$page" | tee "$jar.wrk"
     printf '\n%s  requests/s: %s   p50: %s   p99: %s\n' "$page" \

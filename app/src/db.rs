@@ -12,6 +12,7 @@ pub mod retests;
 pub mod search;
 pub mod site_settings;
 pub mod solutions;
+pub mod statistics;
 mod stored;
 pub mod tasks;
 pub mod users;

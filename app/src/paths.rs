@@ -98,6 +98,8 @@ pub mod staff {
     /// The grade export: the page with its preview, and the file.
     pub const GRADES: &str = "/staff/grades";
     pub const GRADES_DOWNLOAD: &str = "/staff/grades/download";
+    /// Charts of the course: solutions over time, pass rates, verdicts, attempts, times.
+    pub const STATISTICS: &str = "/staff/statistics";
 
     pub fn user(id: i64) -> String {
         format!("{USERS}/{id}")

@@ -97,6 +97,7 @@ mod tests {
             paths::staff::PLAGIARISM.to_owned(),
             paths::staff::GRADES.to_owned(),
             paths::staff::GRADES_DOWNLOAD.to_owned(),
+            paths::staff::STATISTICS.to_owned(),
             paths::staff::plagiarism_check(1),
             paths::staff::plagiarism_cancel(1),
             paths::staff::plagiarism_pair(1),

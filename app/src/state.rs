@@ -1,7 +1,8 @@
 //! What every request handler shares: pools, settings, the mailer, cached live settings.
 
 use std::{
-    sync::{Arc, RwLock},
+    collections::HashMap,
+    sync::{Arc, Mutex, RwLock},
     time::{Duration, Instant},
 };
 
@@ -12,7 +13,11 @@ use crate::{
     assets::Assets,
     auth::LinkSigner,
     config::Settings,
-    db::{self, site_settings::SiteSettings},
+    db::{
+        self,
+        site_settings::SiteSettings,
+        statistics::{Figures, Filter},
+    },
     mail::Mailer,
     sync_scheduler::SyncScheduler,
     taskrepo::TaskSource,
@@ -20,6 +25,10 @@ use crate::{
 
 /// How long a web instance may show live settings that another instance has changed.
 const SITE_SETTINGS_TTL: Duration = Duration::from_secs(5);
+/// How old the statistics page's figures may be: they are read at most this often per filter.
+const STATISTICS_TTL: Duration = Duration::from_secs(60);
+/// Filters whose figures are kept at once.
+const STATISTICS_KEPT: usize = 64;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -35,6 +44,7 @@ pub struct Inner {
     pub syncs: SyncScheduler,
     pub events: crate::live::Events,
     site_settings: RwLock<Option<(Instant, Arc<SiteSettings>)>>,
+    statistics: Mutex<HashMap<Filter, (Instant, Arc<Figures>)>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -71,6 +81,7 @@ impl AppState {
             syncs,
             events: crate::live::Events::new(),
             site_settings: RwLock::new(None),
+            statistics: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -85,6 +96,27 @@ impl AppState {
         let fresh = Arc::new(db::site_settings::load(&self.db).await?);
         if let Ok(mut cached) = self.site_settings.write() {
             *cached = Some((Instant::now(), fresh.clone()));
+        }
+        Ok(fresh)
+    }
+
+    /// The statistics page's figures for a filter, at most a minute old: staff reloading the
+    /// page at a deadline should not make PostgreSQL add up the term again each time.
+    pub async fn statistics(&self, filter: &Filter) -> sqlx::Result<Arc<Figures>> {
+        let now = Instant::now();
+        if let Ok(cached) = self.statistics.lock()
+            && let Some((at, figures)) = cached.get(filter)
+            && now.duration_since(*at) < STATISTICS_TTL
+        {
+            return Ok(figures.clone());
+        }
+        let fresh =
+            Arc::new(db::statistics::figures(&self.db, filter, &self.settings.time_zone).await?);
+        if let Ok(mut cached) = self.statistics.lock() {
+            cached.retain(|_, (at, _)| now.duration_since(*at) < STATISTICS_TTL);
+            if cached.len() < STATISTICS_KEPT {
+                cached.insert(filter.clone(), (now, fresh.clone()));
+            }
         }
         Ok(fresh)
     }

@@ -4,6 +4,7 @@
 //! into the structs defined here and call it.
 
 pub mod accounts;
+pub mod charts;
 pub mod components;
 pub mod editor;
 pub mod errors;

@@ -569,6 +569,10 @@ async fn every_page_of_the_site_passes_axe_core_without_serious_problems() {
         "/staff/repositories".to_owned(),
         "/staff/audit".to_owned(),
         "/staff/settings".to_owned(),
+        "/staff/plagiarism".to_owned(),
+        "/staff/statistics".to_owned(),
+        "/staff/grades".to_owned(),
+        "/staff/grades?preset=custom&counting=last&columns=username&format=csv".to_owned(),
     ];
     for page in staff_pages {
         browser.goto(&app.url(&page)).await.expect("page");

@@ -20,6 +20,7 @@ mod retests;
 mod roster;
 mod security;
 mod staff;
+mod statistics;
 mod submissions;
 mod task_pages;
 mod webhooks;

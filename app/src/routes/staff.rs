@@ -15,6 +15,7 @@ mod retest;
 mod roster;
 mod settings;
 mod solutions;
+mod statistics;
 mod users;
 
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, RouteMethod};
@@ -38,6 +39,7 @@ fn table() -> Vec<(&'static str, RouteMethod)> {
         overrides::routes(),
         plagiarism::routes(),
         grades::routes(),
+        statistics::routes(),
         audit::routes(),
     ]
     .into_iter()

@@ -8,6 +8,7 @@ pub mod overrides;
 pub mod plagiarism;
 pub mod retests;
 pub mod roster;
+pub mod statistics;
 
 use maud::{Markup, html};
 
@@ -29,6 +30,7 @@ fn staff_nav(current: &str, is_admin: bool) -> Markup {
         (paths::staff::REPOSITORIES, "Repositories"),
         (paths::staff::CATEGORIES, "Categories"),
         (paths::staff::PLAGIARISM, "Plagiarism"),
+        (paths::staff::STATISTICS, "Statistics"),
         (paths::staff::GRADES, "Grades"),
         (paths::staff::AUDIT, "Audit log"),
     ];
