@@ -209,6 +209,11 @@ pub mod staff {
         format!("{USERS}/{user_id}/extensions/{id}/remove")
     }
 
+    /// The checks' page with a task chosen in its form.
+    pub fn plagiarism_for_task(task_id: i64) -> String {
+        format!("{PLAGIARISM}?task={task_id}")
+    }
+
     pub fn plagiarism_check(id: i64) -> String {
         format!("{PLAGIARISM}/{id}")
     }

@@ -30,6 +30,9 @@ const STATISTICS_TTL: Duration = Duration::from_secs(60);
 /// Filters whose figures are kept at once.
 const STATISTICS_KEPT: usize = 64;
 
+/// One reading of the statistics' figures, awaited by everybody who asks while it runs.
+type Reading = Arc<tokio::sync::OnceCell<Arc<Figures>>>;
+
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
@@ -44,7 +47,9 @@ pub struct Inner {
     pub syncs: SyncScheduler,
     pub events: crate::live::Events,
     site_settings: RwLock<Option<(Instant, Arc<SiteSettings>)>>,
-    statistics: Mutex<HashMap<Filter, (Instant, Arc<Figures>)>>,
+    /// Per filter: when its reading began, and the reading (shared by every request that comes
+    /// while it runs, so that a page reloaded by many at once reads the figures once).
+    statistics: Mutex<HashMap<Filter, (Instant, Reading)>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -104,21 +109,33 @@ impl AppState {
     /// page at a deadline should not make PostgreSQL add up the term again each time.
     pub async fn statistics(&self, filter: &Filter) -> sqlx::Result<Arc<Figures>> {
         let now = Instant::now();
-        if let Ok(cached) = self.statistics.lock()
-            && let Some((at, figures)) = cached.get(filter)
-            && now.duration_since(*at) < STATISTICS_TTL
-        {
-            return Ok(figures.clone());
-        }
-        let fresh =
-            Arc::new(db::statistics::figures(&self.db, filter, &self.settings.time_zone).await?);
-        if let Ok(mut cached) = self.statistics.lock() {
-            cached.retain(|_, (at, _)| now.duration_since(*at) < STATISTICS_TTL);
-            if cached.len() < STATISTICS_KEPT {
-                cached.insert(filter.clone(), (now, fresh.clone()));
+        let reading = {
+            let mut cached =
+                self.statistics.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match cached.get(filter) {
+                Some((at, reading)) if now.duration_since(*at) < STATISTICS_TTL => reading.clone(),
+                _ => {
+                    cached.retain(|_, (at, _)| now.duration_since(*at) < STATISTICS_TTL);
+                    let reading = Arc::new(tokio::sync::OnceCell::new());
+                    if cached.len() < STATISTICS_KEPT {
+                        cached.insert(filter.clone(), (now, reading.clone()));
+                    }
+                    reading
+                }
             }
-        }
-        Ok(fresh)
+        };
+        let figures = reading
+            .get_or_try_init(|| async {
+                let resolved = db::statistics::resolve(&self.db, filter).await?;
+                let offset = crate::taskrepo::dates::offset_seconds(
+                    time::OffsetDateTime::now_utc(),
+                    &self.task_source.zone,
+                );
+                let figures = db::statistics::figures(&self.db, &resolved, offset).await?;
+                Ok::<_, sqlx::Error>(Arc::new(figures))
+            })
+            .await?;
+        Ok(figures.clone())
     }
 
     pub fn forget_site_settings(&self) {

@@ -109,9 +109,13 @@ async fn staff_find_disguised_copies_look_at_a_pair_and_confirm_it() {
     }
 
     app.logged_in_as("ta", Role::Staff).await;
-    let list = app.get("/staff/plagiarism").await;
+    // From the task's overview, the form comes with the task chosen.
+    app.get(&format!("/staff/tasks/{task_id}"))
+        .await
+        .assert_contains(&format!(r#"href="/staff/plagiarism?task={task_id}""#));
+    let list = app.get(&format!("/staff/plagiarism?task={task_id}")).await;
     list.assert_contains("Start a check");
-    list.assert_contains(&format!(r#"value="task:{task_id}""#));
+    list.assert_contains(&format!(r#"value="task:{task_id}" selected"#));
     let started = app
         .post_form(
             "/staff/plagiarism",

@@ -109,6 +109,21 @@ pub fn display(at: OffsetDateTime, zone: &Zone) -> String {
     }
 }
 
+/// The day `at` falls on in `zone`.
+pub fn local_date(at: OffsetDateTime, zone: &Zone) -> Option<time::Date> {
+    let local =
+        jiff::Timestamp::from_second(at.unix_timestamp()).ok()?.to_zoned_datetime(zone.0.clone());
+    let month = time::Month::try_from(u8::try_from(local.month()).ok()?).ok()?;
+    time::Date::from_calendar_date(i32::from(local.year()), month, u8::try_from(local.day()).ok()?)
+        .ok()
+}
+
+/// How far `zone` is ahead of UTC at `at`, in seconds.
+pub fn offset_seconds(at: OffsetDateTime, zone: &Zone) -> i32 {
+    jiff::Timestamp::from_second(at.unix_timestamp())
+        .map_or(0, |timestamp| zone.0.to_offset(timestamp).seconds())
+}
+
 /// `2026-10-01T08:00` in `zone`: what a `datetime-local` input shows and sends.
 pub fn input_value(at: OffsetDateTime, zone: &Zone) -> String {
     match jiff::Timestamp::from_second(at.unix_timestamp()) {
@@ -125,6 +140,16 @@ mod tests {
 
     fn berlin() -> Zone {
         Zone::named("Europe/Berlin").expect("the zone database knows Berlin")
+    }
+
+    #[test]
+    fn an_instant_falls_on_its_local_day() {
+        let late = OffsetDateTime::from_unix_timestamp(1_790_287_200).expect("an instant"); // 2026-09-24 22:00 UTC
+        assert_eq!(
+            local_date(late, &berlin()).map(|date| date.to_string()),
+            Some("2026-09-25".into())
+        );
+        assert_eq!(offset_seconds(late, &berlin()), 7_200);
     }
 
     #[test]

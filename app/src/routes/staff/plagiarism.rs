@@ -96,6 +96,7 @@ fn pair_line(pair: db::plagiarism::PairLine) -> views::PairLine {
 #[serde(default)]
 struct PageQuery {
     page: Option<i64>,
+    task: Option<i64>,
 }
 
 #[handler]
@@ -128,6 +129,7 @@ async fn list(ctx: Ctx, Query(query): Query<PageQuery>) -> Result<Response, AppE
         is_admin: viewer.role == Role::Admin,
         csrf_token: &csrf_token,
         groups: &groups,
+        chosen: query.task,
         checks: &checks,
         page,
         pages,

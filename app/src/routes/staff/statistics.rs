@@ -8,7 +8,7 @@ use crate::{
     db::{self, statistics::Filter, users::Role},
     error::AppError,
     extract::Ctx,
-    taskrepo::dates::{day_start, display},
+    taskrepo::dates::{day_start, display, local_date},
     views::staff::statistics::{
         DeadlineView, FilterValues, StatisticsView, TaskLine, TimesLine, page,
     },
@@ -81,7 +81,7 @@ async fn statistics_page(ctx: Ctx, req: &Request) -> Result<Response, AppError> 
             deadline: display(*at, zone),
             hours: db::statistics::around_deadline(
                 &ctx.state.db,
-                &filter,
+                &db::statistics::resolve(&ctx.state.db, &filter).await?,
                 *task_id,
                 *at,
                 BEFORE,
@@ -103,8 +103,15 @@ async fn statistics_page(ctx: Ctx, req: &Request) -> Result<Response, AppError> 
         .into_iter()
         .map(|group| (group.id, group.name))
         .collect();
+    // Hours summed into the site's days.
+    let mut days: std::collections::BTreeMap<Date, i64> = std::collections::BTreeMap::new();
+    for (hour, count) in &figures.per_hour {
+        if let Some(day) = local_date(*hour, zone) {
+            *days.entry(day).or_default() += count;
+        }
+    }
     let per_day: Vec<(String, i64)> =
-        figures.per_day.iter().map(|(day, count)| (day_label(*day), *count)).collect();
+        days.into_iter().map(|(day, count)| (day_label(day), count)).collect();
     let tasks: Vec<TaskLine> = figures
         .per_task
         .iter()
@@ -120,7 +127,9 @@ async fn statistics_page(ctx: Ctx, req: &Request) -> Result<Response, AppError> 
         .times
         .iter()
         .map(|line| TimesLine {
-            day: day_label(line.day),
+            // Noon of the day: on the day whatever the clocks did since.
+            day: local_date(line.day + time::Duration::hours(12), zone)
+                .map_or_else(|| line.day.date().to_string(), day_label),
             wait_median: line.wait_median,
             wait_p90: line.wait_p90,
             run_median: line.run_median,

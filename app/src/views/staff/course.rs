@@ -226,7 +226,8 @@ pub fn task_overview(view: &TaskOverviewView<'_>) -> Markup {
         p {
             a href=(paths::task(view.task_slug)) { "The task as students see it" } " · "
             a href=(format!("{}?task={}", paths::staff::SOLUTIONS, view.task_id)) { "Every solution of this task" } " · "
-            a href=(paths::staff::task_settings(view.task_id)) { "Settings" }
+            a href=(paths::staff::task_settings(view.task_id)) { "Settings" } " · "
+            a href=(paths::staff::plagiarism_for_task(view.task_id)) { "Check for plagiarism" }
         }
         p.downloads {
             "Download as a zip: "

@@ -49,6 +49,8 @@ pub struct ListView<'a> {
     pub is_admin: bool,
     pub csrf_token: &'a str,
     pub groups: &'a [TaskGroup],
+    /// The task the form starts with (from a task's overview).
+    pub chosen: Option<i64>,
     pub checks: &'a [CheckLine],
     pub page: i64,
     pub pages: i64,
@@ -119,7 +121,7 @@ fn start_form(view: &ListView<'_>) -> Markup {
                                     "Every task of " (group.category)
                                 }
                                 @for (id, title) in &group.tasks {
-                                    option value=(format!("task:{id}")) { (title) }
+                                    option value=(format!("task:{id}")) selected[view.chosen == Some(*id)] { (title) }
                                 }
                             }
                         }
