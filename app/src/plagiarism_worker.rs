@@ -14,10 +14,13 @@ use std::{
 use anyhow::Context as _;
 use inloop_similarity::{File, Options, Report};
 
+use sqlx::PgPool;
+
 use crate::{
     db::{self, plagiarism::Claimed},
     plagiarism::{CheckState, Stage, StoredRegion},
     state::AppState,
+    taskrepo::TaskSource,
 };
 
 /// A check whose server has not been heard of for this long is taken over.
@@ -52,7 +55,7 @@ pub fn spawn(state: AppState, poll: Duration) -> tokio::task::JoinHandle<()> {
             };
             let check_id = claimed.id;
             tracing::info!(check_id, task_id = claimed.task_id, "plagiarism check started");
-            match run(&state, &worker, claimed).await {
+            match run(&state.db, &state.task_source, &worker, claimed, 1).await {
                 Ok(outcome) => tracing::info!(check_id, outcome, "plagiarism check ended"),
                 Err(err) => {
                     let message = format!("{err:#}");
@@ -76,17 +79,19 @@ pub fn spawn(state: AppState, poll: Duration) -> tokio::task::JoinHandle<()> {
 }
 
 /// The task's given code: its templates and its reference solution.
-async fn given_code(state: &AppState, task_id: i64) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let task =
-        db::plagiarism::task_to_check(&state.db, task_id).await?.context("the task is gone")?;
-    let mut given: Vec<(String, Vec<u8>)> = db::tasks::templates(&state.db, task_id)
+async fn given_code(
+    db: &PgPool,
+    tasks: &TaskSource,
+    task_id: i64,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let task = db::plagiarism::task_to_check(db, task_id).await?.context("the task is gone")?;
+    let mut given: Vec<(String, Vec<u8>)> = db::tasks::templates(db, task_id)
         .await?
         .into_iter()
         .map(|(name, contents)| (name, contents.into_bytes()))
         .collect();
     if task.has_solution {
-        let folder =
-            state.task_source.checkout(&task.repository).join(&task.system_name).join("solution");
+        let folder = tasks.checkout(&task.repository).join(&task.system_name).join("solution");
         let reference = tokio::task::spawn_blocking(move || regular_files(&folder)).await?;
         given.extend(reference);
     }
@@ -123,21 +128,27 @@ fn regular_files(root: &Path) -> Vec<(String, Vec<u8>)> {
     found
 }
 
-/// Runs one claimed check to its end; what happened, for the log.
-async fn run(state: &AppState, worker: &str, claimed: Claimed) -> anyhow::Result<&'static str> {
+/// Runs one claimed check to its end on `threads` threads; what happened, for the log. The
+/// web servers' worker and `inloop plagiarism check` both come here.
+pub async fn run(
+    db: &PgPool,
+    tasks: &TaskSource,
+    worker: &str,
+    claimed: Claimed,
+    threads: usize,
+) -> anyhow::Result<&'static str> {
     let check_id = claimed.id;
-    let ids =
-        db::plagiarism::solutions_to_compare(&state.db, claimed.task_id, claimed.basis).await?;
-    let given = given_code(state, claimed.task_id).await?;
+    let ids = db::plagiarism::solutions_to_compare(db, claimed.task_id, claimed.basis).await?;
+    let given = given_code(db, tasks, claimed.task_id).await?;
     let mut files: Vec<Vec<(String, Vec<u8>)>> = vec![Vec::new(); ids.len()];
     for chunk in ids.chunks(500) {
-        for (solution_id, name, contents) in db::search::files_of(&state.db, chunk).await? {
+        for (solution_id, name, contents) in db::search::files_of(db, chunk).await? {
             if let Ok(at) = ids.binary_search(&solution_id) {
                 files[at].push((name, contents));
             }
         }
     }
-    let options = Options { threshold: claimed.threshold, ..Options::default() };
+    let options = Options { threshold: claimed.threshold, threads, ..Options::default() };
     let progress = Arc::new(Mutex::new((Stage::Reading, 0i64, ids.len() as i64)));
     let cancel = Arc::new(AtomicBool::new(false));
     let comparison = {
@@ -171,7 +182,7 @@ async fn run(state: &AppState, worker: &str, claimed: Claimed) -> anyhow::Result
             finished = &mut comparison => break finished,
             _ = beat.tick() => {
                 let (stage, done, total) = *progress.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                match db::plagiarism::heartbeat(&state.db, check_id, worker, stage, done, total).await {
+                match db::plagiarism::heartbeat(db, check_id, worker, stage, done, total).await {
                     Ok(Some(false)) => {}
                     Ok(Some(true)) => cancel.store(true, Ordering::Relaxed),
                     Ok(None) => {
@@ -190,21 +201,15 @@ async fn run(state: &AppState, worker: &str, claimed: Claimed) -> anyhow::Result
     let report = match outcome {
         Err(panicked) => anyhow::bail!("the comparison stopped unexpectedly ({panicked})"),
         Ok(Err(inloop_similarity::Error::Cancelled)) => {
-            db::plagiarism::end(
-                &state.db,
-                check_id,
-                worker,
-                CheckState::Cancelled,
-                "Cancelled by staff.",
-            )
-            .await?;
+            db::plagiarism::end(db, check_id, worker, CheckState::Cancelled, "Cancelled by staff.")
+                .await?;
             return Ok("cancelled");
         }
         Ok(Err(err @ inloop_similarity::Error::TooMany { .. })) => anyhow::bail!("{err}"),
         Ok(Ok(report)) => report,
     };
     let _ = db::plagiarism::heartbeat(
-        &state.db,
+        db,
         check_id,
         worker,
         Stage::Storing,
@@ -213,7 +218,7 @@ async fn run(state: &AppState, worker: &str, claimed: Claimed) -> anyhow::Result
     )
     .await;
     let (figures, pairs) = rows_of(&report, &ids);
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     if db::plagiarism::store_done(&mut tx, check_id, worker, &figures, &pairs).await? {
         tx.commit().await?;
         Ok("done")

@@ -83,6 +83,9 @@ pub enum Command {
     /// Files for the end of term.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Plagiarism checks.
+    #[command(subcommand)]
+    Plagiarism(PlagiarismCommand),
     /// Measure grading on this host against bare `docker run`s of the same command.
     Bench {
         #[arg(long, value_name = "DIR")]
@@ -168,6 +171,24 @@ pub enum ExportCommand {
         /// Write the file here instead of to standard output.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlagiarismCommand {
+    /// Compare the students' solutions of a task now, in this process and on every core, and
+    /// list the pairs found. The check is stored like one started on the staff pages, where
+    /// staff look at its pairs side by side and decide about them.
+    Check {
+        /// The task's address name (its slug).
+        #[arg(long)]
+        task: String,
+        /// Whose solutions: `last_passed` (each student's last passed one) or `last`.
+        #[arg(long, default_value = "last_passed", value_parser = ["last_passed", "last"])]
+        basis: String,
+        /// Report pairs from this similarity, in percent.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u8).range(10..=100))]
+        threshold: u8,
     },
 }
 
@@ -320,6 +341,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db::ensure_migrated(&pool).await?;
             export(&pool, &source.zone, command).await?;
         }
+        Command::Plagiarism(PlagiarismCommand::Check { task, basis, threshold }) => {
+            let settings = RepositorySettings::load(config)?;
+            let source = settings.tasks.source(&settings.data_dir)?;
+            let pool = db::connect(settings.database_url.expose(), 3).await?;
+            db::ensure_migrated(&pool).await?;
+            return plagiarism_check(&pool, &source, &task, &basis, threshold).await;
+        }
         Command::Images(ImagesCommand::Bootstrap { force, images }) => {
             telemetry::init(LogFormat::Text);
             let settings = GradingSettings::load(config)?;
@@ -409,6 +437,68 @@ async fn users(pool: &sqlx::PgPool, command: UsersCommand) -> anyhow::Result<()>
         }
     }
     Ok(())
+}
+
+async fn plagiarism_check(
+    pool: &sqlx::PgPool,
+    source: &taskrepo::TaskSource,
+    slug: &str,
+    basis: &str,
+    threshold: u8,
+) -> anyhow::Result<ExitCode> {
+    use inloop_app::plagiarism::{Basis, CheckState};
+    let mut out = std::io::stdout();
+    let (task_id, title) = db::plagiarism::task_by_slug(pool, slug)
+        .await?
+        .with_context(|| format!("there is no task {slug:?}"))?;
+    let basis = Basis::parse(basis).context("the basis is last_passed or last")?;
+    let Some(check_id) =
+        db::plagiarism::start(pool, task_id, basis, f32::from(threshold) / 100.0, None).await?
+    else {
+        anyhow::bail!(
+            "a check of {title} is still running: wait for it to end, or cancel it on its page"
+        );
+    };
+    let worker = format!("cli-{}", std::process::id());
+    let Some(claimed) = db::plagiarism::claim_one(pool, check_id, &worker).await? else {
+        writeln!(out, "a web server took the check first: see /staff/plagiarism/{check_id}")?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let started = std::time::Instant::now();
+    let outcome =
+        match inloop_app::plagiarism_worker::run(pool, source, &worker, claimed, threads).await {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                let message = format!("The check failed: {err:#}");
+                db::plagiarism::end(pool, check_id, &worker, CheckState::Failed, &message).await?;
+                anyhow::bail!("{message}");
+            }
+        };
+    let summary = db::plagiarism::summary(pool, check_id).await?.context("the check is gone")?;
+    writeln!(
+        out,
+        "{title}: {outcome} in {:.1} s; {} solutions, {} pairs screened, {} compared in detail, {} found",
+        started.elapsed().as_secs_f64(),
+        summary.solutions,
+        summary.pairs_screened,
+        summary.pairs_compared,
+        summary.pairs
+    )?;
+    for pair in db::plagiarism::pairs(pool, check_id, 0, 10_000).await? {
+        writeln!(
+            out,
+            "{:>4.0} %  {} #{}  {} #{}{}",
+            pair.similarity * 100.0,
+            pair.a.username,
+            pair.a.number,
+            pair.b.username,
+            pair.b.number,
+            pair.cluster.map(|cluster| format!("  (group {cluster})")).unwrap_or_default()
+        )?;
+    }
+    writeln!(out, "decide about them at /staff/plagiarism/{check_id}")?;
+    Ok(if summary.state == CheckState::Done { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 async fn export(

@@ -433,3 +433,42 @@ fn export_grades_writes_the_csv_for_scripts_and_inloops_bonus_file() {
     let column = inloop(&["export", "grades", "--columns", "password"], &vars, None);
     assert!(stderr(&column).contains("\"password\" is not a column"), "{}", stderr(&column));
 }
+
+#[test]
+fn plagiarism_check_compares_a_task_and_lists_the_pairs_for_staff_to_decide() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let Ok(url) = runtime.block_on(inloop_tests::empty_database()) else {
+        panic!("INLOOP_TEST_DATABASE_URL must point at a running PostgreSQL");
+    };
+    let vars: Vec<(&str, &str)> = vec![("INLOOP_DATABASE_URL", &url), ("INLOOP_DATA_DIR", "/tmp")];
+    assert!(inloop(&["migrate"], &vars, None).status.success());
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../similarity/tests/corpus/java-gradebook");
+    let read = |name: &str| {
+        std::fs::read(format!("{corpus}/{name}/Gradebook.java")).expect("a corpus file")
+    };
+    runtime.block_on(async {
+        let pool = sqlx::PgPool::connect(&url).await.expect("the database");
+        sqlx::raw_sql(TERM).execute(&pool).await.expect("the term's data");
+        for (username, file) in [("ada", "04-original"), ("bob", "09-original"), ("s3", "04-combined")] {
+            sqlx::query(
+                "insert into solution_files (solution_id, name, contents)
+                 select s.id, 'Gradebook.java', $2 from solutions s join users u on u.id = s.author_id
+                 join tasks t on t.id = s.task_id where u.username = $1 and t.slug = 'one'",
+            )
+            .bind(username)
+            .bind(read(file))
+            .execute(&pool)
+            .await
+            .expect("a file");
+        }
+    });
+    let output = inloop(&["plagiarism", "check", "--task", "one", "--basis", "last"], &vars, None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("3 solutions, 3 pairs screened"), "{text}");
+    assert!(text.contains("1 found"), "the copy and nothing else: {text}");
+    assert!(text.lines().any(|line| line.ends_with("%  ada #1  s3 #1")), "{text}");
+    assert!(text.contains("decide about them at /staff/plagiarism/"), "{text}");
+    let unknown = inloop(&["plagiarism", "check", "--task", "nope"], &vars, None);
+    assert!(stderr(&unknown).contains("there is no task \"nope\""), "{}", stderr(&unknown));
+}

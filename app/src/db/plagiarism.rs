@@ -6,13 +6,14 @@ use time::OffsetDateTime;
 
 use crate::plagiarism::{Basis, CheckState, Decision, Stage, StoredRegion};
 
-/// Starts a check of the task; `None` when one is open already.
+/// Starts a check of the task (by staff, or from the command line without an account);
+/// `None` when one is open already.
 pub async fn start(
     db: impl PgExecutor<'_>,
     task_id: i64,
     basis: Basis,
     threshold: f32,
-    staff_id: i64,
+    staff_id: Option<i64>,
 ) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
         "insert into plagiarism_checks (task_id, basis, threshold, created_by)
@@ -65,6 +66,42 @@ pub async fn claim(
         basis: Basis::parse(&row.basis).unwrap_or(Basis::LastPassed),
         threshold: row.threshold,
     }))
+}
+
+/// Takes this waiting check (the command line runs the one it started); `None` when a web
+/// server took it first.
+pub async fn claim_one(
+    db: impl PgExecutor<'_>,
+    check_id: i64,
+    worker: &str,
+) -> sqlx::Result<Option<Claimed>> {
+    let row = sqlx::query!(
+        "update plagiarism_checks set state = 'running', worker = $2, heartbeat_at = now(),
+                started_at = now(), stage = 'reading'
+         where id = $1 and state = 'queued' and not cancel_requested
+         returning id, task_id, basis, threshold",
+        check_id,
+        worker
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| Claimed {
+        id: row.id,
+        task_id: row.task_id,
+        basis: Basis::parse(&row.basis).unwrap_or(Basis::LastPassed),
+        threshold: row.threshold,
+    }))
+}
+
+/// A task's id and title by its address name.
+pub async fn task_by_slug(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> sqlx::Result<Option<(i64, String)>> {
+    let row = sqlx::query!("select id, title from tasks where slug = $1", slug)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|row| (row.id, row.title)))
 }
 
 /// Checks whose worker went silent while staff asked them to stop: nobody will, so they end.
@@ -291,6 +328,8 @@ pub struct Summary {
     pub capped_solutions: i32,
     pub message: String,
     pub created_by: Option<String>,
+    /// Who ran it: `web-…` a web server, `cli-…` the command line.
+    pub worker: Option<String>,
     pub created_at: OffsetDateTime,
     pub finished_at: Option<OffsetDateTime>,
     pub pairs: i64,
@@ -303,7 +342,7 @@ macro_rules! summaries {
         sqlx::query!(
             "select c.id, c.task_id, t.title as task_title, c.basis, c.threshold, c.state, c.cancel_requested,
                     c.stage, c.steps_done, c.steps_total, c.solutions, c.pairs_screened, c.pairs_compared,
-                    c.candidates_capped, c.capped_solutions, c.message, u.username as \"created_by?\",
+                    c.candidates_capped, c.capped_solutions, c.message, u.username as \"created_by?\", c.worker,
                     c.created_at, c.finished_at,
                     (select count(*) from plagiarism_pairs p where p.check_id = c.id) as \"pairs!\",
                     (select count(*) from plagiarism_pairs p where p.check_id = c.id and p.decision = 'confirmed') as \"confirmed!\",
@@ -333,6 +372,7 @@ macro_rules! summaries {
             capped_solutions: row.capped_solutions,
             message: row.message,
             created_by: row.created_by,
+            worker: row.worker,
             created_at: row.created_at,
             finished_at: row.finished_at,
             pairs: row.pairs,

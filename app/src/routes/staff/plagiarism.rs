@@ -51,11 +51,14 @@ fn check_line(summary: db::plagiarism::Summary, zone: &Zone) -> views::CheckLine
         stage: summary.stage,
         steps_done: summary.steps_done,
         steps_total: summary.steps_total,
-        started: format!(
-            "{} by {}",
-            display(summary.created_at, zone),
-            super::name_or_deleted(summary.created_by.as_deref())
-        ),
+        started: {
+            let by = match (&summary.created_by, &summary.worker) {
+                (Some(name), _) => name.as_str(),
+                (None, Some(worker)) if worker.starts_with("cli-") => "the command line",
+                (None, _) => super::name_or_deleted(None),
+            };
+            format!("{} by {by}", display(summary.created_at, zone))
+        },
         finished: summary.finished_at.map(|at| display(at, zone)),
         solutions: summary.solutions,
         pairs_screened: summary.pairs_screened,
@@ -178,7 +181,7 @@ async fn start(ctx: Ctx, Form(form): Form<StartForm>) -> Result<Response, AppErr
             task.id,
             basis,
             f32::from(threshold) / 100.0,
-            staff.id,
+            Some(staff.id),
         )
         .await?
         {
