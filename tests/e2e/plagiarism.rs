@@ -202,6 +202,10 @@ async fn staff_find_disguised_copies_look_at_a_pair_and_confirm_it() {
     let after = app.get(&format!("/staff/plagiarism/pairs/{pair_id}")).await;
     after.assert_contains("Undecide");
     after.assert_contains("by ta");
+    // The task's overview says what its last check found, as INLOOP's banner did.
+    app.get(&format!("/staff/tasks/{task_id}"))
+        .await
+        .assert_contains("pair(s) found, 1 confirmed, 2 undecided");
     let log = app.get("/staff/audit").await;
     log.assert_contains("Decided about a suspected plagiarism");
     log.assert_contains("undecided → plagiarism confirmed");

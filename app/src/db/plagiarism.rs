@@ -387,6 +387,20 @@ pub async fn summary(db: impl PgExecutor<'_>, check_id: i64) -> sqlx::Result<Opt
     Ok(summaries!(db, "where c.id = $1", check_id).into_iter().next())
 }
 
+/// A task's latest check, if it had one.
+pub async fn latest_of_task(
+    db: impl PgExecutor<'_>,
+    task_id: i64,
+) -> sqlx::Result<Option<Summary>> {
+    Ok(summaries!(
+        db,
+        "where c.task_id = $1 order by c.created_at desc, c.id desc limit 1",
+        task_id
+    )
+    .into_iter()
+    .next())
+}
+
 /// A page of checks, newest first.
 pub async fn list(db: impl PgExecutor<'_>, offset: i64, limit: i64) -> sqlx::Result<Vec<Summary>> {
     Ok(summaries!(db, "order by c.created_at desc, c.id desc offset $1 limit $2", offset, limit))

@@ -243,6 +243,16 @@ async fn task_overview(
         extensions: &extensions,
         csrf_token: &csrf_token,
         retests: &retests,
+        last_check: db::plagiarism::latest_of_task(&ctx.state.db, task_id).await?.map(|check| {
+            views::LastCheck {
+                id: check.id,
+                when: display(check.created_at, &ctx.state.task_source.zone),
+                state: check.state.label(),
+                pairs: check.pairs,
+                confirmed: check.confirmed,
+                undecided: check.undecided,
+            }
+        }),
     };
     Ok(ctx.render(&task.title, views::task_overview(&view)))
 }

@@ -213,6 +213,18 @@ pub struct TaskOverviewView<'a> {
     pub csrf_token: &'a str,
     /// The task's re-test batches, newest first.
     pub retests: &'a [BatchLine],
+    /// The task's latest plagiarism check.
+    pub last_check: Option<LastCheck>,
+}
+
+/// What the overview says about a task's latest plagiarism check (INLOOP's banner).
+pub struct LastCheck {
+    pub id: i64,
+    pub when: String,
+    pub state: &'static str,
+    pub pairs: i64,
+    pub confirmed: i64,
+    pub undecided: i64,
 }
 
 pub fn task_overview(view: &TaskOverviewView<'_>) -> Markup {
@@ -228,6 +240,13 @@ pub fn task_overview(view: &TaskOverviewView<'_>) -> Markup {
             a href=(format!("{}?task={}", paths::staff::SOLUTIONS, view.task_id)) { "Every solution of this task" } " · "
             a href=(paths::staff::task_settings(view.task_id)) { "Settings" } " · "
             a href=(paths::staff::plagiarism_for_task(view.task_id)) { "Check for plagiarism" }
+        }
+        @if let Some(check) = &view.last_check {
+            p.last-check {
+                "Last plagiarism check: " (check.when) ", " (check.state) " — "
+                (check.pairs) " pair(s) found, " (check.confirmed) " confirmed, " (check.undecided) " undecided. "
+                a href=(paths::staff::plagiarism_check(check.id)) { "See the check" }
+            }
         }
         p.downloads {
             "Download as a zip: "
