@@ -151,6 +151,9 @@ pub async fn run(
     let options = Options { threshold: claimed.threshold, threads, ..Options::default() };
     let progress = Arc::new(Mutex::new((Stage::Reading, 0i64, ids.len() as i64)));
     let cancel = Arc::new(AtomicBool::new(false));
+    // A server shutting down drops this future: the comparison on its blocking thread must stop
+    // too, or the process would wait for it (and compare on after another server took over).
+    let _stop_when_dropped = StopWhenDropped(cancel.clone());
     let comparison = {
         let (progress, cancel) = (progress.clone(), cancel.clone());
         tokio::task::spawn_blocking(move || {
@@ -224,6 +227,15 @@ pub async fn run(
         Ok("done")
     } else {
         Ok("taken over by another server")
+    }
+}
+
+/// Sets a comparison's cancel flag when dropped.
+struct StopWhenDropped(Arc<AtomicBool>);
+
+impl Drop for StopWhenDropped {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }
 

@@ -325,7 +325,9 @@ select t.id, u.id, s.number, 'r', 'done', s.verdict, 1, now() - s.age
 from (values ('ada', 'one', 1, 'passed', interval '5 days'), ('ada', 'two', 1, 'passed', interval '5 days'),
              ('bob', 'one', 1, 'passed', interval '5 days'), ('bob', 'two', 1, 'passed', interval '5 days'),
              ('bob', 'two', 2, 'failed', interval '4 days'), ('s3', 'one', 1, 'passed', interval '5 days'),
-             ('tim', 'one', 1, 'passed', interval '5 days'), ('ada', 'elsewhere', 1, 'passed', interval '5 days'))
+             ('tim', 'one', 1, 'passed', interval '5 days'), ('ada', 'elsewhere', 1, 'passed', interval '5 days'),
+             -- Our side could not grade Ada's second try: her pass still counts.
+             ('ada', 'two', 2, 'system_error', interval '3 days'))
      s(username, slug, number, verdict, age)
 join users u on u.username = s.username join tasks t on t.slug = s.slug;
 insert into plagiarism_checks (task_id, basis, threshold, state) select id, 'last_passed', 0.6, 'done' from tasks where slug = 'one';

@@ -70,8 +70,8 @@ pub async fn tasks(
 pub struct Facts {
     pub student_id: i64,
     pub task_id: i64,
-    /// Solutions that count: submitted from `since` on and by the student's own deadline (with
-    /// their extensions and the site's tolerance).
+    /// Solutions that count: graded (not a system error), submitted from `since` on and by the
+    /// student's own deadline (with their extensions and the site's tolerance).
     pub counted: i64,
     pub any_passed: bool,
     /// The verdict of the last solution that counts (`None`: not graded, or none counts).
@@ -95,6 +95,9 @@ pub async fn facts(
                    select max(e.deadline) as deadline from extensions e
                    where e.user_id = s.author_id and (e.task_id = t.id or e.category_id = t.category_id)) x on true
                where s.task_id = any($1)
+                 -- Only graded solutions count: one our side could not grade, or still
+                 -- waiting, neither passes nor fails a student.
+                 and s.status = 'done' and s.verdict is not null and s.verdict <> 'system_error'
                  and ($2::timestamptz is null or s.submitted_at >= $2)
                  and (t.deadline is null
                       or s.submitted_at <= greatest(t.deadline, x.deadline) + make_interval(secs => $3)))

@@ -251,7 +251,11 @@ pub async fn store_done(
         sqlx::query!(
             "insert into plagiarism_pairs
                  (check_id, solution_a, solution_b, similarity, max_similarity, matched_tokens, regions, cut_short, cluster)
-             select $1, * from unnest($2::bigint[], $3::bigint[], $4::real[], $5::real[], $6::int[], $7::jsonb[], $8::bool[], $9::int[])",
+             select $1, p.* from unnest($2::bigint[], $3::bigint[], $4::real[], $5::real[], $6::int[], $7::jsonb[], $8::bool[], $9::int[])
+                 as p(a, b, similarity, max_similarity, matched, regions, cut_short, cluster)
+             -- A solution deleted (with its account) while the check ran leaves its pairs out.
+             where exists (select 1 from solutions s where s.id = p.a)
+               and exists (select 1 from solutions s where s.id = p.b)",
             check_id,
             &column(|pair| pair.solution_a),
             &column(|pair| pair.solution_b),
