@@ -38,6 +38,12 @@ pub struct Claimed {
     pub threshold: f32,
 }
 
+impl Claimed {
+    fn new(id: i64, task_id: i64, basis: &str, threshold: f32) -> Claimed {
+        Claimed { id, task_id, basis: Basis::parse(basis).unwrap_or(Basis::LastPassed), threshold }
+    }
+}
+
 /// Takes the oldest waiting check, or one whose worker has been silent for `stale_seconds`.
 pub async fn claim(
     db: impl PgExecutor<'_>,
@@ -60,12 +66,7 @@ pub async fn claim(
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|row| Claimed {
-        id: row.id,
-        task_id: row.task_id,
-        basis: Basis::parse(&row.basis).unwrap_or(Basis::LastPassed),
-        threshold: row.threshold,
-    }))
+    Ok(row.map(|row| Claimed::new(row.id, row.task_id, &row.basis, row.threshold)))
 }
 
 /// Takes this waiting check (the command line runs the one it started); `None` when a web
@@ -85,12 +86,7 @@ pub async fn claim_one(
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|row| Claimed {
-        id: row.id,
-        task_id: row.task_id,
-        basis: Basis::parse(&row.basis).unwrap_or(Basis::LastPassed),
-        threshold: row.threshold,
-    }))
+    Ok(row.map(|row| Claimed::new(row.id, row.task_id, &row.basis, row.threshold)))
 }
 
 /// A task's id and title by its address name.

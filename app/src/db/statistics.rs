@@ -16,7 +16,7 @@ pub struct Filter {
 /// A filter resolved into ids, so that each statement reads the solutions table alone (no
 /// joins for 200,000 rows): the tasks (of the category, still in the course), the accounts that
 /// are not students, and the group's members.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Resolved {
     pub tasks: Vec<i64>,
     pub not_students: Vec<i64>,
@@ -233,6 +233,8 @@ pub async fn times_per_day(
 /// Every figure of the page but the deadline's (which depends on the task chosen).
 #[derive(Clone, Debug)]
 pub struct Figures {
+    /// The filter as ids, for the deadline chart's statement.
+    pub resolved: Resolved,
     pub per_hour: Vec<(OffsetDateTime, i64)>,
     pub per_task: Vec<TaskFigures>,
     pub attempts: Vec<(i32, i64)>,
@@ -247,5 +249,5 @@ pub async fn figures(db: &PgPool, filter: &Resolved, offset_seconds: i32) -> sql
         attempts_until_passed(db, filter),
         times_per_day(db, filter, offset_seconds),
     )?;
-    Ok(Figures { per_hour, per_task, attempts, times })
+    Ok(Figures { resolved: filter.clone(), per_hour, per_task, attempts, times })
 }

@@ -122,6 +122,23 @@ async fn group_names(ctx: &Ctx) -> Result<Vec<String>, AppError> {
     Ok(crate::db::groups::list(&ctx.state.db).await?.into_iter().map(|group| group.name).collect())
 }
 
+/// Categories and groups by id and name, for the filters of the statistics and the export.
+async fn category_and_group_choices(
+    ctx: &Ctx,
+) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), AppError> {
+    let categories = crate::db::tasks::categories_for_staff(&ctx.state.db)
+        .await?
+        .into_iter()
+        .map(|category| (category.id, category.name))
+        .collect();
+    let groups = crate::db::groups::list(&ctx.state.db)
+        .await?
+        .into_iter()
+        .map(|group| (group.id, group.name))
+        .collect();
+    Ok((categories, groups))
+}
+
 /// Who did something, when the account may be gone since.
 fn name_or_deleted(name: Option<&str>) -> &str {
     name.unwrap_or("an account since deleted")

@@ -70,16 +70,7 @@ async fn grades_page(ctx: Ctx, req: &Request) -> Result<Response, AppError> {
     let viewer = ctx.require_staff()?;
     let query = req.uri().query().unwrap_or_default();
     let (values, choice, problem) = read(query, &ctx);
-    let categories: Vec<(i64, String)> = db::tasks::categories_for_staff(&ctx.state.db)
-        .await?
-        .into_iter()
-        .map(|category| (category.id, category.name))
-        .collect();
-    let groups: Vec<(i64, String)> = db::groups::list(&ctx.state.db)
-        .await?
-        .into_iter()
-        .map(|group| (group.id, group.name))
-        .collect();
+    let (categories, groups) = super::category_and_group_choices(&ctx).await?;
     // The first visit shows the form; a sent form shows what the file will hold.
     let preview =
         if query.is_empty() { None } else { Some(grades::gather(&ctx.state.db, &choice).await?) };

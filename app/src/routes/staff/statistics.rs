@@ -81,7 +81,7 @@ async fn statistics_page(ctx: Ctx, req: &Request) -> Result<Response, AppError> 
             deadline: display(*at, zone),
             hours: db::statistics::around_deadline(
                 &ctx.state.db,
-                &db::statistics::resolve(&ctx.state.db, &filter).await?,
+                &figures.resolved,
                 *task_id,
                 *at,
                 BEFORE,
@@ -93,16 +93,7 @@ async fn statistics_page(ctx: Ctx, req: &Request) -> Result<Response, AppError> 
         }),
         None => None,
     };
-    let categories: Vec<(i64, String)> = db::tasks::categories_for_staff(&ctx.state.db)
-        .await?
-        .into_iter()
-        .map(|category| (category.id, category.name))
-        .collect();
-    let groups: Vec<(i64, String)> = db::groups::list(&ctx.state.db)
-        .await?
-        .into_iter()
-        .map(|group| (group.id, group.name))
-        .collect();
+    let (categories, groups) = super::category_and_group_choices(&ctx).await?;
     // Hours summed into the site's days.
     let mut days: std::collections::BTreeMap<Date, i64> = std::collections::BTreeMap::new();
     for (hour, count) in &figures.per_hour {
