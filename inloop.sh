@@ -105,10 +105,16 @@ start_redis() {
   mkdir -p "$data"
   if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     log "starting Redis on 127.0.0.1:$REDIS_PORT"
+    # Sessions and counters carry a TTL and may be evicted when memory runs out; the queue's
+    # streams carry none and never are (nfs-setup/README.md says why and how much).
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --dir "$data" \
-      --appendonly yes --save '' --pidfile "$data/redis.pid" --logfile "$data/redis.log" >/dev/null
+      --appendonly yes --save '' --pidfile "$data/redis.pid" --logfile "$data/redis.log" \
+      --maxmemory 512mb --maxmemory-policy volatile-lru >/dev/null
     for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
   fi
+  # A Redis started by an older version of this script gets the same limits.
+  redis-cli -p "$REDIS_PORT" config set maxmemory 512mb >/dev/null
+  redis-cli -p "$REDIS_PORT" config set maxmemory-policy volatile-lru >/dev/null
 }
 
 start_docker() {

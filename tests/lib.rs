@@ -69,10 +69,13 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf, redis_prefix: &str) 
         log_format: LogFormat::Text,
         rate_limits: RateLimits {
             window_minutes: 15,
-            login_per_account: 5,
+            login_per_account_and_address: 5,
             login_per_address: 40,
             signup_per_address: 5,
             password_reset_per_address: 5,
+            password_changes_per_account: 5,
+            submits_per_minute: 60,
+            waiting_per_student: 25,
         },
         session_days: 7,
         activation_days: 7,
@@ -305,6 +308,20 @@ impl TestApp {
         }
     }
 
+    /// A new browser that a proxy in front of the server says comes from `address` (for servers
+    /// run with `behind_proxy`).
+    pub fn from_address(&self, address: &str) -> TestApp {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "X-Forwarded-For",
+            reqwest::header::HeaderValue::from_str(address).expect("an address fits a header"),
+        );
+        let mut browser = self.other_client();
+        browser.client =
+            client_builder().default_headers(headers).build().expect("the HTTP client builds");
+        browser
+    }
+
     /// The same application reached through a reverse proxy at `address`, in a new session.
     /// Any TLS certificate is accepted: tests make their own for loopback.
     pub fn through_proxy(&self, address: &str) -> TestApp {
@@ -369,14 +386,30 @@ impl TestApp {
         self.state.forget_site_settings();
     }
 
-    /// The value of the session cookie the client holds.
+    /// The session cookie a response set, with its attributes.
     pub fn session_cookie(&self, page: &Page) -> Option<String> {
+        self.cookie_set(page, "inloop_session")
+    }
+
+    /// The cookie of this name a response set, with its attributes.
+    pub fn cookie_set(&self, page: &Page, name: &str) -> Option<String> {
         page.headers
             .get_all("set-cookie")
             .iter()
             .filter_map(|value| value.to_str().ok())
-            .find(|value| value.starts_with("inloop_session="))
+            .find(|value| value.starts_with(&format!("{name}=")))
             .map(str::to_owned)
+    }
+
+    /// How many sessions Redis holds for this server.
+    pub async fn sessions_stored(&self) -> usize {
+        let mut redis = self.state.redis.clone();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}:session:*", self.redis_prefix))
+            .query_async(&mut redis)
+            .await
+            .expect("Redis answers");
+        keys.len()
     }
 }
 
@@ -674,6 +707,16 @@ impl EventStream {
             true
         };
         tokio::time::timeout(within, reading).await.unwrap_or(false)
+    }
+
+    /// Reads until the server ends the stream; false when `within` runs out first.
+    pub async fn ends_within(&mut self, within: Duration) -> bool {
+        let reading = async {
+            while let Ok(Some(chunk)) = self.response.chunk().await {
+                self.seen.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        };
+        tokio::time::timeout(within, reading).await.is_ok()
     }
 }
 

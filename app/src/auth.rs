@@ -1,7 +1,10 @@
 //! Passwords (argon2id), the password policy, and signed links for activation and password reset.
 
 use std::{
-    sync::LazyLock,
+    sync::{
+        LazyLock,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -16,17 +19,46 @@ use crate::config::Secret;
 pub const MIN_PASSWORD_LENGTH: usize = 10;
 const MAX_PASSWORD_LENGTH: usize = 1024;
 
+/// Hashes running at once are at most one per core: each takes tens of milliseconds and 19 MiB
+/// on purpose, so a crowd of logins would otherwise fill the blocking pool and the memory, and
+/// every page would wait for them. Beyond that they queue here, cheaply.
+static HASHING: LazyLock<tokio::sync::Semaphore> =
+    LazyLock::new(|| tokio::sync::Semaphore::new(hashing_slots()));
+static HASHING_NOW: AtomicUsize = AtomicUsize::new(0);
+static HASHING_MOST: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs an argon2 computation on the blocking pool once a core is free for it.
+async fn with_hashing_permit<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let _permit = HASHING.acquire().await.context("the password hashing queue is closed")?;
+    let now = HASHING_NOW.fetch_add(1, Ordering::SeqCst) + 1;
+    HASHING_MOST.fetch_max(now, Ordering::SeqCst);
+    let result = tokio::task::spawn_blocking(work).await;
+    HASHING_NOW.fetch_sub(1, Ordering::SeqCst);
+    result.context("the password hashing task failed")
+}
+
+/// The most argon2 computations this process has run at the same time.
+pub fn most_hashes_at_once() -> usize {
+    HASHING_MOST.load(Ordering::SeqCst)
+}
+
+/// How many argon2 computations may run at the same time.
+pub fn hashing_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// Hashes on the blocking pool: argon2id takes tens of milliseconds on purpose.
 pub async fn hash_password(password: &str) -> anyhow::Result<String> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    with_hashing_permit(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|hash| hash.to_string())
             .map_err(|err| anyhow::anyhow!("argon2: {err}"))
     })
-    .await
-    .context("the password hashing task failed")?
+    .await?
 }
 
 /// What an account staff created holds until its student sets a password: no password matches it.
@@ -40,7 +72,7 @@ pub async fn verify_password(password: &str, stored_hash: Option<&str>) -> bool 
     let stored_hash = stored_hash.filter(|hash| *hash != NO_PASSWORD_YET);
     let known = stored_hash.is_some();
     let stored_hash = stored_hash.map_or_else(|| DUMMY_HASH.clone(), str::to_owned);
-    let matches = tokio::task::spawn_blocking(move || {
+    let matches = with_hashing_permit(move || {
         Argon2::default().verify_password(password.as_bytes(), stored_hash.as_str()).is_ok()
     })
     .await

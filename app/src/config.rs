@@ -245,10 +245,17 @@ pub enum LogFormat {
 #[serde(deny_unknown_fields)]
 pub struct RateLimits {
     pub window_minutes: u32,
-    pub login_per_account: u32,
+    /// Failed logins of one account from one address before each further try waits, twice as
+    /// long each time (up to a window); the owner, from elsewhere, is never locked out.
+    pub login_per_account_and_address: u32,
     pub login_per_address: u32,
     pub signup_per_address: u32,
     pub password_reset_per_address: u32,
+    pub password_changes_per_account: u32,
+    /// Solutions one student may hand in per minute (uploads and the editor together).
+    pub submits_per_minute: u32,
+    /// Solutions of one student waiting for (or in) the runners at once.
+    pub waiting_per_student: u32,
 }
 
 impl RateLimits {
@@ -329,10 +336,13 @@ const DEFAULTS: fn() -> Defaults = || Defaults {
     log_format: LogFormat::Text,
     rate_limits: RateLimits {
         window_minutes: 15,
-        login_per_account: 10,
+        login_per_account_and_address: 5,
         login_per_address: 60,
         signup_per_address: 10,
         password_reset_per_address: 10,
+        password_changes_per_account: 10,
+        submits_per_minute: 6,
+        waiting_per_student: 5,
     },
     session_days: 7,
     activation_days: 7,
@@ -353,8 +363,8 @@ pub fn figment(config_file: Option<&std::path::Path>) -> Figment {
     )
 }
 
-/// `INLOOP_SMTP_HOST` sets `smtp.host`, `INLOOP_RATE_LIMITS_LOGIN_PER_ACCOUNT` sets
-/// `rate_limits.login_per_account`; every other variable names a top-level setting.
+/// `INLOOP_SMTP_HOST` sets `smtp.host`, `INLOOP_RATE_LIMITS_LOGIN_PER_ADDRESS` sets
+/// `rate_limits.login_per_address`; every other variable names a top-level setting.
 fn nest_env_key(key: &str) -> String {
     for section in ["smtp", "rate_limits", "ceilings"] {
         if let Some(rest) = key.strip_prefix(section).and_then(|rest| rest.strip_prefix('_')) {
@@ -411,8 +421,15 @@ impl Settings {
                 "session, activation and reset lifetimes must be positive",
             );
         }
-        if self.rate_limits.window_minutes == 0 {
-            return invalid("rate_limits.window_minutes", "it must be at least 1");
+        let limits = &self.rate_limits;
+        for (name, value) in [
+            ("rate_limits.window_minutes", limits.window_minutes),
+            ("rate_limits.submits_per_minute", limits.submits_per_minute),
+            ("rate_limits.waiting_per_student", limits.waiting_per_student),
+        ] {
+            if value == 0 {
+                return invalid(name, "it must be at least 1");
+            }
         }
         if let Err(err) = crate::taskrepo::dates::Zone::named(&self.time_zone) {
             return invalid("time_zone", &format!("{err}; use an IANA name such as Europe/Berlin"));
@@ -509,7 +526,7 @@ mod tests {
     #[test]
     fn nested_environment_keys_map_to_sections() {
         assert_eq!(nest_env_key("smtp_host"), "smtp.host");
-        assert_eq!(nest_env_key("rate_limits_login_per_account"), "rate_limits.login_per_account");
+        assert_eq!(nest_env_key("rate_limits_login_per_address"), "rate_limits.login_per_address");
         assert_eq!(nest_env_key("database_url"), "database_url");
         assert_eq!(nest_env_key("smtpx"), "smtpx");
     }

@@ -3,12 +3,15 @@
 //! Forms carry the token in a hidden `csrf_token` field; htmx sends it in the `X-CSRF-Token`
 //! header (set once on `<body>`). Requests with any other method than GET, HEAD or OPTIONS that
 //! do not present the session's token are refused with 403 before a handler runs, so no handler
-//! can forget the check.
+//! can forget the check. A visitor who is not logged in has no session in Redis: their token
+//! lives in a cookie of its own (`inloop_csrf`), which the form must repeat (a double-submit
+//! cookie), so looking at the login page costs the session store nothing.
 
 use poem::{
     Endpoint, IntoResponse, Request, Response,
     http::{Method, StatusCode},
     session::Session,
+    web::cookie::{Cookie, CookieJar, SameSite},
 };
 use subtle::ConstantTimeEq;
 
@@ -16,6 +19,8 @@ use crate::session::TypedSession;
 
 pub const FORM_FIELD: &str = "csrf_token";
 pub const HEADER: &str = "X-CSRF-Token";
+/// The cookie that holds the token of a visitor who is not logged in.
+pub const ANONYMOUS_COOKIE: &str = "inloop_csrf";
 /// Largest url-encoded form we read to find the token: the editor's form carries up to 1 MB of
 /// code, which url-encoding can triple.
 const MAX_FORM_BYTES: usize = 4 << 20;
@@ -43,10 +48,14 @@ pub async fn verify<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(next.call(req).await?.into_response());
     }
-    let expected = req
-        .extensions()
-        .get::<Session>()
-        .and_then(|session| TypedSession(session).stored_csrf_token());
+    let expected = req.extensions().get::<Session>().and_then(|session| {
+        let session = TypedSession(session);
+        if session.user_id().is_some() {
+            session.stored_csrf_token()
+        } else {
+            anonymous_token(req.cookie())
+        }
+    });
     let Some(expected) = expected else {
         return Err(CsrfError::Rejected.into());
     };
@@ -78,6 +87,31 @@ pub async fn verify<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
         return Err(CsrfError::Rejected.into());
     }
     Ok(next.call(req).await?.into_response())
+}
+
+/// The token of a visitor who is not logged in, from their cookie, if it holds one we could have
+/// made.
+fn anonymous_token(cookies: &CookieJar) -> Option<String> {
+    let value = cookies.get(ANONYMOUS_COOKIE)?.value_str().to_owned();
+    let plausible = value.len() == crate::session::CSRF_TOKEN_CHARS
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    plausible.then_some(value)
+}
+
+/// The token to put in the forms of a visitor who is not logged in: the one their cookie holds,
+/// or a new one, set in a cookie that lasts as long as the browser is open.
+pub fn anonymous_token_or_new(cookies: &CookieJar, secure: bool) -> String {
+    if let Some(token) = anonymous_token(cookies) {
+        return token;
+    }
+    let token = crate::session::new_csrf_token();
+    let mut cookie = Cookie::new_with_str(ANONYMOUS_COOKIE, &token);
+    cookie.set_path("/");
+    cookie.set_http_only(true);
+    cookie.set_same_site(SameSite::Lax);
+    cookie.set_secure(secure);
+    cookies.add(cookie);
+    token
 }
 
 /// Largest multipart body read to find the token: above any upload we accept.

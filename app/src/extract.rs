@@ -6,10 +6,11 @@ use poem::{
     FromRequest, Request, RequestBody, Response,
     http::{StatusCode, header},
     session::Session,
+    web::cookie::CookieJar,
 };
 
 use crate::{
-    auth,
+    auth, csrf,
     db::{self, users::User},
     error::AppError,
     frame, http, paths,
@@ -21,6 +22,8 @@ use crate::{
 pub struct Ctx {
     pub state: AppState,
     pub session: Session,
+    /// The request's cookies; cookies added here are sent with the answer.
+    pub cookies: CookieJar,
     pub user: Option<User>,
     pub htmx: bool,
     pub path: String,
@@ -82,6 +85,7 @@ impl Ctx {
         let ctx = Ctx {
             state,
             session,
+            cookies: req.cookie().clone(),
             user,
             htmx: http::is_htmx(req),
             path,
@@ -136,12 +140,19 @@ impl Ctx {
         self.typed_session().flash(level, text);
     }
 
+    /// The token this visitor's forms carry: their session's once logged in; before that one in
+    /// a cookie, so a visitor who only looks creates no session.
     pub fn csrf_token(&self) -> String {
-        self.typed_session().csrf_token()
+        let session = self.typed_session();
+        if session.user_id().is_some() {
+            session.csrf_token()
+        } else {
+            csrf::anonymous_token_or_new(&self.cookies, self.state.settings.is_https())
+        }
     }
 
     pub fn chrome(&self) -> Chrome {
-        frame::for_visitor(&self.state, self.typed_session(), self.user.as_ref())
+        frame::for_visitor(&self.state, self.typed_session(), self.user.as_ref(), self.csrf_token())
     }
 
     /// The fragment alone for htmx, the whole document otherwise.

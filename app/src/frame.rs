@@ -23,10 +23,16 @@ pub fn anonymous(state: &AppState) -> Chrome {
     }
 }
 
-/// The frame for a visitor with a session, logged in or not; takes the session's flashes.
-pub fn for_visitor(state: &AppState, session: TypedSession<'_>, user: Option<&User>) -> Chrome {
+/// The frame for a visitor, logged in or not, with the token of their forms; takes the
+/// session's flashes.
+pub fn for_visitor(
+    state: &AppState,
+    session: TypedSession<'_>,
+    user: Option<&User>,
+    csrf_token: String,
+) -> Chrome {
     Chrome {
-        csrf_token: Some(session.csrf_token()),
+        csrf_token: Some(csrf_token),
         user: user.map(|user| NavUser {
             username: user.username.clone(),
             is_staff: user.role.is_staff(),

@@ -35,9 +35,21 @@ pub fn url_encode(text: &str) -> String {
     utf8_percent_encode(text, QUERY_VALUE).to_string()
 }
 
-/// Where to go after logging in: only paths on this site, never another host.
+/// The most pages a list is cut into; a larger `?page=` is taken as this one, so that no page
+/// number, however large, overflows an offset.
+pub const MOST_PAGES: i64 = 1_000_000;
+
+/// A `?page=` number as a list can use it: 1 … `MOST_PAGES`.
+pub fn page_number(requested: Option<i64>) -> i64 {
+    requested.unwrap_or(1).clamp(1, MOST_PAGES)
+}
+
+/// Where to go after logging in: only paths on this site, never another host. Browsers drop
+/// tabs and line breaks from an address and read a backslash as a slash, so `/\t/evil.example` would
+/// leave the site: only visible ASCII is taken (our own links are percent-encoded anyway).
 pub fn safe_next(next: &str) -> &str {
-    let is_local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    let visible_ascii = next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    let is_local = visible_ascii && next.starts_with('/') && !next.starts_with("//");
     if is_local && !next.starts_with(paths::LOGIN) { next } else { paths::HOME }
 }
 
@@ -52,6 +64,10 @@ mod tests {
         assert_eq!(safe_next("https://evil.example/"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
         assert_eq!(safe_next("/login"), "/");
+        for sneaky in ["/\t/evil.example", "/\n/evil.example", "/ /evil.example", "/\u{0}x"] {
+            assert_eq!(safe_next(sneaky), "/", "{sneaky:?}");
+        }
+        assert_eq!(safe_next("/tasks/a%20b?x=1#c"), "/tasks/a%20b?x=1#c");
     }
 
     #[test]

@@ -7,7 +7,9 @@
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod body_limit;
 pub mod config;
+pub mod credentials;
 pub mod csrf;
 pub mod db;
 pub mod error;

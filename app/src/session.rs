@@ -74,7 +74,12 @@ impl SessionStorage for RedisSessionStorage {
         expires: Option<Duration>,
     ) -> poem::Result<()> {
         let json = serde_json::to_string(entries).map_err(storage_error)?;
-        let ttl = expires.unwrap_or(Duration::from_secs(24 * 3600)).as_secs().max(1);
+        let mut ttl = expires.unwrap_or(Duration::from_secs(24 * 3600));
+        if !entries.contains_key(USER_ID) {
+            // Somebody not logged in keeps a session only to carry a message to the next page.
+            ttl = ttl.min(ANONYMOUS_SESSION_LIFETIME);
+        }
+        let ttl = ttl.as_secs().max(1);
         let key = self.key(session_id);
         let () = once_more_after_a_drop(|| {
             let mut redis = self.redis.clone();
@@ -109,6 +114,8 @@ pub struct Flash {
 }
 
 const USER_ID: &str = "uid";
+/// How long a session without a logged-in user is kept (it only ever holds flashes).
+const ANONYMOUS_SESSION_LIFETIME: Duration = Duration::from_secs(3600);
 const PASSWORD_FINGERPRINT: &str = "pwfp";
 const CSRF_TOKEN: &str = "csrf";
 const FLASHES: &str = "flash";
@@ -174,7 +181,10 @@ impl TypedSession<'_> {
     }
 }
 
-fn new_csrf_token() -> String {
+/// How long a CSRF token is as text: 32 random bytes, base64url without padding.
+pub const CSRF_TOKEN_CHARS: usize = 43;
+
+pub fn new_csrf_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)

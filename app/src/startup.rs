@@ -176,6 +176,7 @@ fn build_endpoint(state: AppState) -> BoxEndpoint<'static> {
         .at("/hooks/repositories/:name", poem::post(routes::hooks::repository_push))
         .nest("/", pages)
         .around(routes::legacy::without_trailing_slash)
+        .around(crate::body_limit::limit_bodies)
         .around(error::render_errors)
         .around(move |next, req| security_headers(next, req, strict_transport))
         .with(CatchPanic::new())

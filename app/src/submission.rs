@@ -2,12 +2,15 @@
 //! page: which files a task takes, whether it takes any now and why not, and how a solution is
 //! stored and sent to the runners. No HTTP here; handlers gather, call and render.
 
+use std::time::Duration;
+
 use inloop_plugin_api::protocol::glob_match;
 use time::OffsetDateTime;
 
 use crate::{
     db::{self, site_settings::SiteSettings, tasks::TaskPage},
     overrides, queue,
+    rate_limit::{Decision, Limit, describe_wait},
     state::AppState,
 };
 
@@ -168,16 +171,82 @@ impl Stored {
     }
 }
 
+/// Why a solution was refused at the moment it was handed in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The window closed (also when another submit, just before, used up the limit).
+    Closed(Closed),
+    /// More submits in a minute than a person makes.
+    TooFast { retry_after: Duration },
+    /// As many of the student's solutions wait for the runners as one may have.
+    TooManyWaiting { most: u32 },
+}
+
+impl Refused {
+    pub fn message(&self) -> String {
+        match self {
+            Refused::Closed(closed) => closed.message(),
+            Refused::TooFast { retry_after } => format!(
+                "You are submitting faster than we test. Please wait {} before the next one.",
+                describe_wait(*retry_after)
+            ),
+            Refused::TooManyWaiting { most } => format!(
+                "{most} of your solutions are still waiting to be tested. Submit again when one of them has its result."
+            ),
+        }
+    }
+}
+
+/// What can go wrong while handing in that is not the student's.
+#[derive(Debug, thiserror::Error)]
+pub enum HandInError {
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Redis(#[from] redis::RedisError),
+}
+
+impl From<HandInError> for crate::error::AppError {
+    fn from(err: HandInError) -> Self {
+        match err {
+            HandInError::Db(err) => Self::Db(err),
+            HandInError::Redis(err) => Self::Redis(err),
+        }
+    }
+}
+
 /// Stores checked files as the student's next solution and sends it to the runners when it is
-/// the student's turn, unless feedback is off (exam mode).
+/// the student's turn, unless feedback is off (exam mode). The window is checked again under the
+/// lock on the student's row, so parallel submits never pass a limit together.
 pub async fn store_and_dispatch(
     state: &AppState,
     task: &TaskPage,
     user_id: i64,
     files: &[(String, Vec<u8>)],
-) -> sqlx::Result<Stored> {
-    let tested = state.site_settings().await?.immediate_feedback;
+) -> Result<Result<Stored, Refused>, HandInError> {
+    let limits = &state.settings.rate_limits;
+    let pace =
+        Limit { bucket: "submit", max: limits.submits_per_minute, window: Duration::from_secs(60) };
+    if let Decision::Limited { retry_after } =
+        pace.hit(&state.redis, state.redis_prefix(), &user_id.to_string()).await?
+    {
+        return Ok(Err(Refused::TooFast { retry_after }));
+    }
+    let settings = state.site_settings().await?;
+    let tested = settings.immediate_feedback;
     let mut tx = state.db.begin().await?;
+    db::solutions::lock_author(&mut tx, user_id).await?;
+    let counted = db::solutions::counted(&mut *tx, task.id, user_id).await?;
+    let window = window(TaskRules::of(task), &settings, counted, OffsetDateTime::now_utc());
+    if let Some(closed) = window.closed {
+        return Ok(Err(Refused::Closed(closed)));
+    }
+    if tested
+        && db::solutions::waiting_of(&mut *tx, user_id).await?
+            >= i64::from(limits.waiting_per_student)
+    {
+        return Ok(Err(Refused::TooManyWaiting { most: limits.waiting_per_student }));
+    }
     let new = db::solutions::NewSolution {
         task_id: task.id,
         author_id: user_id,
@@ -199,7 +268,7 @@ pub async fn store_and_dispatch(
         // Stored is stored: the reconciler sends it when Redis is back.
         tracing::warn!(solution_id = id, error = %format!("{err:#}"), "could not dispatch a solution yet");
     }
-    Ok(Stored { id, number, tested })
+    Ok(Ok(Stored { id, number, tested }))
 }
 
 #[cfg(test)]

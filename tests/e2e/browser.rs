@@ -210,6 +210,16 @@ async fn a_student_uploads_a_solution_and_watches_the_verdict_arrive() {
     let url = browser.current_url().await.expect("url");
     assert!(url.path().starts_with("/solutions/"), "the page updated in place: {url}");
     assert!(text_of(&browser, "#solution-status").await.contains("3 of 3 passed"));
+    // The final verdict closed the live stream for good: the browser does not open it again
+    // (it would, every few seconds, after a stream that merely ended).
+    let events = &app.state.events;
+    eventually(Duration::from_secs(10), "the stream closes", || async {
+        (events.open_streams() == 0).then_some(())
+    })
+    .await;
+    let opened = events.streams_opened();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(events.streams_opened(), opened, "no stream was opened again");
     browser.close().await.expect("browser closes");
 }
 

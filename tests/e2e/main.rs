@@ -1,5 +1,6 @@
 //! End-to-end tests: the real application, PostgreSQL and Redis, driven over HTTP.
 
+mod abuse;
 mod accounts;
 mod browser;
 mod deployment;

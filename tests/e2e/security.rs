@@ -65,18 +65,35 @@ async fn htmx_requests_may_carry_the_token_in_a_header() {
 }
 
 #[tokio::test]
-async fn login_is_limited_per_account_even_for_the_right_password() {
-    let app = spawn_app_with(|settings| settings.rate_limits.login_per_account = 3).await;
+async fn guessing_at_an_account_slows_the_guesser_down_and_never_locks_out_its_owner() {
+    let app = spawn_app_with(|settings| {
+        settings.rate_limits.login_per_account_and_address = 3;
+        settings.behind_proxy = true;
+    })
+    .await;
     app.create_user("alice", Role::Student).await;
-    for _ in 0..3 {
-        assert_eq!(app.login("alice", "wrong password!").await.status, StatusCode::UNAUTHORIZED);
+    let guesser = app.from_address("203.0.113.9");
+    for _ in 0..4 {
+        assert_eq!(
+            guesser.login("alice", "wrong password!").await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
-    let limited = app.login("alice", PASSWORD).await;
-    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
-    limited.assert_contains("Too many failed logins for this account. Please try again in");
-    // Other accounts from the same address are not affected.
+    // Three were free; the fourth makes the next try wait, even with the right password.
+    let waiting = guesser.login("alice", PASSWORD).await;
+    assert_eq!(waiting.status, StatusCode::TOO_MANY_REQUESTS);
+    waiting.assert_contains(
+        "Too many failed logins for this account from your network. Please try again in 2 seconds",
+    );
+    // The owner, somewhere else, is not locked out.
+    app.from_address("198.51.100.7").login("alice", PASSWORD).await.assert_redirect_to("/");
+    // Each further failure doubles the wait.
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    assert_eq!(guesser.login("alice", "wrong again!!").await.status, StatusCode::UNAUTHORIZED);
+    guesser.login("alice", PASSWORD).await.assert_contains("Please try again in 4 seconds");
+    // Other accounts from the guesser's address are not affected.
     app.create_user("bob", Role::Student).await;
-    app.other_client().login("bob", PASSWORD).await.assert_redirect_to("/");
+    guesser.login("bob", PASSWORD).await.assert_redirect_to("/");
 }
 
 #[tokio::test]
@@ -186,13 +203,22 @@ async fn the_session_cookie_is_http_only_and_changes_at_login() {
     let app = spawn_app().await;
     app.create_user("alice", Role::Student).await;
     let anonymous = app.get("/login").await;
-    let before = app.session_cookie(&anonymous).expect("a session for the login form's token");
-    assert!(before.contains("HttpOnly") && before.contains("SameSite=Lax"), "{before}");
-    assert!(!before.contains("Secure"), "no Secure flag without TLS");
+    assert_eq!(app.session_cookie(&anonymous), None, "looking creates no session");
+    let token = app.cookie_set(&anonymous, "inloop_csrf").expect("the login form's token");
+    assert!(token.contains("HttpOnly") && token.contains("SameSite=Lax"), "{token}");
+    assert!(!token.contains("Secure"), "no Secure flag without TLS");
     let login = app.login("alice", PASSWORD).await;
-    let after = app.session_cookie(&login).expect("a new session id at login");
-    let id = |cookie: &str| cookie.split(';').next().unwrap_or_default().to_owned();
-    assert_ne!(id(&before), id(&after), "the session id is rotated");
+    let after = app.session_cookie(&login).expect("a session at login");
+    assert!(after.contains("HttpOnly") && after.contains("SameSite=Lax"), "{after}");
+    let again = app.other_client();
+    let first = again.login("alice", PASSWORD).await;
+    let second = again.login("alice", PASSWORD).await;
+    let id = |page: &inloop_tests::Page| {
+        app.session_cookie(page)
+            .map(|cookie| cookie.split(';').next().unwrap_or_default().to_owned())
+    };
+    assert!(id(&first).is_some());
+    assert_ne!(id(&first), id(&second), "the session id is rotated at every login");
 }
 
 #[tokio::test]
@@ -201,7 +227,7 @@ async fn behind_tls_the_session_cookie_is_secure() {
         spawn_app_with(|settings| settings.public_url = "https://inloop.example.org".to_owned())
             .await;
     let page = app.get("/login").await;
-    let cookie = app.session_cookie(&page).expect("session cookie");
+    let cookie = app.cookie_set(&page, "inloop_csrf").expect("the form's token cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
     assert!(page.headers.contains_key("strict-transport-security"));
 }

@@ -279,7 +279,7 @@ async fn the_status_streams_live_over_server_sent_events_until_the_verdict() {
     let mut events = EventStream::new(response);
     let finished =
         events.until(r#"data-verdict="passed""#, std::time::Duration::from_secs(60)).await;
-    let seen = events.seen;
+    let seen = events.seen.clone();
     assert!(finished, "events seen:\n{seen}");
     assert!(seen.contains("event: status"), "{seen}");
     assert!(
@@ -288,6 +288,17 @@ async fn the_status_streams_live_over_server_sent_events_until_the_verdict() {
             || seen.contains("Running the tests"),
         "progress before the verdict:\n{seen}"
     );
+    // The verdict is final: the stream says so and ends, and the page opens no stream again
+    // (browsers would reconnect to a stream that merely ended, forever).
+    assert!(events.ends_within(std::time::Duration::from_secs(10)).await, "{}", events.seen);
+    assert!(events.seen.contains("event: done"), "{}", events.seen);
+    let page = app.get(&path).await;
+    page.assert_contains(r#"data-verdict="passed""#);
+    assert!(!page.body.contains("sse-connect"), "a final page opens no stream");
+    let late = app.client.get(app.url(&format!("{path}/events"))).send().await.expect("events");
+    let mut late = EventStream::new(late);
+    assert!(late.ends_within(std::time::Duration::from_secs(5)).await, "{}", late.seen);
+    assert!(late.seen.contains("data-verdict=\"passed\"") && late.seen.contains("event: done"));
 }
 
 #[tokio::test]

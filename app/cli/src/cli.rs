@@ -383,6 +383,14 @@ async fn users(pool: &sqlx::PgPool, command: UsersCommand) -> anyhow::Result<()>
                 writeln!(out, "user {username} exists already; left unchanged")?;
                 return Ok(());
             }
+            if !inloop_app::roster::valid_username(&username) {
+                anyhow::bail!(
+                    "{username:?} cannot be a user name: use letters, digits and . + - _ (no @)"
+                );
+            }
+            if !inloop_app::roster::valid_email(&email) {
+                anyhow::bail!("{email:?} is not an e-mail address");
+            }
             let password = read_password()?;
             auth::check_password_policy(&password, &username, &email)
                 .map_err(anyhow::Error::msg)?;
@@ -399,7 +407,7 @@ async fn users(pool: &sqlx::PgPool, command: UsersCommand) -> anyhow::Result<()>
             writeln!(out, "created {} {username} (id {user_id})", role.as_str())?;
         }
         UsersCommand::SetPassword { username, password_stdin: _ } => {
-            let user = db::users::find_by_login(pool, &username)
+            let user = db::users::find_by_username(pool, &username)
                 .await?
                 .with_context(|| format!("no user named {username}"))?;
             let password = read_password()?;
@@ -410,7 +418,7 @@ async fn users(pool: &sqlx::PgPool, command: UsersCommand) -> anyhow::Result<()>
             writeln!(out, "password of {} changed; their sessions have ended", user.username)?;
         }
         UsersCommand::SetRole { username, role } => {
-            let user = db::users::find_by_login(pool, &username)
+            let user = db::users::find_by_username(pool, &username)
                 .await?
                 .with_context(|| format!("no user named {username}"))?;
             db::users::set_role_and_active(pool, user.id, role, user.is_active).await?;
@@ -641,7 +649,7 @@ async fn tasks(
                             out,
                             "{}: synced {} at {}",
                             repository.name,
-                            repository.url,
+                            inloop_app::credentials::url_without_credentials(&repository.url),
                             &report.revision[..12]
                         )?;
                         for (task, outcome) in &report.outcomes {
@@ -679,7 +687,7 @@ async fn tasks(
                     repository.name,
                     repository.sync_status,
                     revision,
-                    repository.url,
+                    inloop_app::credentials::url_without_credentials(&repository.url),
                     repository.branch,
                     repository.sync_message
                 )?;

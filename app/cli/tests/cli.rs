@@ -177,6 +177,26 @@ fn serve_refuses_an_unmigrated_database_and_users_are_created_after_migrate() {
     );
     assert_eq!(weak.status.code(), Some(1));
     assert!(stderr(&weak).contains("too common"), "{}", stderr(&weak));
+    // A user name like an address would take over that address's logins and resets.
+    let address_as_name = inloop(
+        &[
+            "users",
+            "create",
+            "--username",
+            "ada@example.org",
+            "--email",
+            "mallory@example.org",
+            "--password-stdin",
+        ],
+        &vars,
+        Some("a decent admin password\n"),
+    );
+    assert_eq!(address_as_name.status.code(), Some(1));
+    assert!(
+        stderr(&address_as_name).contains("cannot be a user name"),
+        "{}",
+        stderr(&address_as_name)
+    );
 
     let args = [
         "users",

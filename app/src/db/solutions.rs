@@ -17,14 +17,20 @@ pub struct NewSolution<'a> {
 
 /// Stores a solution and its files in the caller's transaction and returns `(id, number)`.
 /// Numbers are per author and task; concurrent submits of one author wait for each other here.
+/// Locks the author's row for the rest of the transaction: their submits happen one after the
+/// other, so numbers never collide and a limit checked after this holds.
+pub async fn lock_author(conn: &mut PgConnection, author_id: i64) -> sqlx::Result<()> {
+    sqlx::query!("select id from users where id = $1 for update", author_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Stores a solution and its files; the caller holds `lock_author`.
 pub async fn insert(
     conn: &mut PgConnection,
     solution: &NewSolution<'_>,
 ) -> sqlx::Result<(i64, i32)> {
-    // Locking the author's row serialises their submits, so numbers never collide.
-    sqlx::query!("select id from users where id = $1 for update", solution.author_id)
-        .fetch_one(&mut *conn)
-        .await?;
     let row = sqlx::query!(
         r#"insert into solutions (task_id, author_id, number, revision, status)
            values ($1, $2, (select coalesce(max(number), 0) + 1 from solutions where author_id = $2 and task_id = $1), $3,
@@ -56,6 +62,17 @@ pub async fn counted(db: impl PgExecutor<'_>, task_id: i64, author_id: i64) -> s
         r#"select count(*) as "count!" from solutions
            where task_id = $1 and author_id = $2 and status <> 'error' and coalesce(verdict, '') <> 'system_error'"#,
         task_id,
+        author_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// An author's solutions waiting for the runners or with them, across tasks.
+pub async fn waiting_of(db: impl PgExecutor<'_>, author_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "count!" from solutions
+           where author_id = $1 and status in ('queued', 'dispatched')"#,
         author_id
     )
     .fetch_one(db)

@@ -116,16 +116,33 @@ pub async fn find_by_id(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<O
     Ok(row.map(User::from))
 }
 
-/// Finds a user by user name or e-mail address, ignoring case.
+/// Finds a user by user name, ignoring case.
 #[tracing::instrument(skip_all)]
-pub async fn find_by_login(db: impl PgExecutor<'_>, login: &str) -> sqlx::Result<Option<User>> {
+pub async fn find_by_username(
+    db: impl PgExecutor<'_>,
+    username: &str,
+) -> sqlx::Result<Option<User>> {
     let row = sqlx::query_as!(
         UserRow,
         "select id, username, email, password_hash, role, is_active, first_name, last_name,
                 matriculation_number, course_id, ownwork_confirmed_at, created_at, last_login_at
-         from users where lower(username) = lower($1) or lower(email) = lower($1)
-         order by (lower(username) = lower($1)) desc limit 1",
-        login
+         from users where lower(username) = lower($1)",
+        username
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(User::from))
+}
+
+/// Finds a user by e-mail address, ignoring case.
+#[tracing::instrument(skip_all)]
+pub async fn find_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<User>> {
+    let row = sqlx::query_as!(
+        UserRow,
+        "select id, username, email, password_hash, role, is_active, first_name, last_name,
+                matriculation_number, course_id, ownwork_confirmed_at, created_at, last_login_at
+         from users where lower(email) = lower($1)",
+        email
     )
     .fetch_optional(db)
     .await?;

@@ -276,8 +276,14 @@ pub async fn submit_from_editor(
     }
     let as_bytes: Vec<(String, Vec<u8>)> =
         files.iter().map(|file| (file.name.clone(), file.contents.clone().into_bytes())).collect();
-    let stored =
-        submission::store_and_dispatch(&ctx.state, &request.task, user_id, &as_bytes).await?;
+    let stored = match submission::store_and_dispatch(&ctx.state, &request.task, user_id, &as_bytes)
+        .await?
+    {
+        Ok(stored) => stored,
+        Err(refused) => {
+            return refuse(&ctx, &request.task, viewer, files, refused.message(), saved).await;
+        }
+    };
     let (solution_id, number) = (stored.id, stored.number);
     if !ctx.htmx {
         ctx.flash(FlashLevel::Success, stored.message());

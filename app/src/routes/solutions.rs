@@ -100,7 +100,13 @@ pub async fn submit(
         ctx.flash(FlashLevel::Error, reason);
         return Ok(redirect(&back));
     }
-    let stored = submission::store_and_dispatch(&ctx.state, &task, user.id, &files).await?;
+    let stored = match submission::store_and_dispatch(&ctx.state, &task, user.id, &files).await? {
+        Ok(stored) => stored,
+        Err(refused) => {
+            ctx.flash(FlashLevel::Error, refused.message());
+            return Ok(redirect(&back));
+        }
+    };
     ctx.flash(FlashLevel::Success, stored.message());
     Ok(redirect(&paths::solution(stored.id)))
 }
@@ -262,8 +268,9 @@ pub async fn solution_status(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, 
 }
 
 /// Live status over server-sent events: the status fragment again whenever the solution moves,
-/// until its verdict is final. Browsers reconnect by themselves after a drop; the page's polling
-/// covers clients without SSE.
+/// then, once its verdict is final, a `done` event that tells the page to close the stream
+/// (browsers would otherwise open it again and again). At most `MOST_STREAMS_PER_USER` streams
+/// per user; the page's polling covers the rest and clients without SSE.
 #[handler]
 pub async fn solution_events(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     use futures_util::StreamExt;
@@ -271,15 +278,33 @@ pub async fn solution_events(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, 
         IntoResponse,
         web::sse::{Event, SSE},
     };
+    let viewer = ctx.require_user()?.id;
     visible_solution(&ctx, id).await?;
     let state = ctx.state.clone();
+    let Some(open) = state.events.open_stream(viewer) else {
+        let mut response = Response::builder()
+            .status(StatusCode::TOO_MANY_REQUESTS)
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(
+                "Too many live updates open at once; this page checks every few seconds instead.",
+            );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, poem::http::HeaderValue::from_static("30"));
+        return Ok(response);
+    };
     let receiver = state.events.subscribe();
+    enum Next {
+        Status { first: bool },
+        Done,
+    }
     let stream = futures_util::stream::unfold(
-        (state, receiver, true, false),
-        move |(state, mut receiver, first, done)| async move {
-            if done {
-                return None;
-            }
+        (state, receiver, Next::Status { first: true }, open),
+        move |(state, mut receiver, next, open)| async move {
+            let first = match next {
+                Next::Status { first } => first,
+                Next::Done => return None,
+            };
             let mut stage: Option<inloop_protocol::jobs::Stage> = None;
             if !first {
                 // Wait for news of this solution, or look again every few seconds anyway.
@@ -313,11 +338,21 @@ pub async fn solution_events(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, 
                     _ => "Storing the result",
                 };
             }
-            let final_state = status.is_final();
             let html = views::solutions::status(id, &status).into_string();
-            Some((Event::message(html).event_type("status"), (state, receiver, false, final_state)))
+            let events = if status.is_final() {
+                vec![
+                    Event::message(html).event_type("status"),
+                    // An event without data is never dispatched by browsers.
+                    Event::message("final").event_type(views::solutions::STREAM_DONE),
+                ]
+            } else {
+                vec![Event::message(html).event_type("status")]
+            };
+            let next = if status.is_final() { Next::Done } else { Next::Status { first: false } };
+            Some((futures_util::stream::iter(events), (state, receiver, next, open)))
         },
-    );
+    )
+    .flatten();
     let mut response =
         SSE::new(stream.boxed()).keep_alive(std::time::Duration::from_secs(15)).into_response();
     // nginx would otherwise hold the events back in its buffer.
@@ -346,7 +381,7 @@ pub async fn solution_list(
     let viewer = super::tasks::viewer(&ctx).await?;
     let task =
         db::tasks::visible_task(&ctx.state.db, &slug, viewer).await?.ok_or(AppError::NotFound)?;
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::http::page_number(query.page);
     let rows = db::solutions::list_for(
         &ctx.state.db,
         task.id,

@@ -171,7 +171,8 @@ async fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>, SyncError> {
             .or(lines.last())
             .copied()
             .unwrap_or("no message");
-        return Err(SyncError::Git(reason.to_owned()));
+        // git quotes the address it failed on, token and all.
+        return Err(SyncError::Git(crate::credentials::text_without_credentials(reason)));
     }
     Ok(output.stdout)
 }

@@ -255,15 +255,23 @@ fn status_mark(status: TestStatus) -> &'static str {
     }
 }
 
-/// The status, kept current over SSE: each event swaps it in place, and its own polling is
-/// the fallback.
+/// The status, kept current over SSE while it can still change: each event swaps it in place,
+/// the `done` event closes the stream for good (a stream that just ended would be opened again
+/// by the browser), and its own polling is the fallback. A final status opens no stream.
 pub fn live_status(solution_id: i64, current: &StatusView) -> Markup {
     html! {
-        div.solution-live hx-ext="sse" sse-connect=(paths::solution_events(solution_id)) sse-swap="status" hx-swap="innerHTML" {
-            (status(solution_id, current))
+        @if current.is_final() {
+            div.solution-live { (status(solution_id, current)) }
+        } @else {
+            div.solution-live hx-ext="sse" sse-connect=(paths::solution_events(solution_id)) sse-swap="status" sse-close=(STREAM_DONE) hx-swap="innerHTML" {
+                (status(solution_id, current))
+            }
         }
     }
 }
+
+/// The event that ends a solution's live stream.
+pub const STREAM_DONE: &str = "done";
 
 pub struct FileView {
     pub name: String,

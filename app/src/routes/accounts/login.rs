@@ -1,4 +1,7 @@
-//! Logging in (by user name or e-mail address, limited per account and per address) and out.
+//! Logging in (by user name or e-mail address; limited per address, and slowed down per account
+//! and address) and out.
+
+use std::time::Duration;
 
 use poem::{
     Response, RouteMethod, get, handler,
@@ -15,7 +18,7 @@ use crate::{
     extract::Ctx,
     http::{redirect, safe_next},
     paths,
-    rate_limit::{Decision, Limit, describe_wait},
+    rate_limit::{Backoff, Decision, Limit, describe_wait},
     session::FlashLevel,
     views::{self},
 };
@@ -32,12 +35,24 @@ pub struct NextQuery {
     pub logged_out: Option<String>,
 }
 
-fn login_limits(ctx: &Ctx) -> (Limit, Limit) {
+fn login_limits(ctx: &Ctx) -> (Limit, Backoff) {
     let limits = &ctx.state.settings.rate_limits;
     (
         Limit { bucket: "login-address", max: limits.login_per_address, window: limits.window() },
-        Limit { bucket: "login-account", max: limits.login_per_account, window: limits.window() },
+        Backoff {
+            bucket: "login-account-address",
+            free: limits.login_per_account_and_address,
+            first_wait: Duration::from_secs(2),
+            longest: limits.window(),
+            memory: Duration::from_secs(24 * 3600),
+        },
     )
+}
+
+/// Failures count per account and address: whoever guesses at an account from one place waits
+/// longer and longer, while its owner, from another, can still log in.
+fn account_at_address(login: &str, address: &str) -> String {
+    format!("{login}\n{address}")
 }
 
 pub async fn render_login(
@@ -98,26 +113,30 @@ async fn login_submit(ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response,
         return render_login(&ctx, &query, login, Some((StatusCode::TOO_MANY_REQUESTS, &message)))
             .await;
     }
+    let guesser = account_at_address(login, &ctx.client_address);
     if let Decision::Limited { retry_after } =
-        per_account.check(&ctx.state.redis, prefix, login).await?
+        per_account.check(&ctx.state.redis, prefix, &guesser).await?
     {
         let message = format!(
-            "Too many failed logins for this account. Please try again in {}, or reset your password.",
+            "Too many failed logins for this account from your network. Please try again in {}, or reset your password.",
             describe_wait(retry_after)
         );
         return render_login(&ctx, &query, login, Some((StatusCode::TOO_MANY_REQUESTS, &message)))
             .await;
     }
+    // User names never hold an `@`, so a login with one is an e-mail address and nothing else.
     let user = if login.is_empty() || login.contains('\0') {
         None
+    } else if login.contains('@') {
+        db::users::find_by_email(&ctx.state.db, login).await?
     } else {
-        db::users::find_by_login(&ctx.state.db, login).await?
+        db::users::find_by_username(&ctx.state.db, login).await?
     };
     let password_ok =
         auth::verify_password(&form.password, user.as_ref().map(|u| u.password_hash.as_str()))
             .await;
     let Some(user) = user.filter(|_| password_ok) else {
-        per_account.hit(&ctx.state.redis, prefix, login).await?;
+        per_account.fail(&ctx.state.redis, prefix, &guesser).await?;
         tracing::info!(client = %ctx.client_address, "failed login");
         return render_login(
             &ctx,
@@ -142,7 +161,7 @@ async fn login_submit(ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response,
         )
         .await;
     }
-    per_account.reset(&ctx.state.redis, prefix, login).await?;
+    per_account.reset(&ctx.state.redis, prefix, &guesser).await?;
     db::users::record_login(&ctx.state.db, user.id).await?;
     let settings = ctx.state.site_settings().await?;
     let group_names = settings.auto_assign_group_names();

@@ -102,9 +102,8 @@ async fn password_reset_request(
     // The answer is the same whether or not the address is known, so it reveals no accounts:
     // the mail goes out in the background, and neither its time nor its failure shows here.
     if valid_email(email)
-        && let Some(user) = db::users::find_by_login(&ctx.state.db, email).await?
+        && let Some(user) = db::users::find_by_email(&ctx.state.db, email).await?
         && user.is_active
-        && user.email.eq_ignore_ascii_case(email)
     {
         let lifetime =
             Duration::from_secs(u64::from(ctx.state.settings.password_reset_hours) * 3600);
@@ -236,6 +235,23 @@ async fn password_change_submit(
     Form(form): Form<SetPasswordForm>,
 ) -> Result<Response, AppError> {
     let user = ctx.require_user()?;
+    // Each try costs two argon2 computations, and it is a way to guess the current password.
+    let limits = &ctx.state.settings.rate_limits;
+    let tries = Limit {
+        bucket: "password-change",
+        max: limits.password_changes_per_account,
+        window: limits.window(),
+    };
+    if let Decision::Limited { retry_after } =
+        tries.hit(&ctx.state.redis, ctx.state.redis_prefix(), &user.id.to_string()).await?
+    {
+        return Err(AppError::TooManyRequests {
+            message: format!(
+                "You have tried to change your password too often. Please try again in {}.",
+                describe_wait(retry_after)
+            ),
+        });
+    }
     let mut errors = new_password_errors(&form, user);
     if !auth::verify_password(&form.old_password, Some(&user.password_hash)).await {
         errors.insert("old_password", "Your current password was entered incorrectly.".to_owned());

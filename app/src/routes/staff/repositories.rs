@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::admin_only;
 use crate::{
     audit::{self, Action, Entry},
+    credentials,
     db::{self, tasks::ReferenceCheck, users::Role},
     error::AppError,
     extract::Ctx,
@@ -76,7 +77,7 @@ async fn repository_view(
         ),
         secret: is_admin.then(|| repository.webhook_secret.clone()),
         source: is_admin.then(|| staff_views::SourceEditView {
-            url: repository.url.clone(),
+            url: credentials::url_without_credentials(&repository.url),
             branch: repository.branch.clone(),
             error: None,
         }),
@@ -85,7 +86,7 @@ async fn repository_view(
             .synced_at
             .map(|at| crate::taskrepo::dates::display(at, &ctx.state.task_source.zone)),
         name: repository.name,
-        url: repository.url,
+        url: credentials::url_without_credentials(&repository.url),
         branch: repository.branch,
         status: repository.sync_status,
         message: repository.sync_message,
@@ -197,7 +198,7 @@ async fn repository_add(ctx: Ctx, Form(form): Form<RepositoryForm>) -> Result<Re
             let entry = Entry::new(
                 Action::RepositoryAdded,
                 format!("repository {name}"),
-                format!("from {}, branch {branch}", audit::without_credentials(url)),
+                format!("from {}, branch {branch}", credentials::url_without_credentials(url)),
             );
             db::audit::record(&ctx.state.db, ctx.require_admin()?.into(), &entry).await?;
             ctx.state.syncs.request(id);
@@ -246,6 +247,9 @@ async fn repository_source(
     let repository =
         db::repositories::find_by_name(&ctx.state.db, &name).await?.ok_or(AppError::NotFound)?;
     let (url, branch) = (form.url.trim(), form.branch.trim());
+    // The form shows the address without its token; sent back so, the token stays as it was.
+    let url =
+        if credentials::is_shown_form_of(url, &repository.url) { &repository.url } else { url };
     if let Some(problem) = crate::taskrepo::source_problem(url, branch) {
         let refused = RefusedSource { name: &name, form: &form, problem };
         return render_repositories_with(
@@ -266,8 +270,8 @@ async fn repository_source(
     let details = [
         audit::change(
             "from",
-            &audit::without_credentials(&repository.url),
-            &audit::without_credentials(url),
+            &credentials::url_without_credentials(&repository.url),
+            &credentials::url_without_credentials(url),
         ),
         audit::change("branch", &repository.branch, branch),
     ];
@@ -281,14 +285,17 @@ async fn repository_source(
     tx.commit().await?;
     tracing::info!(
         repository = name,
-        url = audit::without_credentials(url),
+        url = credentials::url_without_credentials(url),
         branch,
         "changed where a repository comes from"
     );
     ctx.state.syncs.request(repository.id);
     ctx.flash(
         FlashLevel::Success,
-        format!("{name} now comes from {url}, branch {branch}; a sync has started."),
+        format!(
+            "{name} now comes from {}, branch {branch}; a sync has started.",
+            credentials::url_without_credentials(url)
+        ),
     );
     Ok(redirect(paths::staff::REPOSITORIES))
 }

@@ -56,7 +56,7 @@ struct UserQuery {
 async fn users_page(ctx: Ctx, Query(query): Query<UserQuery>) -> Result<Response, AppError> {
     let user = ctx.require_staff()?;
     let role = Role::parse(&query.role);
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::http::page_number(query.page);
     let (rows, total) = db::users::list(
         &ctx.state.db,
         query.q.trim(),
