@@ -2,7 +2,7 @@
 
 use std::{
     sync::{
-        LazyLock,
+        Arc, LazyLock,
         atomic::{AtomicUsize, Ordering},
     },
     time::{Duration, SystemTime, UNIX_EPOCH},
@@ -13,6 +13,7 @@ use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::config::Secret;
 
@@ -22,21 +23,45 @@ const MAX_PASSWORD_LENGTH: usize = 1024;
 /// Hashes running at once are at most one per core: each takes tens of milliseconds and 19 MiB
 /// on purpose, so a crowd of logins would otherwise fill the blocking pool and the memory, and
 /// every page would wait for them. Beyond that they queue here, cheaply.
-static HASHING: LazyLock<tokio::sync::Semaphore> =
-    LazyLock::new(|| tokio::sync::Semaphore::new(hashing_slots()));
+static HASHING: LazyLock<Arc<tokio::sync::Semaphore>> =
+    LazyLock::new(|| Arc::new(tokio::sync::Semaphore::new(hashing_slots())));
 static HASHING_NOW: AtomicUsize = AtomicUsize::new(0);
 static HASHING_MOST: AtomicUsize = AtomicUsize::new(0);
 
-/// Runs an argon2 computation on the blocking pool once a core is free for it.
+/// A computation running on the blocking pool, counted until it ends.
+struct Hashing {
+    /// Held, never read: dropping it frees the slot.
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Hashing {
+    fn start(permit: OwnedSemaphorePermit) -> Self {
+        let now = HASHING_NOW.fetch_add(1, Ordering::SeqCst) + 1;
+        HASHING_MOST.fetch_max(now, Ordering::SeqCst);
+        Hashing { _permit: permit }
+    }
+}
+
+impl Drop for Hashing {
+    fn drop(&mut self) {
+        HASHING_NOW.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Runs an argon2 computation on the blocking pool once a core is free for it. The permit
+/// travels with the computation: a client that gives up does not free its slot while the
+/// computation it started still runs.
 async fn with_hashing_permit<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> anyhow::Result<T> {
-    let _permit = HASHING.acquire().await.context("the password hashing queue is closed")?;
-    let now = HASHING_NOW.fetch_add(1, Ordering::SeqCst) + 1;
-    HASHING_MOST.fetch_max(now, Ordering::SeqCst);
-    let result = tokio::task::spawn_blocking(work).await;
-    HASHING_NOW.fetch_sub(1, Ordering::SeqCst);
-    result.context("the password hashing task failed")
+    let permit =
+        HASHING.clone().acquire_owned().await.context("the password hashing queue is closed")?;
+    tokio::task::spawn_blocking(move || {
+        let _running = Hashing::start(permit);
+        work()
+    })
+    .await
+    .context("the password hashing task failed")
 }
 
 /// The most argon2 computations this process has run at the same time.

@@ -7,7 +7,8 @@ const HIDDEN: &str = "…";
 /// `https://oauth2:token@host/path` → `https://…@host/path`; other addresses stay as they are.
 pub fn url_without_credentials(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    // git ends the user and password only at the path, so a `?` or `#` may be in a password.
+    let authority_end = rest.find('/').unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {
         Some(at) => format!("{scheme}://{HIDDEN}@{}", &rest[at + 1..]),
         None => url.to_owned(),
@@ -23,9 +24,8 @@ pub fn text_without_credentials(text: &str) -> String {
         let (before, after) = rest.split_at(found + 3);
         out.push_str(before);
         // The address's authority ends at a path, a quote, a space or the text's end.
-        let authority_end = after
-            .find(|c: char| "/?#'\"`<>".contains(c) || c.is_whitespace())
-            .unwrap_or(after.len());
+        let authority_end =
+            after.find(|c: char| "/'\"`<>".contains(c) || c.is_whitespace()).unwrap_or(after.len());
         match after[..authority_end].rfind('@') {
             Some(at) => {
                 out.push_str(HIDDEN);
@@ -60,7 +60,7 @@ mod tests {
             "git@github.com:course/tasks"
         );
         assert_eq!(url_without_credentials("/srv/tasks"), "/srv/tasks");
-        assert_eq!(url_without_credentials("https://u:p@h?x=@y"), "https://…@h?x=@y");
+        assert_eq!(url_without_credentials("https://u:p?#w@h/x"), "https://…@h/x");
     }
 
     #[test]

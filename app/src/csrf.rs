@@ -4,7 +4,7 @@
 //! header (set once on `<body>`). Requests with any other method than GET, HEAD or OPTIONS that
 //! do not present the session's token are refused with 403 before a handler runs, so no handler
 //! can forget the check. A visitor who is not logged in has no session in Redis: their token
-//! lives in a cookie of its own (`inloop_csrf`), which the form must repeat (a double-submit
+//! lives in a cookie of its own (`inloop_csrf`, `__Host-inloop_csrf` under https), which the form must repeat (a double-submit
 //! cookie), so looking at the login page costs the session store nothing.
 
 use poem::{
@@ -19,8 +19,15 @@ use crate::session::TypedSession;
 
 pub const FORM_FIELD: &str = "csrf_token";
 pub const HEADER: &str = "X-CSRF-Token";
-/// The cookie that holds the token of a visitor who is not logged in.
+/// The cookie that holds the token of a visitor who is not logged in. Under https it carries the
+/// `__Host-` prefix, which browsers only accept from this very host over TLS, so no sibling
+/// subdomain or plain-http forger can plant a token they know.
 pub const ANONYMOUS_COOKIE: &str = "inloop_csrf";
+const ANONYMOUS_COOKIE_HTTPS: &str = "__Host-inloop_csrf";
+
+pub fn anonymous_cookie_name(secure: bool) -> &'static str {
+    if secure { ANONYMOUS_COOKIE_HTTPS } else { ANONYMOUS_COOKIE }
+}
 /// Largest url-encoded form we read to find the token: the editor's form carries up to 1 MB of
 /// code, which url-encoding can triple.
 const MAX_FORM_BYTES: usize = 4 << 20;
@@ -44,7 +51,13 @@ impl poem::error::ResponseError for CsrfError {
     }
 }
 
-pub async fn verify<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
+/// The check itself; `secure` says whether the site is served over https (which cookie holds a
+/// visitor's token).
+pub async fn verify<E: Endpoint>(
+    next: E,
+    mut req: Request,
+    secure: bool,
+) -> poem::Result<Response> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(next.call(req).await?.into_response());
     }
@@ -53,7 +66,7 @@ pub async fn verify<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
         if session.user_id().is_some() {
             session.stored_csrf_token()
         } else {
-            anonymous_token(req.cookie())
+            anonymous_token(req.cookie(), secure)
         }
     });
     let Some(expected) = expected else {
@@ -91,8 +104,8 @@ pub async fn verify<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
 
 /// The token of a visitor who is not logged in, from their cookie, if it holds one we could have
 /// made.
-fn anonymous_token(cookies: &CookieJar) -> Option<String> {
-    let value = cookies.get(ANONYMOUS_COOKIE)?.value_str().to_owned();
+fn anonymous_token(cookies: &CookieJar, secure: bool) -> Option<String> {
+    let value = cookies.get(anonymous_cookie_name(secure))?.value_str().to_owned();
     let plausible = value.len() == crate::session::CSRF_TOKEN_CHARS
         && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     plausible.then_some(value)
@@ -101,11 +114,11 @@ fn anonymous_token(cookies: &CookieJar) -> Option<String> {
 /// The token to put in the forms of a visitor who is not logged in: the one their cookie holds,
 /// or a new one, set in a cookie that lasts as long as the browser is open.
 pub fn anonymous_token_or_new(cookies: &CookieJar, secure: bool) -> String {
-    if let Some(token) = anonymous_token(cookies) {
+    if let Some(token) = anonymous_token(cookies, secure) {
         return token;
     }
     let token = crate::session::new_csrf_token();
-    let mut cookie = Cookie::new_with_str(ANONYMOUS_COOKIE, &token);
+    let mut cookie = Cookie::new_with_str(anonymous_cookie_name(secure), &token);
     cookie.set_path("/");
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);

@@ -28,7 +28,8 @@ pub struct Ctx {
     pub htmx: bool,
     pub path: String,
     pub path_and_query: String,
-    /// The client's address, for rate limits: the peer, or the proxy's `X-Forwarded-For`.
+    /// The client's address, for rate limits: the peer, or the proxy's `X-Forwarded-For`; for
+    /// IPv6 its /64.
     pub client_address: String,
 }
 
@@ -203,11 +204,25 @@ fn client_address(req: &Request, behind_proxy: bool) -> String {
         && let Some(last) = forwarded.rsplit(',').next()
         && !last.trim().is_empty()
     {
-        return last.trim().to_owned();
+        let last = last.trim();
+        return last.parse().map_or_else(|_| last.to_owned(), network_of);
     }
     req.remote_addr()
         .as_socket_addr()
-        .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
+        .map_or_else(|| "unknown".to_owned(), |addr| network_of(addr.ip()))
+}
+
+/// What counts as one client for the limits: an IPv4 address, or an IPv6 /64, which is what one
+/// subscriber gets (a client that hops between the addresses of its /64 is still one).
+fn network_of(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            format!("{}/64", std::net::Ipv6Addr::from(prefix))
+        }
+        std::net::IpAddr::V6(v6) => v6.to_canonical().to_string(),
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+    }
 }
 
 /// Scripts and styles a page needs beyond those every page has.
@@ -215,4 +230,18 @@ fn client_address(req: &Request, behind_proxy: bool) -> String {
 pub enum ExtraAssets {
     None,
     Editor,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_client_is_an_ipv4_address_or_an_ipv6_network() {
+        let of = |text: &str| network_of(text.parse().expect("an address"));
+        assert_eq!(of("203.0.113.9"), "203.0.113.9");
+        assert_eq!(of("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(of("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+        assert_eq!(of("::ffff:198.51.100.7"), "198.51.100.7");
+    }
 }

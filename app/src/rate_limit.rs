@@ -1,7 +1,10 @@
 //! Attempt counters in Redis, shared by every web instance: fixed windows (`Limit`), and waits
 //! that grow with every further failure (`Backoff`).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::{
+    sync::LazyLock,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
 use redis::aio::ConnectionManager;
 use sha2::{Digest, Sha256};
@@ -91,9 +94,11 @@ impl Limit {
     }
 }
 
-/// Waits that grow for one subject (an account tried from one address): after `free` failures
-/// each further one makes the next try wait twice as long as the last, from `first_wait` up to
-/// `longest`. Failures are forgotten `memory` after the last one, or on success.
+/// Waits that grow for one subject (an account tried from one network): after `free` tries
+/// that did not succeed, each further one makes the next wait twice as long as the last, from
+/// `first_wait` up to `longest`. A try counts from the moment it is made (so parallel tries
+/// cannot all slip through before the first of them fails) until `reset` forgets them, at a
+/// success; otherwise `memory` after the last.
 #[derive(Clone, Copy, Debug)]
 pub struct Backoff {
     pub bucket: &'static str,
@@ -103,8 +108,25 @@ pub struct Backoff {
     pub memory: Duration,
 }
 
-const FAILURES: &str = "failures";
-const WAIT_UNTIL_MS: &str = "until_ms";
+/// One try, atomically: refused while a wait runs; otherwise counted, and the wait the count
+/// calls for set before any other try can look.
+static BACKOFF_TRY: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
+        local now, memory = tonumber(ARGV[1]), tonumber(ARGV[2])
+        local free, first, longest = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+        local until_ms = tonumber(redis.call('HGET', KEYS[1], 'until_ms') or '0')
+        if until_ms > now then return until_ms - now end
+        local tries = redis.call('HINCRBY', KEYS[1], 'tries', 1)
+        redis.call('PEXPIRE', KEYS[1], memory)
+        if tries > free then
+            local wait = math.min(first * 2 ^ math.min(tries - free - 1, 40), longest)
+            redis.call('HSET', KEYS[1], 'until_ms', math.floor(now + wait))
+        end
+        return 0
+        ",
+    )
+});
 
 impl Backoff {
     fn key(&self, prefix: &str, subject: &str) -> String {
@@ -112,59 +134,32 @@ impl Backoff {
         format!("{prefix}:rl:{}:{subject}", self.bucket)
     }
 
-    /// How long the next try must wait after this many failures in a row.
-    pub fn wait_after(&self, failures: u64) -> Option<Duration> {
-        let beyond = failures.checked_sub(u64::from(self.free)).filter(|beyond| *beyond > 0)?;
-        let doublings = u32::try_from(beyond - 1).unwrap_or(u32::MAX).min(32);
-        let wait = self.first_wait.saturating_mul(2u32.saturating_pow(doublings));
-        Some(wait.min(self.longest))
-    }
-
-    /// Whether a try may be made now.
-    pub async fn check(
+    /// Counts a try, or refuses it while a wait runs.
+    pub async fn try_now(
         &self,
         redis: &ConnectionManager,
         prefix: &str,
         subject: &str,
     ) -> redis::RedisResult<Decision> {
+        let millis = |duration: Duration| u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
         let mut redis = redis.clone();
-        let until: Option<u64> =
-            redis::AsyncCommands::hget(&mut redis, self.key(prefix, subject), WAIT_UNTIL_MS)
-                .await?;
-        let now = now_ms();
-        Ok(match until {
-            Some(until) if until > now => {
-                Decision::Limited { retry_after: Duration::from_millis(until - now) }
-            }
-            _ => Decision::Allowed,
+        let wait_ms: u64 = BACKOFF_TRY
+            .key(self.key(prefix, subject))
+            .arg(now_ms())
+            .arg(millis(self.memory).max(1))
+            .arg(self.free)
+            .arg(millis(self.first_wait))
+            .arg(millis(self.longest))
+            .invoke_async(&mut redis)
+            .await?;
+        Ok(if wait_ms > 0 {
+            Decision::Limited { retry_after: Duration::from_millis(wait_ms) }
+        } else {
+            Decision::Allowed
         })
     }
 
-    /// Counts a failure; from now on the next try waits as `wait_after` says.
-    pub async fn fail(
-        &self,
-        redis: &ConnectionManager,
-        prefix: &str,
-        subject: &str,
-    ) -> redis::RedisResult<()> {
-        let key = self.key(prefix, subject);
-        let mut redis = redis.clone();
-        let memory_ms = i64::try_from(self.memory.as_millis()).unwrap_or(i64::MAX).max(1);
-        let (failures,): (u64,) = redis::pipe()
-            .atomic()
-            .hincr(&key, FAILURES, 1)
-            .pexpire(&key, memory_ms)
-            .ignore()
-            .query_async(&mut redis)
-            .await?;
-        if let Some(wait) = self.wait_after(failures) {
-            let until = now_ms() + u64::try_from(wait.as_millis()).unwrap_or(u64::MAX / 2);
-            let () = redis::AsyncCommands::hset(&mut redis, &key, WAIT_UNTIL_MS, until).await?;
-        }
-        Ok(())
-    }
-
-    /// Forgets the failures, e.g. after a successful login.
+    /// Forgets the tries, after a success.
     pub async fn reset(
         &self,
         redis: &ConnectionManager,
@@ -198,36 +193,6 @@ pub fn describe_wait(wait: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn waits_grow_after_the_free_failures_up_to_the_longest() {
-        let backoff = Backoff {
-            bucket: "test",
-            free: 3,
-            first_wait: Duration::from_secs(2),
-            longest: Duration::from_secs(60),
-            memory: Duration::from_secs(3600),
-        };
-        let waits: Vec<Option<u64>> =
-            (0..=10).map(|n| backoff.wait_after(n).map(|wait| wait.as_secs())).collect();
-        assert_eq!(
-            waits,
-            [
-                None,
-                None,
-                None,
-                None,
-                Some(2),
-                Some(4),
-                Some(8),
-                Some(16),
-                Some(32),
-                Some(60),
-                Some(60)
-            ]
-        );
-        assert_eq!(backoff.wait_after(u64::MAX), Some(Duration::from_secs(60)));
-    }
 
     #[test]
     fn waits_read_naturally() {

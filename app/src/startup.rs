@@ -162,9 +162,10 @@ fn build_endpoint(state: AppState) -> BoxEndpoint<'static> {
         .max_age(Duration::from_secs(u64::from(settings.session_days) * 24 * 3600));
     let storage = RedisSessionStorage::new(state.redis.clone(), &settings.redis_prefix);
 
+    let secure = settings.is_https();
     let pages = routes::pages()
         .around(crate::nul_guard::refuse_nul)
-        .around(csrf::verify)
+        .around(move |next, req| csrf::verify(next, req, secure))
         .around(error::render_errors)
         .with(ServerSession::new(cookie, storage));
 

@@ -204,7 +204,7 @@ async fn after_login_no_address_leads_off_the_site() {
 #[tokio::test]
 async fn a_user_name_is_never_an_e_mail_address() {
     let app = spawn_app().await;
-    let victim = app.create_user("victim", Role::Student).await;
+    app.create_user("victim", Role::Student).await;
     app.create_user("mallory", Role::Student).await;
     // The database refuses one, whoever tries to store it.
     let renamed =
@@ -213,20 +213,30 @@ async fn a_user_name_is_never_an_e_mail_address() {
             .await
             .expect_err("a user name with an @ is refused");
     assert!(renamed.to_string().contains("users_username_without_at"), "{renamed}");
-    // An address logs in its owner only; a reset goes to the owner of the address only.
+    // A name like that from before the rule (the trigger is set aside here to make one) never
+    // stands in for the address's owner, and its own owner still logs in, by e-mail.
+    for statement in [
+        "alter table users disable trigger users_username_without_at",
+        "update users set username = 'victim@example.org' where username = 'mallory'",
+        "alter table users enable trigger users_username_without_at",
+    ] {
+        sqlx::query(statement).execute(&app.db).await.expect("a legacy name");
+    }
     app.login("victim@example.org", PASSWORD).await.assert_redirect_to("/");
-    let owner: i64 = sqlx::query_scalar("select id from users where email = 'victim@example.org'")
-        .fetch_one(&app.db)
-        .await
-        .expect("owner");
-    assert_eq!(owner, victim);
+    let home = app.get("/").await;
+    home.assert_contains("Hello, victim");
+    assert!(!home.body.contains("Hello, victim@"), "the address's owner, not the name's");
+    let legacy = app.other_client();
+    legacy.login("mallory@example.org", PASSWORD).await.assert_redirect_to("/");
+    legacy.get("/").await.assert_contains("Hello, victim@example.org");
 }
 
 #[tokio::test]
 async fn password_hashing_never_runs_more_at_once_than_there_are_cores() {
     let app = spawn_app_with(|settings| settings.rate_limits.login_per_address = 1000).await;
     app.create_user("alice", Role::Student).await;
-    let crowd: Vec<_> = (0..16).map(|_| app.other_client()).collect();
+    let crowd: Vec<_> =
+        (0..4 * inloop_app::auth::hashing_slots()).map(|_| app.other_client()).collect();
     let logins = crowd.iter().map(|browser| browser.login("alice", "not the password"));
     futures_util::future::join_all(logins).await;
     let most = inloop_app::auth::most_hashes_at_once();
@@ -292,8 +302,17 @@ async fn tokens_in_repository_addresses_never_reach_a_page() {
     let synced =
         inloop_app::taskrepo::sync_repository(&app.db, &app.state.task_source, &repository).await;
     assert!(synced.is_err(), "nothing to fetch from");
+    // git strips the token from what it prints nowadays; older versions, and messages stored by
+    // older versions of this server, do not.
+    sqlx::query(
+        "update repositories set sync_message = 'fatal: unable to access ''https://bot:s3cret-token@127.0.0.1:9/course/tasks.git/'': refused'",
+    )
+    .execute(&app.db)
+    .await
+    .expect("an old message");
     let page = app.get("/staff/repositories").await;
     page.assert_contains("https://…@127.0.0.1:9/course/tasks.git");
+    page.assert_contains("unable to access");
     assert!(!page.body.contains("s3cret"), "{}", page.main_content());
     // The address sent back as shown keeps its token; the branch changes.
     let changed = app

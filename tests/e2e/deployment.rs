@@ -151,7 +151,12 @@ async fn behind_the_shipped_nginx_site_tls_sessions_limits_and_uploads_work() {
     // Over TLS: a Secure session cookie, HSTS, and logging in works through the proxy.
     let login = browser.get("/login").await;
     assert_eq!(login.status, StatusCode::OK);
-    assert!(browser.cookie_set(&login, "inloop_csrf").expect("a token cookie").contains("Secure"));
+    assert!(
+        browser
+            .cookie_set(&login, "__Host-inloop_csrf")
+            .expect("a token cookie")
+            .contains("Secure")
+    );
     assert!(login.headers.contains_key("strict-transport-security"));
     app.create_user("stu", Role::Student).await;
     let logged_in = browser.login("stu", PASSWORD).await;

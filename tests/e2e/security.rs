@@ -227,8 +227,9 @@ async fn behind_tls_the_session_cookie_is_secure() {
         spawn_app_with(|settings| settings.public_url = "https://inloop.example.org".to_owned())
             .await;
     let page = app.get("/login").await;
-    let cookie = app.cookie_set(&page, "inloop_csrf").expect("the form's token cookie");
-    assert!(cookie.contains("Secure"), "{cookie}");
+    let cookie = app.cookie_set(&page, "__Host-inloop_csrf").expect("the form's token cookie");
+    assert!(cookie.contains("Secure") && cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Domain"), "{cookie}");
     assert!(page.headers.contains_key("strict-transport-security"));
 }
 

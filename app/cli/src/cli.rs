@@ -601,7 +601,8 @@ async fn tasks(
             match db::repositories::insert(pool, &name, url.trim(), branch.trim(), &secret).await {
                 Ok(_) => writeln!(
                     out,
-                    "added repository {name} ({url}, branch {branch}); sync it with `inloop tasks sync {name}`"
+                    "added repository {name} ({}, branch {branch}); sync it with `inloop tasks sync {name}`",
+                    inloop_app::credentials::url_without_credentials(&url)
                 )?,
                 Err(db::InsertNamedError::NameTaken) => {
                     anyhow::bail!("there is already a repository named {name}")
@@ -623,7 +624,8 @@ async fn tasks(
             db::repositories::set_source(pool, &name, url, branch).await?;
             writeln!(
                 out,
-                "repository {name} now comes from {url}, branch {branch}; sync it with `inloop tasks sync {name}`"
+                "repository {name} now comes from {}, branch {branch}; sync it with `inloop tasks sync {name}`",
+                inloop_app::credentials::url_without_credentials(url)
             )?;
         }
         TasksCommand::Sync { name } => {
@@ -689,7 +691,7 @@ async fn tasks(
                     revision,
                     inloop_app::credentials::url_without_credentials(&repository.url),
                     repository.branch,
-                    repository.sync_message
+                    inloop_app::credentials::text_without_credentials(&repository.sync_message)
                 )?;
             }
         }

@@ -49,7 +49,7 @@ fn login_limits(ctx: &Ctx) -> (Limit, Backoff) {
     )
 }
 
-/// Failures count per account and address: whoever guesses at an account from one place waits
+/// Tries count per account and network: whoever guesses at an account from one place waits
 /// longer and longer, while its owner, from another, can still log in.
 fn account_at_address(login: &str, address: &str) -> String {
     format!("{login}\n{address}")
@@ -113,17 +113,6 @@ async fn login_submit(ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response,
         return render_login(&ctx, &query, login, Some((StatusCode::TOO_MANY_REQUESTS, &message)))
             .await;
     }
-    let guesser = account_at_address(login, &ctx.client_address);
-    if let Decision::Limited { retry_after } =
-        per_account.check(&ctx.state.redis, prefix, &guesser).await?
-    {
-        let message = format!(
-            "Too many failed logins for this account from your network. Please try again in {}, or reset your password.",
-            describe_wait(retry_after)
-        );
-        return render_login(&ctx, &query, login, Some((StatusCode::TOO_MANY_REQUESTS, &message)))
-            .await;
-    }
     // User names never hold an `@`, so a login with one is an e-mail address and nothing else.
     let user = if login.is_empty() || login.contains('\0') {
         None
@@ -132,11 +121,24 @@ async fn login_submit(ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response,
     } else {
         db::users::find_by_username(&ctx.state.db, login).await?
     };
+    // By name or by address, an account is guessed at as one.
+    let account =
+        user.as_ref().map_or_else(|| login.to_lowercase(), |user| format!("#{}", user.id));
+    let guesser = account_at_address(&account, &ctx.client_address);
+    if let Decision::Limited { retry_after } =
+        per_account.try_now(&ctx.state.redis, prefix, &guesser).await?
+    {
+        let message = format!(
+            "Too many failed logins for this account from your network. Please try again in {}, or reset your password.",
+            describe_wait(retry_after)
+        );
+        return render_login(&ctx, &query, login, Some((StatusCode::TOO_MANY_REQUESTS, &message)))
+            .await;
+    }
     let password_ok =
         auth::verify_password(&form.password, user.as_ref().map(|u| u.password_hash.as_str()))
             .await;
     let Some(user) = user.filter(|_| password_ok) else {
-        per_account.fail(&ctx.state.redis, prefix, &guesser).await?;
         tracing::info!(client = %ctx.client_address, "failed login");
         return render_login(
             &ctx,

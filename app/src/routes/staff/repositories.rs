@@ -89,7 +89,8 @@ async fn repository_view(
         url: credentials::url_without_credentials(&repository.url),
         branch: repository.branch,
         status: repository.sync_status,
-        message: repository.sync_message,
+        // Messages stored by older versions may still quote an address with its token.
+        message: credentials::text_without_credentials(&repository.sync_message),
         problems,
     })
 }
