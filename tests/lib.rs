@@ -89,6 +89,7 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf, redis_prefix: &str) 
         pull_minutes: 0,
         job_lease_seconds: None,
         web_id: None,
+        metrics_token: None,
     }
 }
 

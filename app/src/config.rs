@@ -96,6 +96,10 @@ pub struct Settings {
     /// own to finish when it starts again; by default the host name.
     #[serde(default)]
     pub web_id: Option<String>,
+    /// Lets a scraper fetch `/metrics` from anywhere with `Authorization: Bearer <token>`;
+    /// without it only loopback clients that came through no proxy may.
+    #[serde(default)]
+    pub metrics_token: Option<Secret>,
 }
 
 /// This machine's name, for ids that must stay the same across restarts.
@@ -169,6 +173,12 @@ pub struct RunnerSettings {
     pub watch_poll_seconds: u64,
     #[serde(default)]
     pub log_format: LogFormat,
+    /// Where this host answers `/metrics` (e.g. `10.0.3.2:9187`); no listener without it.
+    #[serde(default)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// As for the web server: with it, scrapers from other hosts present it as a bearer token.
+    #[serde(default)]
+    pub metrics_token: Option<Secret>,
     #[serde(flatten)]
     pub grading: GradingSettings,
 }

@@ -8,7 +8,7 @@
 //! puts a whole document inside a page.
 
 use poem::{
-    Endpoint, IntoResponse, Request, Response,
+    Endpoint, IntoResponse, PathPattern, Request, Response,
     http::{StatusCode, header},
 };
 
@@ -66,8 +66,24 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
         Ok(resp) => return Ok(resp.into_response()),
         Err(err) => err,
     };
+    // The route that failed, for the request metrics, which only see the page drawn here.
+    let pattern = err.data::<PathPattern>().cloned();
+    let mut response = error_page(err, state, wants_fragment, &method, &path);
+    if let Some(pattern) = pattern {
+        response.set_data(pattern);
+    }
+    Ok(response)
+}
+
+fn error_page(
+    err: poem::Error,
+    state: Option<AppState>,
+    wants_fragment: bool,
+    method: &poem::http::Method,
+    path: &str,
+) -> Response {
     let Some(state) = state else {
-        return Ok(err.into_response());
+        return err.into_response();
     };
     let chrome = frame::anonymous(&state);
     let page = |status: StatusCode, body: maud::Markup, title: &str| -> Response {
@@ -79,7 +95,7 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
             .body(markup.into_string())
     };
     if let Some(csrf_error) = err.downcast_ref::<CsrfError>() {
-        return Ok(match csrf_error {
+        return match csrf_error {
             CsrfError::Rejected => {
                 tracing::warn!(%method, %path, "rejected a state-changing request without a valid CSRF token");
                 page(StatusCode::FORBIDDEN, views::errors::csrf_rejected(), "Form expired")
@@ -87,10 +103,10 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
             CsrfError::TooLarge(message) => {
                 page(StatusCode::BAD_REQUEST, views::errors::bad_request(message), "Bad request")
             }
-        });
+        };
     }
     if let Some(app_error) = err.downcast_ref::<AppError>() {
-        return Ok(match app_error {
+        return match app_error {
             AppError::NotFound => {
                 page(StatusCode::NOT_FOUND, views::errors::not_found(), "Page not found")
             }
@@ -127,10 +143,10 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
                     "Something went wrong",
                 )
             }
-        });
+        };
     }
     let status = err.status();
-    Ok(match status {
+    match status {
         StatusCode::NOT_FOUND => page(status, views::errors::not_found(), "Page not found"),
         StatusCode::METHOD_NOT_ALLOWED => {
             page(status, views::errors::method_not_allowed(), "Method not allowed")
@@ -152,7 +168,7 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
             tracing::error!(%method, %path, reference, error = %err, "request failed");
             page(status, views::errors::internal(reference), "Something went wrong")
         }
-    })
+    }
 }
 
 /// PostgreSQL or Redis cannot be reached right now: not a bug to report, but a wait.

@@ -21,6 +21,7 @@ pub mod http;
 pub mod live;
 pub mod mail;
 pub mod markdown;
+pub mod metrics;
 pub mod nul_guard;
 pub mod overrides;
 pub mod paths;

@@ -283,6 +283,7 @@ pub async fn ingest(state: &AppState, result: &GradingResult) -> anyhow::Result<
     let fresh = db::solutions::store_result(&mut tx, &stored).await?;
     tx.commit().await?;
     if fresh {
+        crate::metrics::result_stored(result.report.verdict.as_str(), out.seconds_out);
         publish(state, result.solution_id, Stage::Graded).await;
         dispatch_next(state, out.author_id).await?;
         // A slot is free: re-tests may use it when no student's job waits.
@@ -510,6 +511,7 @@ async fn ingest_loop(
                     let count = tries.entry(entry.id.clone()).or_insert(0);
                     *count += 1;
                     if *count < MAX_INGEST_TRIES {
+                        crate::metrics::ingest_failed("retried");
                         tracing::warn!(id = entry.id, try_ = *count, error = %format!("{err:#}"), "a result could not be stored; trying again");
                         // Read from the pending entries again before the new ones, after a pause.
                         pending_first = true;
@@ -616,6 +618,7 @@ fn entry_text(entry: &StreamId, field: &str) -> Option<anyhow::Result<String>> {
 /// against the student) instead of waiting for a verdict that will never come.
 async fn set_aside(state: &AppState, entry: &StreamId, reason: &str) {
     tracing::error!(id = entry.id, reason, "set aside a result entry that cannot be stored");
+    crate::metrics::ingest_failed("set_aside");
     let raw = entry_text(entry, jobs::DATA_FIELD).and_then(Result::ok);
     let mut redis = state.redis.clone();
     let kept: Result<String, _> = redis

@@ -46,6 +46,7 @@ impl Application {
                 task_source.task_dir.display()
             )
         })?;
+        crate::metrics::install();
         let state = AppState::new(db, redis, settings, mailer, task_source);
         let endpoint = build_endpoint(state.clone());
         let acceptor =
@@ -174,6 +175,7 @@ fn build_endpoint(state: AppState) -> BoxEndpoint<'static> {
         .at("/static/*path", crate::assets::serve)
         .at("/healthz", routes::health::healthz)
         .at("/readyz", routes::health::readyz)
+        .at("/metrics", routes::health::metrics_page)
         .at("/hooks/repositories/:name", poem::post(routes::hooks::repository_push))
         .nest("/", pages)
         .around(routes::legacy::without_trailing_slash)
@@ -181,6 +183,7 @@ fn build_endpoint(state: AppState) -> BoxEndpoint<'static> {
         .around(error::render_errors)
         .around(move |next, req| security_headers(next, req, strict_transport))
         .with(CatchPanic::new())
+        .around(crate::metrics::count_requests)
         .with(Tracing)
         .data(state.assets.clone())
         .data(state)

@@ -145,6 +145,8 @@ pub async fn run(
     tokio::spawn(remove_orphaned_runs(grader.clone(), shutdown.clone()));
     let shared = SharedTaskDir::watch(config.task_dir.clone(), shutdown.clone()).await;
     let health = Health::watch(grader.clone(), shutdown.clone());
+    crate::metrics::describe();
+    crate::metrics::slots(config.slots.max(1));
     let mut slots = Vec::new();
     for slot in 0..config.slots.max(1) {
         let config = config.clone();
@@ -422,6 +424,7 @@ async fn work(
                     "the runner cannot see the task directory".to_owned(),
                 )
             } else {
+                let _busy = crate::metrics::Busy::start();
                 grade_while_claiming(&slot_name, &grader, &mut writer, &job, &entry.id).await
             };
             match outcome {
@@ -434,6 +437,7 @@ async fn work(
                     );
                 }
                 JobOutcome::HandBack(reason, detail) => {
+                    crate::metrics::handed_back(reason);
                     if reason == HandBackReason::Infrastructure {
                         health.report(&detail);
                     }
@@ -491,7 +495,7 @@ async fn grade_while_claiming(
     };
     let mut claimer = writer.clone();
     let mut looker = writer.clone();
-    let grading = grade(slot.config, grader, writer, job);
+    let grading = grade(slot.config, grader, writer, job, id);
     tokio::pin!(grading);
     let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     // A re-test job looks out for students' own submissions, and makes way for them.
@@ -814,6 +818,7 @@ async fn grade(
     grader: &Grader,
     redis: &mut ConnectionManager,
     job: &GradingJob,
+    entry_id: &str,
 ) -> JobOutcome {
     if job.watched() {
         // An earlier attempt's progress is not this one's.
@@ -847,13 +852,38 @@ async fn grade(
         Err(err) => Err(GradeError::Submission(format!("a file could not be decoded: {err}"))),
     };
     match outcome {
-        Ok(graded) => JobOutcome::Graded(Box::new(GradingResult {
-            output_truncated: graded.output_truncated,
-            duration_ms: graded.phases.total.as_millis() as u64,
-            stdout: graded.stdout,
-            stderr: graded.stderr,
-            ..GradingResult::for_job(job, &config.grader.runner_id, graded.report)
-        })),
+        Ok(graded) => {
+            let kind = if job.reference {
+                "reference"
+            } else if job.retest {
+                "retest"
+            } else {
+                "student"
+            };
+            let phases = &graded.phases;
+            crate::metrics::graded(
+                &graded.plugin,
+                graded.report.verdict.as_str(),
+                kind,
+                entry_id,
+                &[
+                    ("image", phases.image),
+                    ("create", phases.create),
+                    ("start", phases.start),
+                    ("run", phases.run),
+                    ("collect", phases.collect),
+                    ("parse", phases.parse),
+                    ("total", phases.total),
+                ],
+            );
+            JobOutcome::Graded(Box::new(GradingResult {
+                output_truncated: graded.output_truncated,
+                duration_ms: graded.phases.total.as_millis() as u64,
+                stdout: graded.stdout,
+                stderr: graded.stderr,
+                ..GradingResult::for_job(job, &config.grader.runner_id, graded.report)
+            }))
+        }
         Err(err) if err.is_infrastructure() => {
             JobOutcome::HandBack(HandBackReason::Infrastructure, err.to_string())
         }

@@ -201,6 +201,9 @@ impl Images {
                 tag
             }
         };
+        if built {
+            crate::metrics::image_built(plugin, began.elapsed());
+        }
         Ok(PreparedImage { tag, built, build_log: log, duration: began.elapsed() })
     }
 }

@@ -9,6 +9,7 @@ pub mod docker;
 pub mod grade;
 pub mod host;
 pub mod images;
+pub mod metrics;
 pub mod plugin_host;
 pub mod record;
 pub mod tasks;

@@ -13,6 +13,7 @@ mod hostile;
 mod ingest;
 mod legacy;
 mod mail;
+mod metrics;
 mod overrides;
 mod plagiarism;
 mod reference_checks;

@@ -319,6 +319,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ),
                 },
             };
+            if let Some(listen) = settings.metrics_listen {
+                inloop_app::metrics::serve_alone(listen, settings.metrics_token.clone()).await?;
+            }
             let (stop, stopped) = tokio::sync::watch::channel(false);
             tokio::spawn(async move {
                 shutdown_signal().await;

@@ -487,3 +487,53 @@ async fn a_runner_whose_docker_engine_goes_away_gives_the_job_back_and_grades_it
     .expect("attempts");
     assert_eq!(counted, 1, "graded once");
 }
+
+#[tokio::test]
+async fn a_runner_host_answers_its_metrics_to_loopback_and_to_the_token_only() {
+    let dir =
+        std::env::temp_dir().join(format!("inloop-metrics-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let app = spawn_app_with(|settings| settings.task_dir = Some(dir.join("tasks"))).await;
+    sync_fixture_course(&app).await;
+    let port = inloop_tests::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let runner_id = format!("metered-{}", uuid::Uuid::new_v4().simple());
+    let runner = RunnerProcess::start_with(
+        &app,
+        &runner_id,
+        &dir,
+        &[("INLOOP_METRICS_LISTEN", &listen), ("INLOOP_METRICS_TOKEN", "scrape-me")],
+    );
+    runner.wait_for_log("runner host ready").await;
+    // The sync queued every task's reference check: this host grades them.
+    let url = format!("http://{listen}/metrics");
+    let client = reqwest::Client::new();
+    let text = poll_until(
+        Duration::from_secs(120),
+        || async {
+            let response = client.get(&url).send().await.ok()?;
+            response.text().await.ok()
+        },
+        |text| {
+            text.as_deref().is_some_and(|text| text.contains("inloop_runner_jobs_graded_total{"))
+        },
+    )
+    .await
+    .unwrap_or_else(|| panic!("no metrics; the runner said:\n{}", runner.log()));
+    assert!(text.contains("inloop_runner_slots 1"), "{text}");
+    assert!(text.contains(r#"kind="reference""#), "{text}");
+    assert!(text.contains(r#"inloop_runner_phase_seconds_bucket{plugin=""#), "{text}");
+    assert!(text.contains(r#"phase="start",le="0.5"}"#), "{text}");
+    assert!(text.contains("# HELP inloop_runner_job_wait_seconds"), "{text}");
+    // Through a proxy, only the token opens them.
+    let proxied = client.get(&url).header("X-Forwarded-For", "203.0.113.9").send().await;
+    assert_eq!(proxied.expect("answered").status(), reqwest::StatusCode::NOT_FOUND);
+    let with_token = client
+        .get(&url)
+        .header("X-Forwarded-For", "203.0.113.9")
+        .bearer_auth("scrape-me")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(with_token.status(), reqwest::StatusCode::OK);
+}

@@ -79,6 +79,18 @@ pub async fn waiting_of(db: impl PgExecutor<'_>, author_id: i64) -> sqlx::Result
     .await
 }
 
+/// Solutions waiting for a runner and solutions with one, course-wide.
+pub async fn waiting_by_status(db: impl PgExecutor<'_>) -> sqlx::Result<(i64, i64)> {
+    let row = sqlx::query!(
+        r#"select count(*) filter (where status = 'queued') as "queued!",
+                  count(*) filter (where status = 'dispatched') as "dispatched!"
+           from solutions where status in ('queued', 'dispatched')"#
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((row.queued, row.dispatched))
+}
+
 /// Solutions stored while feedback was off, not tested yet.
 pub async fn count_saved(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"select count(*) as "count!" from solutions where status = 'saved'"#)

@@ -1,10 +1,11 @@
-//! `/healthz` (the process answers) and `/readyz` (PostgreSQL and Redis answer too).
+//! `/healthz` (the process answers), `/readyz` (PostgreSQL and Redis answer too) and
+//! `/metrics` (Prometheus; for loopback or the token only).
 
 use std::time::Duration;
 
-use poem::{Response, handler, http::StatusCode, web::Data};
+use poem::{Request, Response, handler, http::StatusCode, web::Data};
 
-use crate::state::AppState;
+use crate::{db, state::AppState};
 
 #[handler]
 pub fn healthz() -> &'static str {
@@ -38,4 +39,29 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
         .content_type("text/plain; charset=utf-8")
         .header("Cache-Control", "no-store")
         .body(body)
+}
+
+/// The metrics, with the figures that are read rather than counted: streams, the queue.
+#[handler]
+pub async fn metrics_page(req: &Request, state: Data<&AppState>) -> Response {
+    use crate::metrics;
+    let token = state.settings.metrics_token.as_ref();
+    if !metrics::may_read(req, token) {
+        return metrics::answer(req, token, None);
+    }
+    let (queued, dispatched) =
+        db::solutions::waiting_by_status(&state.db).await.unwrap_or_default();
+    let mut redis = state.redis.clone();
+    let jobs_in_stream = redis::cmd("XLEN")
+        .arg(inloop_protocol::jobs::jobs_stream(state.redis_prefix()))
+        .query_async::<u64>(&mut redis)
+        .await
+        .ok();
+    let snapshot = metrics::Snapshot {
+        live_streams: state.events.open_streams(),
+        queued,
+        dispatched,
+        jobs_in_stream,
+    };
+    metrics::answer(req, token, Some(snapshot))
 }
