@@ -28,6 +28,7 @@ pub const JOBS_IN_STREAM: &str = "inloop_jobs_in_stream";
 pub const RESULTS_STORED: &str = "inloop_results_stored_total";
 pub const RESULT_TURNAROUND: &str = "inloop_result_turnaround_seconds";
 pub const INGEST_FAILURES: &str = "inloop_ingest_failures_total";
+pub const SNAPSHOT_FAILURES: &str = "inloop_metrics_snapshot_failures_total";
 
 /// Bucket bounds of every histogram, in seconds: page times at the low end, grading runs and
 /// queue waits at the high end.
@@ -80,6 +81,10 @@ fn describe() {
         "From a solution's dispatch to its stored result."
     );
     metrics::describe_counter!(
+        SNAPSHOT_FAILURES,
+        "Figures a scrape could not read (PostgreSQL or Redis away); the gauge shows NaN then."
+    );
+    metrics::describe_counter!(
         INGEST_FAILURES,
         "Result entries that could not be stored at a try, and those set aside, by outcome."
     );
@@ -89,7 +94,7 @@ fn describe() {
 /// itself, so that a crawler's made-up addresses add no series.
 pub async fn count_requests<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let began = Instant::now();
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let response = match next.call(req).await {
         Ok(response) => response.into_response(),
         Err(err) => err.into_response(),
@@ -101,10 +106,26 @@ pub async fn count_requests<E: Endpoint>(next: E, req: Request) -> poem::Result<
         .filter(|pattern| !pattern.is_empty())
         .unwrap_or_else(|| "unmatched".to_owned());
     let status = response.status().as_u16().to_string();
-    histogram!(HTTP_DURATION, "method" => method.clone(), "route" => route.clone())
+    histogram!(HTTP_DURATION, "method" => method, "route" => route.clone())
         .record(began.elapsed().as_secs_f64());
     counter!(HTTP_REQUESTS, "method" => method, "route" => route, "status" => status).increment(1);
     Ok(response)
+}
+
+/// The methods we name; any other (a client may send any word) is `other`, so no client can
+/// add series by making methods up.
+fn method_label(method: &poem::http::Method) -> &'static str {
+    use poem::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 /// A result stored for a student's solution.
@@ -118,22 +139,35 @@ pub fn ingest_failed(outcome: &'static str) {
     counter!(INGEST_FAILURES, "outcome" => outcome).increment(1);
 }
 
-/// Figures read when scraped rather than counted as they happen.
+/// Figures read when scraped rather than counted as they happen; `None` where the reading
+/// failed, which shows as NaN (and a count of failed readings) rather than a wrong figure.
 pub struct Snapshot {
     pub live_streams: usize,
-    pub queued: i64,
-    pub dispatched: i64,
+    /// Queued and dispatched solutions.
+    pub waiting: Option<(i64, i64)>,
     pub jobs_in_stream: Option<u64>,
 }
 
 impl Snapshot {
     fn set(&self) {
         gauge!(LIVE_STREAMS).set(self.live_streams as f64);
-        gauge!(SOLUTIONS_WAITING, "status" => "queued").set(self.queued as f64);
-        gauge!(SOLUTIONS_WAITING, "status" => "dispatched").set(self.dispatched as f64);
-        if let Some(jobs) = self.jobs_in_stream {
-            gauge!(JOBS_IN_STREAM).set(jobs as f64);
-        }
+        let (queued, dispatched) = self.waiting.map_or_else(
+            || {
+                counter!(SNAPSHOT_FAILURES, "figure" => "solutions_waiting").increment(1);
+                (f64::NAN, f64::NAN)
+            },
+            |(queued, dispatched)| (queued as f64, dispatched as f64),
+        );
+        gauge!(SOLUTIONS_WAITING, "status" => "queued").set(queued);
+        gauge!(SOLUTIONS_WAITING, "status" => "dispatched").set(dispatched);
+        let jobs = self.jobs_in_stream.map_or_else(
+            || {
+                counter!(SNAPSHOT_FAILURES, "figure" => "jobs_in_stream").increment(1);
+                f64::NAN
+            },
+            |jobs| jobs as f64,
+        );
+        gauge!(JOBS_IN_STREAM).set(jobs);
     }
 }
 
@@ -141,11 +175,16 @@ impl Snapshot {
 /// no proxy (behind the shipped nginx site every request comes from loopback, but carries
 /// `X-Forwarded-For`).
 pub fn may_read(req: &Request, token: Option<&Secret>) -> bool {
+    // An empty token (a blank line in the environment file) is no token.
+    let token = token.map(|token| token.expose().trim()).filter(|token| !token.is_empty());
     if let Some(token) = token
-        && let Some(presented) =
-            req.header(header::AUTHORIZATION).and_then(|value| value.strip_prefix("Bearer "))
+        && let Some(presented) = req
+            .header(header::AUTHORIZATION)
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|presented| !presented.is_empty())
     {
-        return bool::from(presented.trim().as_bytes().ct_eq(token.expose().as_bytes()));
+        return bool::from(presented.as_bytes().ct_eq(token.as_bytes()));
     }
     let from_loopback = req
         .remote_addr()

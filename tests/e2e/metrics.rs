@@ -16,13 +16,25 @@ async fn metrics(app: &inloop_tests::TestApp) -> String {
     response.text().await.expect("text")
 }
 
+/// The value of one series in the text, 0 where it is not there yet.
+fn value_of(text: &str, series: &str) -> f64 {
+    text.lines().find_map(|line| line.strip_prefix(series)?.trim().parse().ok()).unwrap_or(0.0)
+}
+
 #[tokio::test]
 async fn requests_count_by_route_and_the_pipeline_by_verdict() {
     let app = app_with_fixture_course().await;
     app.logged_in_as("stu", Role::Student).await;
     app.get("/tasks/a-counter").await;
     app.get("/no/such/page/at/all").await;
+    // A route that answers 404 itself is still that route; a made-up method is "other".
+    app.get("/tasks/no-such-task").await;
+    let made_up = reqwest::Method::from_bytes(b"FOOBARBAZ").expect("a method");
+    app.client.request(made_up, app.url("/tasks/a-counter")).send().await.expect("answered");
     let text = metrics(&app).await;
+    assert!(text.contains(r#"route="/tasks/:slug",status="404""#), "{text}");
+    assert!(!text.contains("FOOBARBAZ"), "methods never become series");
+    assert!(text.contains(r#"method="other""#), "{text}");
     assert!(
         text.contains(
             r#"inloop_http_requests_total{method="GET",route="/tasks/:slug",status="200"}"#
@@ -36,16 +48,19 @@ async fn requests_count_by_route_and_the_pipeline_by_verdict() {
     assert!(text.contains("inloop_live_streams "), "{text}");
     assert!(text.contains("inloop_jobs_in_stream "), "{text}");
 
+    // Other tests in this process record into the same registry: what counts is the rise.
+    let passed = r#"inloop_results_stored_total{verdict="passed"}"#;
+    let before = value_of(&metrics(&app).await, passed);
     let _runner = start_runner(&app, 1);
     let path = app.submitted("a-counter", &[("Counter.java", PASSES)]).await;
     assert_eq!(app.wait_for_verdict(&path).await, "passed");
     let text = poll_until(
         Duration::from_secs(15),
         || metrics(&app),
-        |text| text.contains(r#"inloop_results_stored_total{verdict="passed"}"#),
+        |text| value_of(text, passed) > before,
     )
     .await;
-    assert!(text.contains(r#"inloop_results_stored_total{verdict="passed"}"#), "{text}");
+    assert!(value_of(&text, passed) > before, "{text}");
     assert!(text.contains("inloop_result_turnaround_seconds_count"), "{text}");
     // The runner in this process records into the same registry, as a runner host's own does.
     assert!(text.contains(r#"plugin="java",kind="student",verdict="passed""#), "{text}");

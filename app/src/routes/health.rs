@@ -49,19 +49,14 @@ pub async fn metrics_page(req: &Request, state: Data<&AppState>) -> Response {
     if !metrics::may_read(req, token) {
         return metrics::answer(req, token, None);
     }
-    let (queued, dispatched) =
-        db::solutions::waiting_by_status(&state.db).await.unwrap_or_default();
+    let waiting = db::solutions::waiting_by_status(&state.db).await.ok();
     let mut redis = state.redis.clone();
     let jobs_in_stream = redis::cmd("XLEN")
         .arg(inloop_protocol::jobs::jobs_stream(state.redis_prefix()))
         .query_async::<u64>(&mut redis)
         .await
         .ok();
-    let snapshot = metrics::Snapshot {
-        live_streams: state.events.open_streams(),
-        queued,
-        dispatched,
-        jobs_in_stream,
-    };
+    let snapshot =
+        metrics::Snapshot { live_streams: state.events.open_streams(), waiting, jobs_in_stream };
     metrics::answer(req, token, Some(snapshot))
 }
