@@ -38,7 +38,12 @@ impl Nginx {
         (inloop_tests::free_port(), inloop_tests::free_port())
     }
 
-    fn start(app: &TestApp, (https_port, http_port): (u16, u16)) -> Nginx {
+    fn start(app: &TestApp, ports: (u16, u16)) -> Nginx {
+        Self::start_before(&[app], ports)
+    }
+
+    /// In front of several application servers, as the site's upstream lists them.
+    fn start_before(apps: &[&TestApp], (https_port, http_port): (u16, u16)) -> Nginx {
         let dir = std::env::temp_dir().join(format!("inloop-nginx-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("nginx folder");
         let made = Command::new("openssl")
@@ -54,7 +59,10 @@ impl Nginx {
 
         let site = std::fs::read_to_string(setup_file("web-host/nginx-inloop.conf"))
             .expect("the shipped nginx site");
-        let upstream = app.address.trim_start_matches("http://");
+        let upstream: String = apps
+            .iter()
+            .map(|app| format!("server {};\n", app.address.trim_start_matches("http://")))
+            .collect();
         let site = substitute(&site, "listen 80;", &format!("listen 127.0.0.1:{http_port};"));
         let site = substitute(&site, "listen [::]:80;", "");
         let site = substitute(
@@ -63,7 +71,7 @@ impl Nginx {
             &format!("listen 127.0.0.1:{https_port} ssl http2;"),
         );
         let site = substitute(&site, "listen [::]:443 ssl http2;", "");
-        let site = substitute(&site, "server 127.0.0.1:8000;", &format!("server {upstream};"));
+        let site = substitute(&site, "server 127.0.0.1:8000;\n", &upstream);
         let site = substitute(&site, "/etc/ssl/inloop/", &format!("{}/", dir.display()));
         std::fs::write(dir.join("site.conf"), site).expect("site");
         let d = dir.display();
@@ -284,4 +292,127 @@ async fn a_runner_host_logged_in_as_the_shipped_redis_user_grades_and_may_do_not
     let mut admin = app.state.redis.clone();
     let _: redis::RedisResult<i64> =
         redis::cmd("ACL").arg("DELUSER").arg(&user).query_async(&mut admin).await;
+}
+
+/// The session cookie a login set, as a `Cookie` header for requests that go to one server
+/// directly (the browser's jar keeps it for the proxy's HTTPS address only).
+fn cookie_header(browser: &TestApp, login: &inloop_tests::Page) -> String {
+    let cookie = browser.session_cookie(login).expect("a session at login");
+    cookie.split(';').next().expect("name=value").to_owned()
+}
+
+#[tokio::test]
+async fn two_web_servers_share_students_and_live_status_and_lose_no_stream_when_one_stops() {
+    let ports = Nginx::ports();
+    let task_dir = std::env::temp_dir().join(format!("inloop-two-{}", uuid::Uuid::new_v4()));
+    let web = |web_id: &'static str| {
+        let task_dir = task_dir.clone();
+        move |settings: &mut inloop_app::config::Settings| {
+            settings.behind_proxy = true;
+            settings.public_url = format!("https://127.0.0.1:{}", ports.0);
+            settings.task_dir = Some(task_dir);
+            settings.web_id = Some(web_id.to_owned());
+        }
+    };
+    let one = spawn_app_with(web("web-one")).await;
+    let (database_url, prefix) =
+        (one.state.settings.database_url.clone(), one.redis_prefix.clone());
+    let mut two = spawn_app_with(|settings| {
+        web("web-two")(settings);
+        settings.database_url = database_url;
+        settings.redis_prefix = prefix;
+    })
+    .await;
+    two.keep_data_on_drop();
+    sync_fixture_course(&one).await;
+    let nginx = Nginx::start_before(&[&one, &two], ports);
+    let browser = one.through_proxy(&nginx.https());
+    one.create_user("stu", Role::Student).await;
+    let login = browser.login("stu", PASSWORD).await;
+    login.assert_redirect_to("/");
+    // nginx takes turns: the session, kept in Redis, holds on both servers.
+    for _ in 0..4 {
+        browser.get("/").await.assert_contains("Hello, stu");
+    }
+
+    // Handed in through one server, watched live through the other.
+    let cookie = cookie_header(&browser, &login);
+    let direct = inloop_tests::new_client();
+    let page = direct
+        .get(one.url("/tasks/a-counter"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .expect("the task page")
+        .text()
+        .await
+        .expect("text");
+    let token = regex::Regex::new(r"X-CSRF-Token&quot;:&quot;([^&]+)&quot;")
+        .expect("regex")
+        .captures(&page)
+        .map(|found| found[1].to_owned())
+        .expect("the page's token");
+    let form = reqwest::multipart::Form::new().text("csrf_token", token).part(
+        "files",
+        reqwest::multipart::Part::bytes(counters::PASSES.as_bytes().to_vec())
+            .file_name("Counter.java"),
+    );
+    let submitted = direct
+        .post(one.url("/tasks/a-counter/submit"))
+        .header("Cookie", &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .expect("submitted");
+    assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+    let path = submitted.headers()["location"].to_str().expect("location").to_owned();
+    let stream = direct
+        .get(two.url(&format!("{path}/events")))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .expect("events");
+    assert_eq!(stream.status(), StatusCode::OK);
+    let mut events = EventStream::new(stream);
+    assert!(events.until("event: status", Duration::from_secs(5)).await, "{}", events.seen);
+    assert_eq!((one.state.events.open_streams(), two.state.events.open_streams()), (0, 1));
+    let _runner = start_runner(&one, 1);
+    let verdict = events.until(r#"data-verdict="passed""#, Duration::from_secs(90)).await;
+    assert!(verdict, "the verdict reached the other server's stream:\n{}", events.seen);
+
+    // A second solution, watched through the proxy, from the second server (nginx takes turns:
+    // a stream the first server took is closed and asked for again); that server then stops.
+    let second = browser.submitted("a-counter", &[("Counter.java", counters::SLOW)]).await;
+    let mut events = None;
+    for _ in 0..8 {
+        let stream = browser
+            .client
+            .get(browser.url(&format!("{second}/events")))
+            .send()
+            .await
+            .expect("events");
+        let mut opened = EventStream::new(stream);
+        assert!(opened.until("event: status", Duration::from_secs(5)).await, "{}", opened.seen);
+        if two.state.events.open_streams() == 1 {
+            events = Some(opened);
+            break;
+        }
+    }
+    let mut events = events.expect("nginx sends some requests to the second server");
+    let opened_before = one.state.events.streams_opened();
+    drop(two);
+    // The stream ends with its server; the page opens it again through the proxy, which now
+    // reaches the server left, and the verdict arrives there.
+    assert!(events.ends_within(Duration::from_secs(20)).await, "{}", events.seen);
+    let again = inloop_tests::eventually(Duration::from_secs(20), "a stream again", || async {
+        let response =
+            browser.client.get(browser.url(&format!("{second}/events"))).send().await.ok()?;
+        (response.status() == StatusCode::OK).then_some(response)
+    })
+    .await;
+    let mut events = EventStream::new(again);
+    let verdict = events.until(r#"data-verdict="passed""#, Duration::from_secs(90)).await;
+    assert!(verdict, "after the restart:\n{}", events.seen);
+    assert!(one.state.events.streams_opened() > opened_before, "the first server took it over");
+    browser.get("/").await.assert_contains("Hello, stu");
 }
