@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::docker::{Docker, DockerError};
+use crate::docker::{Docker, DockerError, debian_suite};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BootstrapError {
@@ -21,15 +21,6 @@ pub enum BootstrapError {
     Import { image: String, reason: String },
     #[error(transparent)]
     Docker(#[from] DockerError),
-}
-
-/// The Debian suite a `debian:<suite>[-slim]` image name stands for.
-pub fn debian_suite(image: &str) -> Option<&str> {
-    let tag = image
-        .strip_prefix("debian:")
-        .or_else(|| image.strip_prefix("docker.io/library/debian:"))?;
-    let suite = tag.strip_suffix("-slim").unwrap_or(tag);
-    (!suite.is_empty() && suite.chars().all(|c| c.is_ascii_lowercase())).then_some(suite)
 }
 
 /// The Debian mirror the host's apt uses, so the image gets packages from the same place.

@@ -27,14 +27,35 @@ pub const RUN_USER: &str = "65534:65534";
 pub enum DockerError {
     #[error("cannot reach the Docker engine ({0}); is dockerd running and may this user use it?")]
     Unreachable(String),
-    #[error(
-        "the base image {image} is missing and there is no registry to pull it from; run `inloop images bootstrap` to build it from Debian packages"
-    )]
+    #[error("{}", missing_base_image(image))]
     MissingBaseImage { image: String },
     #[error("building the image {tag} failed: {summary}")]
     BuildFailed { tag: String, summary: String, log: String },
     #[error("Docker engine: {0}")]
     Engine(#[from] bollard::errors::Error),
+}
+
+/// The Debian suite a `debian:<suite>[-slim]` image name stands for.
+pub fn debian_suite(image: &str) -> Option<&str> {
+    let tag = image
+        .strip_prefix("debian:")
+        .or_else(|| image.strip_prefix("docker.io/library/debian:"))?;
+    let suite = tag.strip_suffix("-slim").unwrap_or(tag);
+    (!suite.is_empty() && suite.chars().all(|c| c.is_ascii_lowercase())).then_some(suite)
+}
+
+/// What helps when a base image is missing: `inloop images bootstrap` builds Debian's images
+/// from packages and nothing else, so for any other image the message names what can bring it.
+fn missing_base_image(image: &str) -> String {
+    if debian_suite(image).is_some() {
+        format!(
+            "the base image {image} is missing and there is no registry to pull it from; run `inloop images bootstrap` to build it from Debian packages"
+        )
+    } else {
+        format!(
+            "the base image {image} is missing and this host has no registry to pull it from: load it into Docker on every runner host (`docker save {image}` where it exists, then `docker load`), give Docker a registry mirror that has it, or have the task graded by a plugin (\"runner\" in its meta.json) instead of the repository's Dockerfile"
+        )
+    }
 }
 
 impl DockerError {
@@ -642,6 +663,17 @@ mod tests {
         assert!(!server(400, "invalid reference format").is_infrastructure());
         assert!(!server(404, "no such image").is_infrastructure());
         assert!(!DockerError::MissingBaseImage { image: "debian:x".into() }.is_infrastructure());
+    }
+
+    #[test]
+    fn a_missing_base_image_is_said_with_what_can_bring_it() {
+        let debian = DockerError::MissingBaseImage { image: "debian:bookworm-slim".into() };
+        assert!(debian.to_string().contains("run `inloop images bootstrap`"), "{debian}");
+        let other = DockerError::MissingBaseImage { image: "openjdk:8-jdk-alpine".into() };
+        let text = other.to_string();
+        assert!(text.starts_with("the base image openjdk:8-jdk-alpine is missing"), "{text}");
+        assert!(text.contains("docker load") && text.contains("registry mirror"), "{text}");
+        assert!(!text.contains("bootstrap"), "bootstrap cannot build it: {text}");
         let build = |summary: &str| DockerError::BuildFailed {
             tag: "t".into(),
             summary: summary.into(),

@@ -2,6 +2,7 @@
 
 use std::{
     io::Write,
+    path::Path,
     process::{Command, Output, Stdio},
 };
 
@@ -326,6 +327,27 @@ fn check_exits_2_with_one_line_when_it_cannot_grade() {
 
     let no_files = check(&["--task", "python-fizzbuzz"], &[]);
     assert_eq!(no_files.status.code(), Some(2), "usage errors exit 2 too");
+
+    // INLOOP's example repository starts its Dockerfile from an image no registry-less host can
+    // have, and that `inloop images bootstrap` cannot build: the message says what can.
+    let repository = std::env::temp_dir().join(format!("inloop-alpine-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&repository);
+    std::fs::create_dir_all(repository.join("classic-greeting")).expect("task dir");
+    let task = fixture("tasks/classic-greeting");
+    for file in ["meta.json", "task.md"] {
+        std::fs::copy(Path::new(&task).join(file), repository.join("classic-greeting").join(file))
+            .expect("copy");
+    }
+    std::fs::write(repository.join("Dockerfile"), "FROM openjdk:8-jdk-alpine\nCMD [\"true\"]\n")
+        .expect("Dockerfile");
+    let greeting = fixture("tasks/classic-greeting/solution/greeting.py");
+    let all =
+        ["check", "--tasks", repository.to_str().expect("utf-8"), "--task", "classic-greeting"];
+    let missing = inloop(&[&all[..], &[greeting.as_str()]].concat(), &[], None);
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
+    let message = stderr(&missing);
+    assert!(message.contains("openjdk:8-jdk-alpine is missing"), "{message}");
+    assert!(message.contains("docker load") && !message.contains("bootstrap"), "{message}");
 }
 
 /// A course's end as the database holds it: two tasks, three students, a confirmed plagiarism.
