@@ -190,6 +190,7 @@ impl Refused {
                 "You are submitting faster than we test. Please wait {} before the next one.",
                 describe_wait(*retry_after)
             ),
+            Refused::TooManyWaiting { most: 1 } => "Your last solution is still waiting to be tested. Submit again when it has its result.".to_owned(),
             Refused::TooManyWaiting { most } => format!(
                 "{most} of your solutions are still waiting to be tested. Submit again when one of them has its result."
             ),
@@ -274,6 +275,17 @@ pub async fn store_and_dispatch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_queue_is_said_in_good_grammar() {
+        assert_eq!(
+            Refused::TooManyWaiting { most: 1 }.message(),
+            "Your last solution is still waiting to be tested. Submit again when it has its result."
+        );
+        assert!(
+            Refused::TooManyWaiting { most: 3 }.message().starts_with("3 of your solutions are")
+        );
+    }
 
     #[test]
     fn files_are_checked_against_the_tasks_patterns() {
