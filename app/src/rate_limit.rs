@@ -32,8 +32,7 @@ impl Limit {
         let window_secs = self.window.as_secs().max(1);
         let window_index = now.as_secs() / window_secs;
         let window_end = Duration::from_secs((window_index + 1) * window_secs);
-        // Subjects are user names and addresses: hash them so Redis holds no personal data.
-        let subject = hex::encode(&Sha256::digest(subject.to_lowercase().as_bytes())[..12]);
+        let subject = hashed(subject);
         (
             format!("{prefix}:rl:{}:{subject}:{window_index}", self.bucket),
             window_end.saturating_sub(now),
@@ -130,8 +129,7 @@ static BACKOFF_TRY: LazyLock<redis::Script> = LazyLock::new(|| {
 
 impl Backoff {
     fn key(&self, prefix: &str, subject: &str) -> String {
-        let subject = hex::encode(&Sha256::digest(subject.to_lowercase().as_bytes())[..12]);
-        format!("{prefix}:rl:{}:{subject}", self.bucket)
+        format!("{prefix}:rl:{}:{}", self.bucket, hashed(subject))
     }
 
     /// Counts a try, or refuses it while a wait runs.
@@ -169,6 +167,11 @@ impl Backoff {
         let mut redis = redis.clone();
         redis::AsyncCommands::del(&mut redis, self.key(prefix, subject)).await
     }
+}
+
+/// Subjects are user names and addresses: keys hold their hash, so Redis holds no personal data.
+fn hashed(subject: &str) -> String {
+    hex::encode(&Sha256::digest(subject.to_lowercase().as_bytes())[..12])
 }
 
 fn now_ms() -> u64 {
